@@ -1,0 +1,41 @@
+// One error class with stable codes (DESIGN.md "Errors"); users match on `err.code`.
+// docs/errors.md documents every code; test/unit/errors.test.ts keeps the two in sync.
+
+export const ErrorCodes = {
+  CONFIG_INVALID_FLAG: 'CLUSTERDNS_ERR_CONFIG_INVALID_FLAG',
+  CONFIG_INVALID_VALUE: 'CLUSTERDNS_ERR_CONFIG_INVALID_VALUE',
+  MANIFEST_READ: 'CLUSTERDNS_ERR_MANIFEST_READ',
+  MANIFEST_PARSE: 'CLUSTERDNS_ERR_MANIFEST_PARSE',
+  MANIFEST_OBJECT: 'CLUSTERDNS_ERR_MANIFEST_OBJECT',
+  SERVER_LISTEN: 'CLUSTERDNS_ERR_SERVER_LISTEN',
+  SERVER_CLOSED: 'CLUSTERDNS_ERR_SERVER_CLOSED',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+export interface ErrorLocation {
+  file: string;
+  /** 1-based line, when known. */
+  line?: number;
+  column?: number;
+}
+
+export class ClusterDnsError extends Error {
+  readonly code: ErrorCode;
+  readonly location?: ErrorLocation;
+
+  constructor(code: ErrorCode, message: string, options: { location?: ErrorLocation; cause?: unknown } = {}) {
+    const where = options.location ? `${formatLocation(options.location)}: ` : '';
+    super(`${where}${message}`, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ClusterDnsError';
+    this.code = code;
+    this.location = options.location;
+  }
+}
+
+function formatLocation(location: ErrorLocation): string {
+  if (location.line === undefined) return location.file;
+  return location.column === undefined
+    ? `${location.file}:${location.line}`
+    : `${location.file}:${location.line}:${location.column}`;
+}
