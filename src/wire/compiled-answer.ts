@@ -1,6 +1,13 @@
 // A response compiled once per (qname, qtype) when the index changes, replayed per query
-// (DESIGN.md "The hot path"). CONTRACT (implementation pending in this file).
-import type { ResourceRecord } from './types.js';
+// (DESIGN.md "The hot path").
+//
+// The tail is encoded after a header and the question exactly as the reply will carry them, so its name
+// compression pointers are valid in the reply. Owner names equal to (or ending in) the qname point into the
+// question at offset 12; since the reply copies the client's own question bytes there (same length, case
+// may differ), those owner names come back spelled as the client spelled them.
+import { resourceRecordKey, writeRecord } from './resource-record.js';
+import { HEADER_LENGTH, type ResourceRecord } from './types.js';
+import { WireWriter } from './writer.js';
 
 export interface Sections {
   answer: ResourceRecord[];
@@ -29,14 +36,54 @@ export interface CompiledAnswer {
   truncationPoints: TruncationPoint[];
 }
 
-/** Encode sections for a question (qname lowercase, absolute, no trailing dot). */
+/**
+ * Encode sections for a question (qname lowercase, absolute, no trailing dot). Replay the result only for
+ * queries of this qname (in any letter case): its pointers assume that question at offset 12. Records with the
+ * same name, type and class must be adjacent within a section to be kept together on truncation.
+ */
 export function compileAnswer(
-  _qname: string,
-  _qtype: number,
-  _qclass: number,
-  _sections: Sections,
-  _rcode: number,
-  _authoritative: boolean,
+  qname: string,
+  qtype: number,
+  qclass: number,
+  sections: Sections,
+  rcode: number,
+  authoritative: boolean,
 ): CompiledAnswer {
-  throw new Error('not implemented');
+  const writer = new WireWriter();
+  for (let i = 0; i < HEADER_LENGTH; i++) writer.u8(0);
+  writer.compressedName(qname); // first name in the message: written in full at offset 12
+  writer.u16(qtype);
+  writer.u16(qclass);
+  const questionEnd = writer.length;
+
+  const points: TruncationPoint[] = [];
+  const counts = [0, 0, 0];
+  const sectionList = [sections.answer, sections.authority, sections.additional];
+  for (let section = 0; section < 3; section++) {
+    let previousKey = '';
+    for (const record of sectionList[section]) {
+      const key = resourceRecordKey(record);
+      // A new RRset (RFC 2181 5: same name, class and type) starts here: the tail may be cut before it.
+      if (key !== previousKey) addPoint(points, writer.length - questionEnd, counts);
+      previousKey = key;
+      writeRecord(writer, record);
+      counts[section]++;
+    }
+  }
+  addPoint(points, writer.length - questionEnd, counts);
+  return {
+    rcode,
+    authoritative,
+    tail: writer.slice(questionEnd),
+    answerCount: counts[0],
+    authorityCount: counts[1],
+    additionalCount: counts[2],
+    truncationPoints: points,
+  };
+}
+
+function addPoint(points: TruncationPoint[], length: number, counts: number[]): void {
+  const last = points[points.length - 1];
+  if (last && last.length === length) return;
+  points.push({ length, answerCount: counts[0], authorityCount: counts[1], additionalCount: counts[2] });
 }

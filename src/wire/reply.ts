@@ -1,6 +1,9 @@
-// Assembling a reply from the query's own bytes and a compiled tail. CONTRACT (implementation pending).
-import type { CompiledAnswer } from './compiled-answer.js';
+// Assembling a reply from the query's own bytes and a compiled tail: one allocation, a few copies.
+import type { CompiledAnswer, TruncationPoint } from './compiled-answer.js';
+import { EMPTY_OPT_LENGTH, writeEmptyOpt } from './edns.js';
+import { HeaderFlag, OPCODE_MASK, RCODE_MASK, writeHeader } from './header.js';
 import type { EdnsInfo, ParsedQuery } from './query.js';
+import { HEADER_LENGTH } from './types.js';
 
 /** The UDP payload size we advertise and honour at most (DNS Flag Day 2020 default). */
 export const DEFAULT_EDNS_UDP_SIZE = 1232;
@@ -12,20 +15,67 @@ export const DEFAULT_EDNS_UDP_SIZE = 1232;
  * DEFAULT_EDNS_UDP_SIZE, for UDP; 65535 for TCP) it is cut at the last whole RRset that fits and TC is set if
  * an answer or authority RRset was dropped (RFC 1035 4.2.1, RFC 2181 9, RFC 6891 7).
  */
-export function buildReply(_raw: Uint8Array, _query: ParsedQuery, _answer: CompiledAnswer, _maxSize: number): Buffer {
-  throw new Error('not implemented');
+export function buildReply(raw: Uint8Array, query: ParsedQuery, answer: CompiledAnswer, maxSize: number): Buffer {
+  const questionEnd = query.questionEnd;
+  const optLength = query.edns ? EMPTY_OPT_LENGTH : 0;
+  const room = maxSize - questionEnd - optLength; // bytes left for the tail
+  let kept: TruncationPoint | null = null;
+  let tailLength = answer.tail.length;
+  let answerCount = answer.answerCount;
+  let authorityCount = answer.authorityCount;
+  let additionalCount = answer.additionalCount;
+  let flags = replyFlags(query.flags, answer.rcode) | (answer.authoritative ? HeaderFlag.AA : 0);
+  if (tailLength > room) {
+    kept = lastPointWithin(answer.truncationPoints, room);
+    tailLength = kept ? kept.length : 0;
+    answerCount = kept ? kept.answerCount : 0;
+    authorityCount = kept ? kept.authorityCount : 0;
+    additionalCount = kept ? kept.additionalCount : 0;
+    // RFC 2181 9: TC only when required data (answer, authority) is missing, not for additional data.
+    if (answerCount < answer.answerCount || authorityCount < answer.authorityCount) flags |= HeaderFlag.TC;
+  }
+  const reply = Buffer.allocUnsafe(questionEnd + tailLength + optLength);
+  writeHeader(reply, query.id, flags, 1, answerCount, authorityCount, additionalCount + (query.edns ? 1 : 0));
+  copyQuestion(raw, questionEnd, reply);
+  answer.tail.copy(reply, questionEnd, 0, tailLength);
+  if (query.edns) writeEmptyOpt(reply, questionEnd + tailLength, DEFAULT_EDNS_UDP_SIZE, answer.rcode, query.edns.dnssecOk);
+  return reply;
+}
+
+/** The largest whole-RRset cut that fits in `room` bytes (points ascend); null when not even the first does. */
+function lastPointWithin(points: readonly TruncationPoint[], room: number): TruncationPoint | null {
+  for (let i = points.length - 1; i >= 0; i--) {
+    if (points[i].length <= room) return points[i];
+  }
+  return null;
+}
+
+/** QR set; opcode, RD and CD echoed (RFC 1035 4.1.1, RFC 4035 3.2.2); RA clear; the low 4 RCODE bits. */
+function replyFlags(queryFlags: number, rcode: number): number {
+  return HeaderFlag.QR | (queryFlags & (OPCODE_MASK | HeaderFlag.RD | HeaderFlag.CD)) | (rcode & RCODE_MASK);
+}
+
+/** The client's question bytes, verbatim (its letter case included). */
+function copyQuestion(raw: Uint8Array, questionEnd: number, reply: Buffer): void {
+  for (let i = HEADER_LENGTH; i < questionEnd; i++) reply[i] = raw[i];
 }
 
 /** A header-only (plus question when readable, plus OPT when present) reply carrying `rcode`. */
 export function buildErrorReply(
-  _raw: Uint8Array,
-  _id: number,
-  _flags: number,
-  _questionEnd: number | null,
-  _edns: EdnsInfo | null,
-  _rcode: number,
+  raw: Uint8Array,
+  id: number,
+  flags: number,
+  questionEnd: number | null,
+  edns: EdnsInfo | null,
+  rcode: number,
 ): Buffer {
-  throw new Error('not implemented');
+  const end = questionEnd ?? HEADER_LENGTH;
+  const reply = Buffer.allocUnsafe(end + (edns ? EMPTY_OPT_LENGTH : 0));
+  // An RCODE above 15 (BADVERS) keeps only its low bits here; the OPT carries the rest (RFC 6891 6.1.3).
+  writeHeader(reply, id, replyFlags(flags, rcode), questionEnd === null ? 0 : 1, 0, 0, edns ? 1 : 0);
+  copyQuestion(raw, end, reply);
+  if (edns) writeEmptyOpt(reply, end, DEFAULT_EDNS_UDP_SIZE, rcode, edns.dnssecOk);
+  return reply;
 }
 
 /** maxSize for a UDP reply to this query (RFC 6891 6.2.5). */

@@ -34,6 +34,18 @@ export const RCode = {
 /** OPCODE values (RFC 1035 4.1.1). Only QUERY is served. */
 export const Opcode = { QUERY: 0, IQUERY: 1, STATUS: 2, NOTIFY: 4, UPDATE: 5 } as const;
 
+/** Fixed sizes and limits of the message format (RFC 1035 2.3.4, 4.1.1, 4.1.4). */
+export const HEADER_LENGTH = 12;
+export const MAX_LABEL_LENGTH = 63;
+/** Octets of a name on the wire, length bytes and the root label included. */
+export const MAX_NAME_LENGTH = 255;
+/** A compression pointer has 14 bits of offset. */
+export const MAX_POINTER_OFFSET = 0x3fff;
+/** The largest UDP reply without EDNS (RFC 1035 2.3.4). */
+export const PLAIN_UDP_LIMIT = 512;
+/** The largest message TCP framing can carry (RFC 1035 4.2.2, RFC 7766). */
+export const TCP_LIMIT = 65535;
+
 export interface SoaData {
   mname: string;
   rname: string;

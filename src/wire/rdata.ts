@@ -1,0 +1,136 @@
+// RDATA of each modelled type (RFC 1035 3.3 and 3.4, RFC 3596, RFC 2782); every other type, OPT included
+// (its options are read by edns.ts), is opaque bytes (RFC 3597).
+import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './ip-address.js';
+import type { WireReader } from './reader.js';
+import { RRType, type ResourceRecord, type SoaData, type SrvData } from './types.js';
+import { WireFormatError } from './wire-format-error.js';
+import type { WireWriter } from './writer.js';
+
+/** A character-string holds at most 255 octets (RFC 1035 3.3). */
+const MAX_CHARACTER_STRING = 255;
+
+const utf8 = new TextDecoder('utf-8');
+
+/** Writes the RDATA of `record` (not its RDLENGTH). */
+export function writeRdata(writer: WireWriter, record: ResourceRecord): void {
+  switch (record.type) {
+    case RRType.A: {
+      const bytes = parseIPv4(record.data as string);
+      if (!bytes) throw new WireFormatError(`not an IPv4 address: "${String(record.data)}"`, writer.length);
+      writer.bytes(bytes);
+      return;
+    }
+    case RRType.AAAA: {
+      const bytes = parseIPv6(record.data as string);
+      if (!bytes) throw new WireFormatError(`not an IPv6 address: "${String(record.data)}"`, writer.length);
+      writer.bytes(bytes);
+      return;
+    }
+    case RRType.NS:
+    case RRType.CNAME:
+    case RRType.PTR:
+      writer.compressedName(record.data as string); // well-known types may be compressed (RFC 3597 4)
+      return;
+    case RRType.SOA: {
+      const soa = record.data as SoaData;
+      writer.compressedName(soa.mname);
+      writer.compressedName(soa.rname);
+      writer.u32(soa.serial);
+      writer.u32(soa.refresh);
+      writer.u32(soa.retry);
+      writer.u32(soa.expire);
+      writer.u32(soa.minimum);
+      return;
+    }
+    case RRType.TXT:
+      writeTxt(writer, record.data as string[]);
+      return;
+    case RRType.SRV: {
+      const srv = record.data as SrvData;
+      writer.u16(srv.priority);
+      writer.u16(srv.weight);
+      writer.u16(srv.port);
+      writer.uncompressedName(srv.target); // RFC 2782: "name compression is not to be used for this field"
+      return;
+    }
+    default:
+      writer.bytes(record.data as Uint8Array);
+  }
+}
+
+/** Each string as UTF-8, split into character-strings of at most 255 octets without cutting a character. */
+function writeTxt(writer: WireWriter, strings: readonly string[]): void {
+  if (strings.length === 0) {
+    writer.u8(0); // TXT RDATA is one or more character-strings (RFC 1035 3.3.14)
+    return;
+  }
+  for (const text of strings) {
+    const bytes = Buffer.from(text, 'utf8');
+    if (bytes.length === 0) writer.u8(0);
+    let at = 0;
+    while (at < bytes.length) {
+      let end = Math.min(at + MAX_CHARACTER_STRING, bytes.length);
+      if (end < bytes.length) {
+        while (end > at && (bytes[end] & 0xc0) === 0x80) end--; // do not split a UTF-8 sequence
+      }
+      writer.u8(end - at);
+      writer.bytes(bytes, at, end);
+      at = end;
+    }
+  }
+}
+
+/** Reads `rdlength` bytes of RDATA of `type`; names may point anywhere earlier in the message. */
+export function readRdata(reader: WireReader, type: number, rdlength: number): ResourceRecord['data'] {
+  const start = reader.offset;
+  const end = start + rdlength;
+  if (end > reader.buf.length) throw new WireFormatError('RDATA runs past the end of the message', start);
+  let data: ResourceRecord['data'];
+  switch (type) {
+    case RRType.A:
+      expectLength(rdlength, 4, start);
+      data = formatIPv4(reader.bytes(4));
+      break;
+    case RRType.AAAA:
+      expectLength(rdlength, 16, start);
+      data = formatIPv6(reader.bytes(16));
+      break;
+    case RRType.NS:
+    case RRType.CNAME:
+    case RRType.PTR:
+      data = reader.name();
+      break;
+    case RRType.SOA:
+      data = {
+        mname: reader.name(),
+        rname: reader.name(),
+        serial: reader.u32(),
+        refresh: reader.u32(),
+        retry: reader.u32(),
+        expire: reader.u32(),
+        minimum: reader.u32(),
+      } satisfies SoaData;
+      break;
+    case RRType.TXT: {
+      const strings: string[] = [];
+      while (reader.offset < end) {
+        const length = reader.u8();
+        if (reader.offset + length > end) throw new WireFormatError('character-string runs past RDATA', reader.offset);
+        strings.push(utf8.decode(reader.bytes(length)));
+      }
+      data = strings;
+      break;
+    }
+    case RRType.SRV:
+      data = { priority: reader.u16(), weight: reader.u16(), port: reader.u16(), target: reader.name() } satisfies SrvData;
+      break;
+    default:
+      data = new Uint8Array(reader.bytes(rdlength)); // a plain copy: records must not alias the packet buffer
+  }
+  if (reader.offset !== end) throw new WireFormatError(`RDATA of type ${type} does not fill RDLENGTH`, start);
+  return data;
+}
+
+function expectLength(actual: number, expected: number, offset: number): void {
+  if (actual !== expected) throw new WireFormatError(`RDLENGTH ${actual}, expected ${expected}`, offset);
+}
