@@ -1,0 +1,274 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ClusterDnsError, ErrorCodes } from '../../../src/errors.js';
+import { loadManifestFile, parseManifest } from '../../../src/manifest/load-manifest.js';
+
+const listYaml = `apiVersion: v1
+items:
+- apiVersion: v1
+  kind: Namespace
+  metadata:
+    name: shop
+    uid: 1b7c
+- apiVersion: v1
+  kind: Service
+  metadata:
+    name: cart
+    namespace: shop
+  spec:
+    clusterIP: 10.96.0.50
+    clusterIPs:
+    - 10.96.0.50
+    ports:
+    - name: http
+      port: 80
+      targetPort: 8080
+- addressType: IPv4
+  apiVersion: discovery.k8s.io/v1
+  endpoints:
+  - addresses:
+    - 10.244.2.30
+    conditions:
+      ready: true
+  kind: EndpointSlice
+  metadata:
+    labels:
+      kubernetes.io/service-name: cart
+    name: cart-x2b9k
+    namespace: shop
+  ports:
+  - name: http
+    port: 8080
+    protocol: TCP
+- apiVersion: v1
+  kind: Pod
+  metadata:
+    name: cart-7f9c8d5b6-wp4ds
+    namespace: shop
+  status:
+    phase: Running
+    podIP: 10.244.2.30
+kind: List
+metadata:
+  resourceVersion: ""
+`;
+
+const summary = (objects: Array<{ kind: string; name: string }>) => objects.map((o) => `${o.kind}/${o.name}`);
+
+describe('parseManifest', () => {
+  it('reads a kind: List as kubectl prints it', () => {
+    const { objects, skippedKinds } = parseManifest(listYaml, 'c.yaml');
+    expect(summary(objects)).toEqual(['Namespace/shop', 'Service/cart', 'EndpointSlice/cart-x2b9k', 'Pod/cart-7f9c8d5b6-wp4ds']);
+    expect(objects[1]).toMatchObject({ namespace: 'shop', clusterIPs: ['10.96.0.50'], ports: [{ name: 'http', port: 80, protocol: 'TCP' }] });
+    expect(objects[2]).toMatchObject({ serviceName: 'cart', endpoints: [{ addresses: ['10.244.2.30'], ready: true }] });
+    expect(skippedKinds.size).toBe(0);
+  });
+
+  it('reads the same as JSON (kubectl -o json)', () => {
+    const yamlResult = parseManifest(listYaml, 'c.yaml');
+    const json = JSON.stringify(
+      {
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [
+          { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', uid: '1b7c' } },
+          { apiVersion: 'v1', kind: 'Service', metadata: { name: 'cart', namespace: 'shop' }, spec: { clusterIP: '10.96.0.50', clusterIPs: ['10.96.0.50'], ports: [{ name: 'http', port: 80, targetPort: 8080 }] } },
+          {
+            addressType: 'IPv4',
+            apiVersion: 'discovery.k8s.io/v1',
+            endpoints: [{ addresses: ['10.244.2.30'], conditions: { ready: true } }],
+            kind: 'EndpointSlice',
+            metadata: { labels: { 'kubernetes.io/service-name': 'cart' }, name: 'cart-x2b9k', namespace: 'shop' },
+            ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+          },
+          { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'cart-7f9c8d5b6-wp4ds', namespace: 'shop' }, status: { phase: 'Running', podIP: '10.244.2.30' } },
+        ],
+        metadata: { resourceVersion: '' },
+      },
+      null,
+      4,
+    );
+    expect(parseManifest(json, 'c.json')).toEqual(yamlResult);
+  });
+
+  it('reads a --- stream of single objects and lists, skipping empty documents', () => {
+    const text = `---
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: a
+---
+# just a comment
+---
+apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: Namespace
+  metadata:
+    name: b
+- apiVersion: v1
+  kind: Namespace
+  metadata:
+    name: c
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: s
+  namespace: a
+spec:
+  clusterIP: None
+...
+`;
+    const { objects } = parseManifest(text, 's.yaml');
+    expect(summary(objects)).toEqual(['Namespace/a', 'Namespace/b', 'Namespace/c', 'Service/s']);
+  });
+
+  it('reads saved API list responses whose items carry no kind', () => {
+    const text = JSON.stringify({
+      kind: 'ServiceList',
+      apiVersion: 'v1',
+      metadata: { resourceVersion: '999' },
+      items: [{ metadata: { name: 'hello', namespace: 'default' }, spec: { clusterIP: '10.96.0.20' } }],
+    });
+    const { objects } = parseManifest(text, 'services.json');
+    expect(objects).toEqual([expect.objectContaining({ kind: 'Service', name: 'hello', clusterIPs: ['10.96.0.20'] })]);
+  });
+
+  it('skips other kinds and counts them', () => {
+    const text = `apiVersion: v1
+kind: List
+items:
+- {apiVersion: apps/v1, kind: Deployment, metadata: {name: a, namespace: x}}
+- {apiVersion: apps/v1, kind: Deployment, metadata: {name: b, namespace: x}}
+- {apiVersion: v1, kind: ConfigMap, metadata: {name: c, namespace: x}}
+- {apiVersion: v1, kind: Endpoints, metadata: {name: d, namespace: x}}
+- {apiVersion: serving.knative.dev/v1, kind: Service, metadata: {name: e, namespace: x}}
+- {metadata: {name: f}}
+- {apiVersion: v1, kind: Namespace, metadata: {name: x}}
+`;
+    const { objects, skippedKinds } = parseManifest(text, 'k.yaml');
+    expect(summary(objects)).toEqual(['Namespace/x']);
+    expect(Object.fromEntries(skippedKinds)).toEqual({
+      Deployment: 2,
+      ConfigMap: 1,
+      Endpoints: 1,
+      'serving.knative.dev/v1 Service': 1,
+      '(no kind)': 1,
+    });
+  });
+
+  it('an empty file holds no objects', () => {
+    expect(parseManifest('', 'e.yaml')).toEqual({ objects: [], skippedKinds: new Map() });
+    expect(parseManifest('# nothing\n', 'e.yaml').objects).toEqual([]);
+  });
+});
+
+function thrown(fn: () => unknown): ClusterDnsError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ClusterDnsError);
+    return err as ClusterDnsError;
+  }
+  throw new Error('expected a ClusterDnsError');
+}
+
+describe('parseManifest errors', () => {
+  it('YAML syntax error → MANIFEST_PARSE at the right line', () => {
+    const text = `apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: Namespace
+  metadata:
+    name: ok
+   bad: indentation
+`;
+    const err = thrown(() => parseManifest(text, 'broken.yaml'));
+    expect(err.code).toBe(ErrorCodes.MANIFEST_PARSE);
+    expect(err.location).toMatchObject({ file: 'broken.yaml', line: 8 });
+    expect(err.message).toMatch(/^broken\.yaml:8:\d+: invalid YAML\/JSON: /);
+  });
+
+  it('an error in a later document of a stream gives that document\'s line', () => {
+    const text = `apiVersion: v1
+kind: Namespace
+metadata:
+  name: a
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: "b}
+`;
+    const err = thrown(() => parseManifest(text, 'stream.yaml'));
+    expect(err.code).toBe(ErrorCodes.MANIFEST_PARSE);
+    expect(err.location?.line).toBeGreaterThanOrEqual(8);
+  });
+
+  it('JSON syntax error → MANIFEST_PARSE with a line', () => {
+    const text = '{\n  "kind": "List",\n  "items": [\n    {"kind": "Namespace",, "metadata": {"name": "a"}}\n  ]\n}\n';
+    const err = thrown(() => parseManifest(text, 'broken.json'));
+    expect(err.code).toBe(ErrorCodes.MANIFEST_PARSE);
+    expect(err.location).toMatchObject({ file: 'broken.json', line: 4 });
+  });
+
+  it('a supported object that is malformed → MANIFEST_OBJECT at the line where it starts', () => {
+    const text = listYaml.replace('    name: cart\n    namespace: shop\n  spec:', '    namespace: shop\n  spec:');
+    const err = thrown(() => parseManifest(text, 'c.yaml'));
+    expect(err.code).toBe(ErrorCodes.MANIFEST_OBJECT);
+    // The Service item starts at line 8 ("- apiVersion: v1").
+    expect(err.location).toEqual({ file: 'c.yaml', line: 8 });
+    expect(err.message).toBe('c.yaml:8: Service without metadata.name');
+  });
+
+  it('a malformed object in a stream document, and in JSON', () => {
+    const stream = `apiVersion: v1
+kind: Namespace
+metadata:
+  name: a
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: s
+spec:
+  ports:
+  - port: 99999
+`;
+    const err = thrown(() => parseManifest(stream, 's.yaml'));
+    expect(err.code).toBe(ErrorCodes.MANIFEST_OBJECT);
+    expect(err.location).toEqual({ file: 's.yaml', line: 6 });
+    expect(err.message).toMatch(/spec\.ports\[0\]\.port must be 1\.\.65535/);
+
+    const json = '{\n  "kind": "List",\n  "items": [\n    {"kind": "Namespace", "apiVersion": "v1", "metadata": {"name": "a"}},\n    {"kind": "Pod", "apiVersion": "v1",\n     "metadata": {"name": "p"}, "status": {"podIP": "x"}}\n  ]\n}\n';
+    const jsonErr = thrown(() => parseManifest(json, 'p.json'));
+    expect(jsonErr.code).toBe(ErrorCodes.MANIFEST_OBJECT);
+    expect(jsonErr.location).toEqual({ file: 'p.json', line: 5 });
+  });
+});
+
+describe('loadManifestFile', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'clusterdns-manifest-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('an unreadable file → MANIFEST_READ naming it', async () => {
+    const file = join(dir, 'missing.yaml');
+    await expect(loadManifestFile(file)).rejects.toMatchObject({
+      code: ErrorCodes.MANIFEST_READ,
+      location: { file },
+      message: `${file}: cannot read the manifest (ENOENT)`,
+    });
+  });
+
+  it('reads the bundled example', async () => {
+    const { objects, skippedKinds } = await loadManifestFile('examples/cluster.yaml');
+    const counts: Record<string, number> = {};
+    for (const o of objects) counts[o.kind] = (counts[o.kind] ?? 0) + 1;
+    expect(counts).toEqual({ Namespace: 3, Service: 9, EndpointSlice: 9, Pod: 11 });
+    expect(skippedKinds.size).toBe(0);
+  });
+});

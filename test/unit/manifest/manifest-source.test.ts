@@ -1,0 +1,188 @@
+// ManifestSource against real files in a temp directory: initial load, in-place edits, rename-replace
+// edits, broken edits, and a close() that leaves nothing running.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ErrorCodes } from '../../../src/errors.js';
+import { ClusterStore } from '../../../src/kubernetes/cluster-store.js';
+import { ManifestSource } from '../../../src/manifest/manifest-source.js';
+import { FakeIndex, fakeLogger, type FakeLogger } from '../kubernetes/fake-index.js';
+
+function manifest(services: Record<string, string>): string {
+  const items = Object.entries(services).map(
+    ([name, ip]) => `- apiVersion: v1
+  kind: Service
+  metadata:
+    name: ${name}
+    namespace: default
+  spec:
+    clusterIP: ${ip}
+    ports:
+    - name: http
+      port: 80`,
+  );
+  return `apiVersion: v1\nkind: List\nitems:\n${items.join('\n')}\n`;
+}
+
+/** Poll until `check` passes (bounded); the watcher's debounce is 50 ms and the stat poll 1 s. */
+async function eventually(check: () => void, timeoutMs = 4000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      check();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
+
+let dir: string;
+let index: FakeIndex;
+let store: ClusterStore;
+let log: FakeLogger;
+let source: ManifestSource | undefined;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'clusterdns-source-'));
+  index = new FakeIndex();
+  log = fakeLogger();
+  store = new ClusterStore({ index, zones: ['cluster.local'], ttl: 5, pods: 'verified', logger: log.logger });
+});
+
+afterEach(async () => {
+  await source?.close();
+  source = undefined;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const A = (name: string, ip: string) => `${name}.default.svc.cluster.local. 5 IN A ${ip}`;
+
+describe('ManifestSource', () => {
+  it('start() loads every file, merges them and marks the store synced', async () => {
+    const one = join(dir, 'one.yaml');
+    const two = join(dir, 'two.json');
+    await writeFile(one, manifest({ hello: '10.96.0.20' }));
+    await writeFile(two, JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } }));
+    source = new ManifestSource({ files: [one, two], store, logger: log.logger });
+    expect(store.synced).toBe(false);
+    await source.start();
+    expect(store.synced).toBe(true);
+    expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.20'));
+    expect(store.namespaceExists('shop')).toBe(true);
+    expect(log.info).toHaveBeenCalledWith(expect.objectContaining({ services: 1, namespaces: 1 }), 'manifest loaded');
+  });
+
+  it('start() rejects with MANIFEST_READ for a missing file and MANIFEST_PARSE for a broken one', async () => {
+    const missing = new ManifestSource({ files: [join(dir, 'nope.yaml')], store, logger: log.logger });
+    await expect(missing.start()).rejects.toMatchObject({ code: ErrorCodes.MANIFEST_READ });
+    await missing.close();
+
+    const broken = join(dir, 'broken.yaml');
+    await writeFile(broken, 'items:\n- kind: Service\n  metadata:\n    name: x\n\tbad: 1\n');
+    const bad = new ManifestSource({ files: [broken], store, logger: log.logger });
+    await expect(bad.start()).rejects.toMatchObject({ code: ErrorCodes.MANIFEST_PARSE, location: { file: broken, line: 5 } });
+    await bad.close();
+    expect(store.synced).toBe(false);
+  });
+
+  it('logs one line about skipped kinds', async () => {
+    const file = join(dir, 'mixed.yaml');
+    await writeFile(file, `${manifest({ hello: '10.96.0.20' })}- {apiVersion: apps/v1, kind: Deployment, metadata: {name: d, namespace: default}}\n`);
+    source = new ManifestSource({ files: [file], store, logger: log.logger });
+    await source.start();
+    expect(log.info).toHaveBeenCalledWith({ file, kinds: { Deployment: 1 } }, 'ignoring objects of kinds clusterdns does not read');
+  });
+
+  it('an in-place edit reaches the store, re-publishing only what changed', async () => {
+    const file = join(dir, 'c.yaml');
+    await writeFile(file, manifest({ hello: '10.96.0.20', world: '10.96.0.21' }));
+    source = new ManifestSource({ files: [file], store, logger: log.logger });
+    await source.start();
+    index.reset();
+    await writeFile(file, manifest({ hello: '10.96.0.22', world: '10.96.0.21' }));
+    await eventually(() => expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.22')));
+    expect(index.touched()).toEqual(['svc:default/hello']);
+    expect(log.info).toHaveBeenCalledWith(expect.objectContaining({ services: 2, changed: 1 }), 'manifest reloaded');
+  });
+
+  it('a rename-replace edit (editors, `kubectl get > tmp && mv`) is picked up, repeatedly', async () => {
+    const file = join(dir, 'c.yaml');
+    await writeFile(file, manifest({ hello: '10.96.0.20' }));
+    source = new ManifestSource({ files: [file], store, logger: log.logger });
+    await source.start();
+    for (const ip of ['10.96.0.31', '10.96.0.32']) {
+      const tmp = join(dir, `.c.yaml.${ip}.tmp`);
+      await writeFile(tmp, manifest({ hello: ip }));
+      await rename(tmp, file);
+      await eventually(() => expect(index.lines('svc:default/hello')).toContain(A('hello', ip)));
+    }
+  });
+
+  it('a broken edit keeps the last good data and logs why; fixing it applies again', async () => {
+    const file = join(dir, 'c.yaml');
+    await writeFile(file, manifest({ hello: '10.96.0.20' }));
+    source = new ManifestSource({ files: [file], store, logger: log.logger });
+    await source.start();
+    await writeFile(file, `${manifest({ hello: '10.96.0.99' })}  bad: [unclosed\n`);
+    await eventually(() => expect(log.warn).toHaveBeenCalled());
+    const [fields, message] = log.warn.mock.calls[0];
+    expect(message).toBe('manifest change not applied; still serving its last good data');
+    expect(fields).toMatchObject({ file, code: ErrorCodes.MANIFEST_PARSE });
+    expect(fields.err).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: invalid YAML`));
+    expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.20'));
+
+    // A malformed object is a broken edit too.
+    log.warn.mockClear();
+    await writeFile(file, manifest({ hello: '10.96.0.300' }));
+    await eventually(() => expect(log.warn).toHaveBeenCalledWith(expect.objectContaining({ code: ErrorCodes.MANIFEST_OBJECT }), expect.any(String)));
+    expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.20'));
+
+    await writeFile(file, manifest({ hello: '10.96.0.21' }));
+    await eventually(() => expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.21')));
+    expect(log.info).toHaveBeenCalledWith({ file }, 'manifest valid again');
+  });
+
+  it('a deleted file keeps serving its last data', async () => {
+    const file = join(dir, 'c.yaml');
+    await writeFile(file, manifest({ hello: '10.96.0.20' }));
+    source = new ManifestSource({ files: [file], store, logger: log.logger });
+    await source.start();
+    rmSync(file);
+    await eventually(() => expect(log.warn).toHaveBeenCalledWith(expect.objectContaining({ code: ErrorCodes.MANIFEST_READ }), expect.any(String)));
+    expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.20'));
+  });
+
+  it('close() stops every watcher and timer: no handle is left open, later edits are ignored', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 100)); // let handles closed by earlier tests go
+    const before = process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap');
+    const file = join(dir, 'c.yaml');
+    await writeFile(file, manifest({ hello: '10.96.0.20' }));
+    source = new ManifestSource({ files: [file], store, logger: log.logger, pollMs: 100 });
+    await source.start();
+    const during = process.getActiveResourcesInfo();
+    expect(during.filter((r) => r === 'FSEventWrap').length).toBeGreaterThan(before.filter((r) => r === 'FSEventWrap').length);
+    // Trigger a pending debounce, then close before it fires.
+    await writeFile(file, manifest({ hello: '10.96.0.44' }));
+    await source.close();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const after = process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap');
+    expect(after.filter((r) => r === 'FSEventWrap').length).toBe(before.filter((r) => r === 'FSEventWrap').length);
+    expect(after.filter((r) => r === 'Timeout').length).toBeLessThanOrEqual(before.filter((r) => r === 'Timeout').length);
+    expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.20'));
+  });
+
+  it('the stat poll alone notices a change (watch events lost)', async () => {
+    const file = join(dir, 'c.yaml');
+    await writeFile(file, manifest({ hello: '10.96.0.20' }));
+    source = new ManifestSource({ files: [file], store, logger: log.logger, pollMs: 100 });
+    await source.start();
+    // Simulate a file system without watch events: close the watchers behind the source's back.
+    for (const watcher of (source as unknown as { watchers: Array<{ close(): void }> }).watchers) watcher.close();
+    await writeFile(file, manifest({ hello: '10.96.0.77' }));
+    await eventually(() => expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.77')), 3000);
+  });
+});
