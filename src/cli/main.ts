@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+// The `clusterdns` command. Exit codes: 0 after SIGINT/SIGTERM, 1 when the server cannot start (a manifest
+// that cannot be loaded, an address in use), 2 for a bad command line.
+import { readFileSync } from 'node:fs';
+import { startClusterDns } from '../cluster-dns.js';
+import { SERVE_DEFAULTS, parseServeArgs } from '../config/serve-options.js';
+import { ClusterDnsError, ErrorCodes } from '../errors.js';
+import { createLogger } from '../log/logger.js';
+
+const USAGE = `Usage: clusterdns serve [flags]
+       clusterdns --help | --version
+
+Serve Kubernetes cluster DNS (DNS-Based Service Discovery spec 1.1.0) over UDP and TCP.
+
+Flags of serve:
+  --manifest FILE       cluster snapshot as \`kubectl get svc,endpointslices,pods,namespaces -A -o yaml\`
+                        prints it (YAML or JSON); repeatable; reloaded when the file changes
+  --listen HOST:PORT    UDP and TCP address (default ${SERVE_DEFAULTS.listen}; port 0 picks a free port)
+  --zone NAME           cluster domain; repeatable (default ${SERVE_DEFAULTS.zone})
+  --ttl SECONDS         TTL of every answer, 0..3600 (default ${SERVE_DEFAULTS.ttl})
+  --pods MODE           pod records: disabled, insecure or verified (default ${SERVE_DEFAULTS.pods})
+  --log-format FORMAT   json or pretty (default ${SERVE_DEFAULTS.logFormat})
+  --log-level LEVEL     trace, debug, info, warn, error, fatal or silent (default ${SERVE_DEFAULTS.logLevel})
+
+Example:
+  clusterdns serve --manifest examples/cluster.yaml
+  dig @127.0.0.1 -p 1053 hello.default.svc.cluster.local
+`;
+
+function version(): string {
+  const packageJson = new URL('../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string }).version;
+}
+
+function fail(message: string, exitCode: number): never {
+  process.stderr.write(`clusterdns: ${message}\n`);
+  process.exit(exitCode);
+}
+
+async function serve(argv: string[]): Promise<void> {
+  let options;
+  try {
+    options = parseServeArgs(argv);
+  } catch (err) {
+    fail(`${(err as Error).message}\n\n${USAGE}`, 2);
+  }
+  if (options.manifests.length === 0) {
+    fail('no cluster data: pass --manifest FILE (a `kubectl get … -o yaml` snapshot); the Kubernetes API source comes in a later release', 2);
+  }
+  const logger = createLogger({ format: options.logFormat, level: options.logLevel });
+  let dns;
+  try {
+    dns = await startClusterDns({
+      manifest: options.manifests,
+      listen: options.listen,
+      zones: options.zones,
+      ttl: options.ttl,
+      pods: options.pods,
+      logger,
+    });
+  } catch (err) {
+    const code = err instanceof ClusterDnsError ? ` [${err.code}]` : '';
+    fail(`${(err as Error).message}${code}`, 1);
+  }
+  logger.info({ address: dns.server, zones: options.zones, ttl: options.ttl, pods: options.pods }, 'serving');
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    void dns.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+const [command, ...rest] = process.argv.slice(2);
+switch (command) {
+  case 'serve':
+    if (rest.includes('--help') || rest.includes('-h')) process.stdout.write(USAGE);
+    else await serve(rest);
+    break;
+  case '--version':
+  case '-v':
+  case 'version':
+    process.stdout.write(`${version()}\n`);
+    break;
+  case '--help':
+  case '-h':
+  case 'help':
+    process.stdout.write(USAGE);
+    break;
+  default:
+    fail(
+      command === undefined ? `missing command\n\n${USAGE}` : `unknown command "${command}" [${ErrorCodes.CONFIG_INVALID_FLAG}]\n\n${USAGE}`,
+      2,
+    );
+}

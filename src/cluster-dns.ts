@@ -1,0 +1,112 @@
+// Composition root: the index, the cluster store, the data sources, the handler chain and the listeners.
+// Used by the CLI and by code that embeds clusterdns (DESIGN.md "The flow").
+import type { Logger } from 'pino';
+import { ClusterStore } from './kubernetes/cluster-store.js';
+import type { PodsMode } from './kubernetes/objects.js';
+import { REVERSE_ZONES } from './kubernetes/record-builder.js';
+import { silentLogger } from './log/logger.js';
+import { ManifestSource } from './manifest/manifest-source.js';
+import { parseListen, parseTtl, parseZone, type ListenAddress } from './config/serve-options.js';
+import { Chain } from './pipeline/chain.js';
+import { KubernetesHandler } from './pipeline/kubernetes-handler.js';
+import { AnswerCache } from './records/answer-cache.js';
+import { RecordIndex } from './records/record-index.js';
+import { DnsServer } from './server/dns-server.js';
+import type { ServerStats } from './server/server-stats.js';
+
+export interface ClusterDnsOptions {
+  /** Snapshot file(s) as `kubectl get -A -o yaml|json` prints them; watched for changes. */
+  manifest?: string | string[];
+  /** `HOST:PORT` or `{ host, port }`; default 127.0.0.1:0 (a free port). */
+  listen?: string | ListenAddress;
+  /** Cluster zones; default ['cluster.local']. */
+  zones?: string[];
+  /** TTL of every answer in seconds (0..3600); default 5. */
+  ttl?: number;
+  /** Pod records (CoreDNS `pods`); default 'verified'. */
+  pods?: PodsMode;
+  logger?: Logger;
+  /** TCP idle timeout (RFC 7766 6.2.3); default 10 s. */
+  tcpIdleTimeoutMs?: number;
+}
+
+export interface ClusterDns {
+  readonly address: ListenAddress;
+  /** `host:port`, ready for dns.Resolver#setServers. */
+  readonly server: string;
+  readonly store: ClusterStore;
+  readonly index: RecordIndex;
+  readonly stats: ServerStats;
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export async function startClusterDns(options: ClusterDnsOptions = {}): Promise<ClusterDns> {
+  const logger = options.logger ?? silentLogger();
+  const zones = (options.zones ?? ['cluster.local']).map((zone) => parseZone(zone));
+  const ttl = parseTtl(String(options.ttl ?? 5));
+  const pods = options.pods ?? 'verified';
+  const listen = typeof options.listen === 'string' ? parseListen(options.listen) : (options.listen ?? { host: '127.0.0.1', port: 0 });
+  const manifests = options.manifest === undefined ? [] : Array.isArray(options.manifest) ? options.manifest : [options.manifest];
+
+  const index = new RecordIndex({ zones: [...zones, ...REVERSE_ZONES], ttl });
+  const cache = new AnswerCache(index);
+  const store = new ClusterStore({ index, zones, ttl, pods, logger: logger.child({ component: 'store' }) });
+  const kubernetes = new KubernetesHandler({
+    index,
+    cache,
+    zones,
+    isSynced: () => store.synced,
+    pods,
+    namespaceExists: (namespace) => store.namespaceExists(namespace),
+    ttl,
+  });
+  const server = new DnsServer({
+    host: listen.host,
+    port: listen.port,
+    handler: new Chain([kubernetes]),
+    logger: logger.child({ component: 'server' }),
+    tcpIdleTimeoutMs: options.tcpIdleTimeoutMs,
+  });
+
+  // Listen first: until the data is loaded, cluster names answer SERVFAIL rather than a false NXDOMAIN.
+  const address = await server.start();
+  logger.info({ transport: 'udp', address: formatAddress(address) }, 'listening');
+  logger.info({ transport: 'tcp', address: formatAddress(address) }, 'listening');
+
+  const sources: ManifestSource[] = [];
+  try {
+    if (manifests.length > 0) {
+      const source = new ManifestSource({ files: manifests, store, logger: logger.child({ component: 'manifest' }) });
+      sources.push(source);
+      await source.start(); // logs 'manifest loaded' with the object counts
+    } else {
+      // Nothing to wait for: an empty cluster is a synced one.
+      store.markSynced();
+    }
+  } catch (err) {
+    await Promise.all(sources.map((source) => source.close()));
+    await server.close();
+    throw err;
+  }
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await Promise.all(sources.map((source) => source.close()));
+      await server.close();
+    })());
+  return {
+    address,
+    server: formatAddress(address),
+    store,
+    index,
+    stats: server.stats,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+export function formatAddress({ host, port }: ListenAddress): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}

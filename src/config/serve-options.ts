@@ -1,0 +1,96 @@
+// `clusterdns serve` flags → validated options. Each error names the flag and what it accepts.
+import { parseArgs } from 'node:util';
+import { ClusterDnsError, ErrorCodes } from '../errors.js';
+import type { PodsMode } from '../kubernetes/objects.js';
+import { LOG_LEVELS, type LogFormat, type LogLevel } from '../log/logger.js';
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+export interface ServeOptions {
+  manifests: string[];
+  listen: ListenAddress;
+  zones: string[];
+  ttl: number;
+  pods: PodsMode;
+  logFormat: LogFormat;
+  logLevel: LogLevel;
+}
+
+export const SERVE_DEFAULTS = {
+  listen: '127.0.0.1:1053',
+  zone: 'cluster.local',
+  ttl: 5,
+  pods: 'verified' as PodsMode,
+  logFormat: 'json' as LogFormat,
+  logLevel: 'info' as LogLevel,
+};
+
+const PODS_MODES: readonly PodsMode[] = ['disabled', 'insecure', 'verified'];
+const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty'];
+
+export function parseServeArgs(argv: string[]): ServeOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        manifest: { type: 'string', multiple: true },
+        listen: { type: 'string' },
+        zone: { type: 'string', multiple: true },
+        ttl: { type: 'string' },
+        pods: { type: 'string' },
+        'log-format': { type: 'string' },
+        'log-level': { type: 'string' },
+      },
+    }));
+  } catch (err) {
+    throw new ClusterDnsError(ErrorCodes.CONFIG_INVALID_FLAG, (err as Error).message, { cause: err });
+  }
+  return {
+    manifests: values.manifest ?? [],
+    listen: parseListen(values.listen ?? SERVE_DEFAULTS.listen, '--listen'),
+    zones: (values.zone ?? [SERVE_DEFAULTS.zone]).map((zone) => parseZone(zone, '--zone')),
+    ttl: parseTtl(values.ttl ?? String(SERVE_DEFAULTS.ttl), '--ttl'),
+    pods: oneOf(values.pods ?? SERVE_DEFAULTS.pods, PODS_MODES, '--pods'),
+    logFormat: oneOf(values['log-format'] ?? SERVE_DEFAULTS.logFormat, LOG_FORMATS, '--log-format'),
+    logLevel: oneOf(values['log-level'] ?? SERVE_DEFAULTS.logLevel, LOG_LEVELS, '--log-level'),
+  };
+}
+
+function invalid(flag: string, message: string): ClusterDnsError {
+  return new ClusterDnsError(ErrorCodes.CONFIG_INVALID_VALUE, `${flag}: ${message}`);
+}
+
+/** `HOST:PORT`, `[IPv6]:PORT`; port 0 picks a free port. */
+export function parseListen(text: string, flag = 'listen'): ListenAddress {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]+)):(\d{1,5})$/.exec(text);
+  const port = match ? Number(match[3]) : NaN;
+  if (!match || port > 65535) throw invalid(flag, `expected HOST:PORT (e.g. 127.0.0.1:1053 or [::1]:1053), got "${text}"`);
+  return { host: match[1] ?? match[2], port };
+}
+
+/** A DNS name: lowercase, no trailing dot, labels of 1..63 letters, digits, '-' or '_'. */
+export function parseZone(text: string, flag = 'zone'): string {
+  const zone = text.toLowerCase().replace(/\.$/, '');
+  const labels = zone.split('.');
+  if (zone === '' || zone.length > 253 || labels.some((label) => !/^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/.test(label))) {
+    throw invalid(flag, `"${text}" is not a valid DNS zone name`);
+  }
+  return zone;
+}
+
+export function parseTtl(text: string, flag = 'ttl'): number {
+  const ttl = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(ttl >= 0 && ttl <= 3600)) throw invalid(flag, `expected whole seconds 0..3600, got "${text}"`);
+  return ttl;
+}
+
+function oneOf<T extends string>(text: string, allowed: readonly T[], flag: string): T {
+  if (!(allowed as readonly string[]).includes(text)) throw invalid(flag, `expected one of ${allowed.join(', ')}, got "${text}"`);
+  return text as T;
+}

@@ -1,0 +1,83 @@
+// UDP and TCP on one address, feeding one handler chain. Port 0 picks a free port that both transports share.
+import type { Logger } from 'pino';
+import { ClusterDnsError, ErrorCodes } from '../errors.js';
+import type { Handler } from '../pipeline/handler.js';
+import { QueryProcessor } from './query-processor.js';
+import { createServerStats, type ServerStats } from './server-stats.js';
+import { TcpListener } from './tcp-listener.js';
+import { UdpListener } from './udp-listener.js';
+
+export interface DnsServerOptions {
+  host: string;
+  port: number;
+  handler: Handler;
+  logger: Logger;
+  tcpIdleTimeoutMs?: number;
+  tcpMaxInFlightPerConnection?: number;
+}
+
+export interface ServerAddress {
+  host: string;
+  port: number;
+}
+
+/** How often to look for a port free on both UDP and TCP when asked for port 0. */
+const PORT_ATTEMPTS = 10;
+
+export class DnsServer {
+  readonly stats: ServerStats = createServerStats();
+  private readonly udp: UdpListener;
+  private readonly tcp: TcpListener;
+  private bound: ServerAddress | null = null;
+  private closed = false;
+
+  constructor(private readonly options: DnsServerOptions) {
+    const processor = new QueryProcessor(options.handler, this.stats, options.logger);
+    this.udp = new UdpListener(processor);
+    this.tcp = new TcpListener(processor, this.stats, {
+      idleTimeoutMs: options.tcpIdleTimeoutMs ?? 10_000,
+      maxInFlightPerConnection: options.tcpMaxInFlightPerConnection ?? 128,
+    });
+  }
+
+  async start(): Promise<ServerAddress> {
+    if (this.closed) throw new ClusterDnsError(ErrorCodes.SERVER_CLOSED, 'the DNS server was closed');
+    const { host, port } = this.options;
+    for (let attempt = 1; ; attempt++) {
+      let udpPort: number;
+      try {
+        udpPort = await this.udp.listen(host, port);
+      } catch (err) {
+        throw listenError(host, port, 'UDP', err);
+      }
+      try {
+        const tcpPort = await this.tcp.listen(host, udpPort);
+        this.bound = { host, port: tcpPort };
+        return this.bound;
+      } catch (err) {
+        await this.udp.close();
+        // With port 0 the free UDP port may be taken on TCP: try another one.
+        if (port !== 0 || attempt >= PORT_ATTEMPTS) throw listenError(host, udpPort, 'TCP', err);
+      }
+    }
+  }
+
+  address(): ServerAddress {
+    if (!this.bound) throw new ClusterDnsError(ErrorCodes.SERVER_CLOSED, 'the DNS server is not listening');
+    return this.bound;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.bound = null;
+    await Promise.all([this.udp.close(), this.tcp.close()]);
+  }
+}
+
+function listenError(host: string, port: number, transport: string, err: unknown): ClusterDnsError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const where = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  const why =
+    code === 'EADDRINUSE' ? 'is in use' : code === 'EACCES' ? 'needs privileges' : code === 'EADDRNOTAVAIL' ? 'is not an address of this machine' : `cannot be bound (${(err as Error).message})`;
+  return new ClusterDnsError(ErrorCodes.SERVER_LISTEN, `address ${where} ${why} (${transport})`, { cause: err });
+}

@@ -1,0 +1,44 @@
+// DNS over UDP (RFC 1035 4.2.1): one datagram in, at most one datagram out, sized per udpLimit (RFC 6891).
+import dgram from 'node:dgram';
+import { udpLimit } from '../wire/reply.js';
+import type { QueryProcessor } from './query-processor.js';
+
+export class UdpListener {
+  private socket: dgram.Socket | null = null;
+
+  constructor(private readonly processor: QueryProcessor) {}
+
+  /** Bind; resolves with the bound port. */
+  listen(host: string, port: number): Promise<number> {
+    const socket = dgram.createSocket({ type: host.includes(':') ? 'udp6' : 'udp4' });
+    this.socket = socket;
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error) => {
+        socket.close();
+        this.socket = null;
+        reject(err);
+      };
+      socket.once('error', onError);
+      socket.bind(port, host, () => {
+        socket.off('error', onError);
+        // A send failure (e.g. ICMP unreachable reported on the socket) must not stop the listener.
+        socket.on('error', () => {});
+        socket.on('message', (message, remote) => this.onMessage(socket, message, remote));
+        resolve(socket.address().port);
+      });
+    });
+  }
+
+  private onMessage(socket: dgram.Socket, message: Buffer, remote: dgram.RemoteInfo): void {
+    this.processor.process(message, 'udp', remote.address, remote.port, udpLimit, (reply) => {
+      if (reply && this.socket === socket) socket.send(reply, remote.port, remote.address);
+    });
+  }
+
+  close(): Promise<void> {
+    const socket = this.socket;
+    this.socket = null;
+    if (!socket) return Promise.resolve();
+    return new Promise((resolve) => socket.close(() => resolve()));
+  }
+}
