@@ -1,0 +1,147 @@
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dig } from '../helpers/dig.js';
+import { runCli, startCli, type RunningCli } from '../helpers/spawn-cli.js';
+
+const example = new URL('../../examples/cluster.yaml', import.meta.url).pathname;
+const SOA = /^cluster\.local\. 5 IN SOA ns\.dns\.cluster\.local\. hostmaster\.cluster\.local\. \d+ 7200 1800 86400 5$/;
+
+describe('clusterdns serve, queried with dig', () => {
+  let cli: RunningCli;
+  let manifest: string;
+  beforeAll(async () => {
+    manifest = join(mkdtempSync(join(tmpdir(), 'clusterdns-e2e-')), 'cluster.yaml');
+    copyFileSync(example, manifest);
+    cli = await startCli(['--manifest', manifest]);
+  });
+  afterAll(async () => {
+    expect(await cli.stop()).toBe(0);
+  });
+
+  it('logs the bound address for UDP and TCP', () => {
+    const listening = cli.logs.filter((entry) => entry.msg === 'listening');
+    expect(listening.map((entry) => entry.transport)).toEqual(['udp', 'tcp']);
+    for (const entry of listening) expect(entry.address).toBe(`127.0.0.1:${cli.port}`);
+  });
+
+  for (const transport of ['+notcp', '+tcp']) {
+    it(`answers a ClusterIP service authoritatively (${transport})`, async () => {
+      const result = await dig(cli.port, transport, 'hello.default.svc.cluster.local');
+      expect(result.status).toBe('NOERROR');
+      expect(result.flags).toContain('aa');
+      expect(result.answer).toEqual(['hello.default.svc.cluster.local. 5 IN A 10.96.0.20']);
+    });
+
+    it(`answers headless SRV with targets in additional (${transport})`, async () => {
+      const result = await dig(cli.port, transport, '_web._tcp.nginx.default.svc.cluster.local', 'SRV');
+      expect(result.answer).toEqual([
+        '_web._tcp.nginx.default.svc.cluster.local. 5 IN SRV 0 50 80 nginx-0.nginx.default.svc.cluster.local.',
+        '_web._tcp.nginx.default.svc.cluster.local. 5 IN SRV 0 50 80 nginx-1.nginx.default.svc.cluster.local.',
+      ]);
+      expect(result.additional).toEqual([
+        'nginx-0.nginx.default.svc.cluster.local. 5 IN A 10.244.1.10',
+        'nginx-1.nginx.default.svc.cluster.local. 5 IN A 10.244.1.11',
+      ]);
+    });
+  }
+
+  it('answers only the ready endpoints of a headless service', async () => {
+    const result = await dig(cli.port, 'nginx.default.svc.cluster.local');
+    expect(result.answer.sort()).toEqual(['nginx.default.svc.cluster.local. 5 IN A 10.244.1.10', 'nginx.default.svc.cluster.local. 5 IN A 10.244.1.11']);
+    expect((await dig(cli.port, 'nginx-0.nginx.default.svc.cluster.local')).answer).toEqual(['nginx-0.nginx.default.svc.cluster.local. 5 IN A 10.244.1.10']);
+    expect((await dig(cli.port, 'nginx-2.nginx.default.svc.cluster.local')).status).toBe('NXDOMAIN');
+  });
+
+  it('answers an ExternalName with its CNAME', async () => {
+    const result = await dig(cli.port, 'database-service.default.svc.cluster.local');
+    expect(result.status).toBe('NOERROR');
+    expect(result.answer).toEqual(['database-service.default.svc.cluster.local. 5 IN CNAME my.database.example.com.']);
+  });
+
+  it('tells NXDOMAIN from NODATA, both with the SOA', async () => {
+    const nx = await dig(cli.port, 'nope.default.svc.cluster.local');
+    expect(nx.status).toBe('NXDOMAIN');
+    expect(nx.authority).toHaveLength(1);
+    expect(nx.authority[0]).toMatch(SOA);
+    const nodata = await dig(cli.port, 'hello.default.svc.cluster.local', 'AAAA');
+    expect(nodata.status).toBe('NOERROR');
+    expect(nodata.answer).toEqual([]);
+    expect(nodata.authority[0]).toMatch(SOA);
+  });
+
+  it('answers PTR for a ClusterIP and refuses other zones', async () => {
+    expect((await dig(cli.port, '-x', '10.96.0.20')).answer).toEqual(['20.0.96.10.in-addr.arpa. 5 IN PTR hello.default.svc.cluster.local.']);
+    expect((await dig(cli.port, 'example.com')).status).toBe('REFUSED');
+  });
+
+  it('picks up a manifest edit without a restart', async () => {
+    expect((await dig(cli.port, 'added.default.svc.cluster.local')).status).toBe('NXDOMAIN');
+    const added = [
+      '- apiVersion: v1',
+      '  kind: Service',
+      '  metadata:',
+      '    name: added',
+      '    namespace: default',
+      '  spec:',
+      '    clusterIP: 10.96.0.99',
+      '    clusterIPs: [10.96.0.99]',
+      '    ports:',
+      '    - {name: http, port: 80, protocol: TCP}',
+    ];
+    const text = readFileSync(manifest, 'utf8').replace(/\nitems:\n/, `\nitems:\n${added.join('\n')}\n`);
+    writeFileSync(manifest, text);
+    const deadline = Date.now() + 5000;
+    let answer: string[] = [];
+    while (Date.now() < deadline) {
+      answer = (await dig(cli.port, 'added.default.svc.cluster.local')).answer;
+      if (answer.length > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(answer).toEqual(['added.default.svc.cluster.local. 5 IN A 10.96.0.99']);
+  });
+
+  it('keeps the last good data when an edit breaks the file', async () => {
+    writeFileSync(manifest, 'kind: List\nitems: [\n');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect((await dig(cli.port, 'hello.default.svc.cluster.local')).answer).toEqual(['hello.default.svc.cluster.local. 5 IN A 10.96.0.20']);
+    expect(cli.logs.some((entry) => entry.level === 40 && String(entry.msg ?? '').length > 0)).toBe(true);
+  });
+});
+
+describe('clusterdns command line', () => {
+  it('--help lists every flag with its default', async () => {
+    const { code, stdout } = await runCli(['--help']);
+    expect(code).toBe(0);
+    for (const flag of ['--manifest', '--listen', '--zone', '--ttl', '--pods', '--log-format']) expect(stdout).toContain(flag);
+    expect(stdout).toContain('127.0.0.1:1053');
+  });
+
+  it('--version prints the package version', async () => {
+    const { code, stdout } = await runCli(['--version']);
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(code).toBe(0);
+    expect(stdout.trim()).toBe(pkg.version);
+  });
+
+  it('exits 2 for a bad flag value, naming the flag', async () => {
+    const { code, stderr } = await runCli(['serve', '--manifest', example, '--ttl', '9000']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--ttl');
+  });
+
+  it('exits 2 without a data source', async () => {
+    const { code, stderr } = await runCli(['serve']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--manifest');
+  });
+
+  it('exits 1 with file:line for a broken manifest', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'clusterdns-bad-')), 'bad.yaml');
+    writeFileSync(file, 'apiVersion: v1\nkind: List\nitems:\n  - kind: Service\n    metadata: [unclosed\n');
+    const { code, stderr } = await runCli(['serve', '--listen', '127.0.0.1:0', '--manifest', file]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(new RegExp(`${file}:\\d+`));
+  });
+});

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { parseServeArgs } from '../../../src/config/serve-options.js';
+import { ErrorCodes } from '../../../src/errors.js';
+
+describe('parseServeArgs', () => {
+  it('applies the documented defaults', () => {
+    expect(parseServeArgs([])).toEqual({
+      manifests: [],
+      listen: { host: '127.0.0.1', port: 1053 },
+      zones: ['cluster.local'],
+      ttl: 5,
+      pods: 'verified',
+      logFormat: 'json',
+      logLevel: 'info',
+    });
+  });
+
+  const good: Array<[string[], Record<string, unknown>]> = [
+    [['--manifest', 'a.yaml', '--manifest', 'b.json'], { manifests: ['a.yaml', 'b.json'] }],
+    [['--listen', '0.0.0.0:53'], { listen: { host: '0.0.0.0', port: 53 } }],
+    [['--listen', '[::1]:0'], { listen: { host: '::1', port: 0 } }],
+    [['--listen', 'localhost:1053'], { listen: { host: 'localhost', port: 1053 } }],
+    [['--zone', 'Cluster.Local.', '--zone', 'east.example'], { zones: ['cluster.local', 'east.example'] }],
+    [['--ttl', '0'], { ttl: 0 }],
+    [['--ttl', '3600'], { ttl: 3600 }],
+    [['--pods', 'insecure'], { pods: 'insecure' }],
+    [['--log-format', 'pretty', '--log-level', 'debug'], { logFormat: 'pretty', logLevel: 'debug' }],
+  ];
+  it.each(good)('%j', (argv, expected) => {
+    expect(parseServeArgs(argv)).toMatchObject(expected);
+  });
+
+  const bad: Array<[string[], string, string]> = [
+    [['--ttl', '3601'], ErrorCodes.CONFIG_INVALID_VALUE, '--ttl'],
+    [['--ttl', '-1'], ErrorCodes.CONFIG_INVALID_FLAG, '--ttl'],
+    [['--ttl', '1.5'], ErrorCodes.CONFIG_INVALID_VALUE, '--ttl'],
+    [['--listen', '127.0.0.1'], ErrorCodes.CONFIG_INVALID_VALUE, '--listen'],
+    [['--listen', '127.0.0.1:65536'], ErrorCodes.CONFIG_INVALID_VALUE, '--listen'],
+    [['--listen', '::1:53'], ErrorCodes.CONFIG_INVALID_VALUE, '--listen'],
+    [['--zone', 'bad..zone'], ErrorCodes.CONFIG_INVALID_VALUE, '--zone'],
+    [['--zone', '-x.local'], ErrorCodes.CONFIG_INVALID_FLAG, '--zone'],
+    [['--pods', 'maybe'], ErrorCodes.CONFIG_INVALID_VALUE, '--pods'],
+    [['--log-format', 'xml'], ErrorCodes.CONFIG_INVALID_VALUE, '--log-format'],
+    [['--nope'], ErrorCodes.CONFIG_INVALID_FLAG, '--nope'],
+    [['--ttl'], ErrorCodes.CONFIG_INVALID_FLAG, '--ttl'],
+    [['stray'], ErrorCodes.CONFIG_INVALID_FLAG, 'stray'],
+  ];
+  it.each(bad)('rejects %j', (argv, code, mention) => {
+    expect(() => parseServeArgs(argv)).toThrow(expect.objectContaining({ code, message: expect.stringContaining(mention) }));
+  });
+});

@@ -1,0 +1,182 @@
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ErrorCodes } from '../../../src/errors.js';
+import { silentLogger } from '../../../src/log/logger.js';
+import type { DnsRequest, Handler, HandlerResult } from '../../../src/pipeline/handler.js';
+import { DnsServer } from '../../../src/server/dns-server.js';
+import { compileAnswer } from '../../../src/wire/compiled-answer.js';
+import { decodeMessage, encodeMessage, createMessage } from '../../../src/wire/message.js';
+import { RCode, RRClass, RRType } from '../../../src/wire/types.js';
+import { TcpClient, frame, queryBytes, udpExchange, udpQuery } from '../../helpers/raw-query.js';
+
+/** Answers `<anything>` A with 192.0.2.1; `boom.test` throws; `slow.test` answers after 50 ms; others skip. */
+const testHandler: Handler = {
+  name: 'test',
+  handle(request: DnsRequest): HandlerResult | Promise<HandlerResult> {
+    const { qname, qtype } = request.query;
+    if (qname === 'boom.test') throw new Error('handler exploded');
+    if (!qname.endsWith('.test')) return { kind: 'skip' };
+    const answer = compileAnswer(qname, qtype, RRClass.IN, {
+      answer: [{ name: qname, type: RRType.A, class: RRClass.IN, ttl: 5, data: '192.0.2.1' }],
+      authority: [],
+      additional: [],
+    }, RCode.NOERROR, true);
+    if (qname === 'slow.test') return new Promise((resolve) => setTimeout(() => resolve({ kind: 'answer', answer }), 50));
+    return { kind: 'answer', answer };
+  },
+};
+
+const servers: DnsServer[] = [];
+async function start(options: { tcpIdleTimeoutMs?: number } = {}): Promise<number> {
+  const server = new DnsServer({ host: '127.0.0.1', port: 0, handler: testHandler, logger: silentLogger(), ...options });
+  servers.push(server);
+  return (await server.start()).port;
+}
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+
+describe('DnsServer over UDP', () => {
+  it('answers, echoing the id and the question', async () => {
+    const port = await start();
+    const reply = await udpQuery(port, 'a.test', RRType.A);
+    expect(reply).toMatchObject({ id: 0x1234, qr: true, aa: true, rcode: RCode.NOERROR });
+    expect(reply.questions).toEqual([{ name: 'a.test', type: RRType.A, class: RRClass.IN }]);
+    expect(reply.answers.map((r) => r.data)).toEqual(['192.0.2.1']);
+  });
+
+  it('answers asynchronous handlers too', async () => {
+    const port = await start();
+    expect((await udpQuery(port, 'slow.test', RRType.A)).answers).toHaveLength(1);
+  });
+
+  it('answers REFUSED when no handler claims the name', async () => {
+    const port = await start();
+    expect((await udpQuery(port, 'example.com', RRType.A)).rcode).toBe(RCode.REFUSED);
+  });
+
+  it('answers SERVFAIL when a handler throws, and keeps answering', async () => {
+    const port = await start();
+    expect((await udpQuery(port, 'boom.test', RRType.A)).rcode).toBe(RCode.SERVFAIL);
+    expect(servers[0].stats.panics).toBe(1);
+    expect((await udpQuery(port, 'a.test', RRType.A)).rcode).toBe(RCode.NOERROR);
+  });
+
+  it('drops packets without a readable header, and responses', async () => {
+    const port = await start();
+    expect(await udpExchange(port, Buffer.from([1, 2, 3]), 300)).toBeNull();
+    const response = encodeMessage(createMessage({ id: 5, qr: true, questions: [{ name: 'a.test', type: 1, class: 1 }] }));
+    expect(await udpExchange(port, response, 300)).toBeNull();
+  });
+
+  it('answers FORMERR for a readable header with junk, and for two questions', async () => {
+    const port = await start();
+    const junk = Buffer.concat([queryBytes('a.test', RRType.A).subarray(0, 12), Buffer.from([0xc0, 0xff, 0xff])]);
+    const junkReply = await udpExchange(port, junk);
+    expect(junkReply && decodeMessage(junkReply).rcode).toBe(RCode.FORMERR);
+    const two = encodeMessage(createMessage({ id: 7, questions: [{ name: 'a.test', type: 1, class: 1 }, { name: 'b.test', type: 1, class: 1 }] }));
+    const twoReply = await udpExchange(port, two);
+    expect(twoReply && decodeMessage(twoReply)).toMatchObject({ id: 7, rcode: RCode.FORMERR });
+  });
+
+  it('answers NOTIMP for opcodes other than QUERY', async () => {
+    const port = await start();
+    const reply = await udpExchange(port, queryBytes('a.test', RRType.A, { opcode: 2 }));
+    expect(reply && decodeMessage(reply)).toMatchObject({ rcode: RCode.NOTIMP, opcode: 2 });
+  });
+
+  it('survives 1,000 garbage packets and still answers', async () => {
+    const port = await start();
+    const socket = (await import('node:dgram')).createSocket('udp4');
+    let seed = 42;
+    const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % 256);
+    for (let i = 0; i < 1000; i++) {
+      const packet = Buffer.from(Array.from({ length: 1 + (i % 80) }, random));
+      packet[2] &= 0x7f; // mostly queries (QR=0), so most reach the parser
+      socket.send(packet, port, '127.0.0.1');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    socket.close();
+    expect((await udpQuery(port, 'a.test', RRType.A)).rcode).toBe(RCode.NOERROR);
+  });
+});
+
+describe('DnsServer over TCP (RFC 7766)', () => {
+  it('answers on the same port as UDP, several queries on one connection', async () => {
+    const port = await start();
+    const client = await TcpClient.connect(port);
+    client.socket.write(frame(queryBytes('a.test', RRType.A)));
+    await client.waitFor(1);
+    client.socket.write(frame(queryBytes('b.test', RRType.A)));
+    const replies = await client.waitFor(2);
+    expect(replies.map((r) => r.questions[0].name)).toEqual(['a.test', 'b.test']);
+    client.destroy();
+  });
+
+  it('reassembles a query split byte by byte', async () => {
+    const port = await start();
+    const client = await TcpClient.connect(port);
+    for (const byte of frame(queryBytes('split.test', RRType.A))) {
+      client.socket.write(Buffer.from([byte]));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect((await client.waitFor(1))[0].answers).toHaveLength(1);
+    client.destroy();
+  });
+
+  it('answers pipelined queries sent in one write, each as it is ready', async () => {
+    const port = await start();
+    const client = await TcpClient.connect(port);
+    client.socket.write(Buffer.concat(['slow.test', 'a.test', 'b.test'].map((name) => frame(queryBytes(name, RRType.A)))));
+    const replies = await client.waitFor(3);
+    // The slow one is answered last: replies are not held back for order (RFC 7766 6.2.1.1).
+    expect(replies.map((r) => r.questions[0].name)).toEqual(['a.test', 'b.test', 'slow.test']);
+    client.destroy();
+  });
+
+  it('still delivers the reply after the client half-closes', async () => {
+    const port = await start();
+    const client = await TcpClient.connect(port);
+    client.socket.end(frame(queryBytes('slow.test', RRType.A)));
+    expect((await client.waitFor(1))[0].answers).toHaveLength(1);
+    await client.waitClosed(2000);
+  });
+
+  it('closes idle connections', async () => {
+    const port = await start({ tcpIdleTimeoutMs: 150 });
+    const client = await TcpClient.connect(port);
+    await client.waitClosed(2000);
+    expect(client.closed).toBe(true);
+  });
+
+  it('a zero-length frame closes only that connection', async () => {
+    const port = await start();
+    const bad = await TcpClient.connect(port);
+    const good = await TcpClient.connect(port);
+    bad.socket.write(Buffer.from([0, 0]));
+    await bad.waitClosed(2000);
+    good.socket.write(frame(queryBytes('a.test', RRType.A)));
+    expect((await good.waitFor(1))[0].rcode).toBe(RCode.NOERROR);
+    good.destroy();
+  });
+});
+
+describe('DnsServer lifecycle', () => {
+  it('rejects with SERVER_LISTEN when the port is taken', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as net.AddressInfo).port;
+    const server = new DnsServer({ host: '127.0.0.1', port, handler: testHandler, logger: silentLogger() });
+    await expect(server.start()).rejects.toMatchObject({ code: ErrorCodes.SERVER_LISTEN, message: expect.stringContaining(`127.0.0.1:${port} is in use (TCP)`) });
+    await server.close();
+    await new Promise((resolve) => blocker.close(resolve));
+  });
+
+  it('close() releases both sockets and open connections', async () => {
+    const port = await start();
+    const client = await TcpClient.connect(port);
+    await servers.pop()!.close();
+    await client.waitClosed(2000);
+    expect(await udpExchange(port, queryBytes('a.test', RRType.A), 200)).toBeNull();
+  });
+});
