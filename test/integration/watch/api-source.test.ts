@@ -1,0 +1,214 @@
+// KubernetesApiSource against the API emulator: sync across all reflectors, start() modes, outages logged
+// once, filters turned into request paths and selectors, close() semantics.
+import type { KubeConfig } from '@kubernetes/client-node';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { KUBE_CLOSED_ERROR_CODE, KubernetesApiSource, type KubernetesApiSourceOptions } from '../../../src/kubernetes/api-source.js';
+import { resolveKubeConfig } from '../../../src/kubernetes/kubeconfig.js';
+import type { ClusterEvent } from '../../../src/kubernetes/objects.js';
+import {
+  ApiEmulator,
+  captureLogger,
+  endpointSlice,
+  namespace,
+  nextEvent,
+  pod,
+  service,
+  tempDir,
+  waitFor,
+  writeKubeconfig,
+  type CapturedLogger,
+} from '../../helpers/api-emulator/index.js';
+
+const TOKEN = 'source-test-token';
+const FAST = { backoff: { baseMs: 10, maxMs: 60 }, watchdogMs: 5000, minWatchMs: 50 };
+
+class RecordingStore {
+  events: ClusterEvent[] = [];
+  syncedCalls = 0;
+  apply(events: ClusterEvent[]): void {
+    this.events.push(...events);
+  }
+  markSynced(): void {
+    this.syncedCalls++;
+  }
+  names(): string[] {
+    return this.events.map((e) => (e.type === 'upsert' ? `${e.object.kind}:${e.object.name}` : `-${e.kind}:${e.name}`)).sort();
+  }
+}
+
+let emu: ApiEmulator;
+let kubeConfig: KubeConfig;
+let removeDir: () => Promise<void>;
+let log: CapturedLogger;
+const sources: KubernetesApiSource[] = [];
+
+beforeEach(async () => {
+  emu = await new ApiEmulator({ token: TOKEN }).start();
+  const dir = await tempDir();
+  removeDir = dir.remove;
+  const file = await writeKubeconfig(dir.dir, { contexts: [{ name: 'emulator', server: emu.url, token: TOKEN }] });
+  kubeConfig = resolveKubeConfig({ kubeconfig: file }).kubeConfig;
+  log = captureLogger();
+  emu.applyAll([
+    namespace('default'),
+    namespace('team-a'),
+    service('default', 'web', { clusterIP: '10.96.0.10', labels: { expose: 'dns' } }),
+    service('team-a', 'api', { clusterIP: '10.96.0.11', labels: { expose: 'dns' } }),
+    service('team-a', 'hidden', { clusterIP: '10.96.0.12' }),
+    endpointSlice('default', 'web-abc', 'web', { endpoints: [{ addresses: ['10.244.0.5'] }], labels: { expose: 'dns' } }),
+    pod('default', 'web-0', { ip: '10.244.0.5', labels: { expose: 'dns' } }),
+  ]);
+});
+
+afterEach(async () => {
+  for (const s of sources.splice(0)) await s.close();
+  await emu.close();
+  await removeDir();
+});
+
+function source(store: RecordingStore, options: Partial<KubernetesApiSourceOptions> = {}): KubernetesApiSource {
+  const s = new KubernetesApiSource({
+    kubeConfig,
+    store,
+    logger: log.logger,
+    watchPods: true,
+    tuning: FAST,
+    ...options,
+  });
+  sources.push(s);
+  return s;
+}
+
+describe('KubernetesApiSource', () => {
+  it('start() resolves once every reflector has listed, marks the store synced once and logs the duration', async () => {
+    const store = new RecordingStore();
+    const s = source(store);
+    const synced = nextEvent<{ durationMs: number; objects: number }>(s, 'synced');
+    await s.start();
+    expect(s.synced).toBe(true);
+    expect(store.syncedCalls).toBe(1);
+    expect(s.reflectors.map((r) => r.target.description)).toEqual(['services', 'endpointslices', 'pods', 'namespaces']);
+    expect(await synced).toMatchObject({ objects: 7, durationMs: expect.any(Number) });
+    expect(store.names()).toEqual([
+      'EndpointSlice:web-abc',
+      'Namespace:default',
+      'Namespace:team-a',
+      'Pod:web-0',
+      'Service:api',
+      'Service:hidden',
+      'Service:web',
+    ]);
+    const lines = log.matching('synced with the Kubernetes API');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ durationMs: expect.any(Number), objects: 7, server: emu.url });
+    await s.whenSynced();
+  });
+
+  it('does not watch Pods unless asked', async () => {
+    const store = new RecordingStore();
+    const s = source(store, { watchPods: false });
+    await s.start();
+    expect(s.reflectors.map((r) => r.target.kind)).toEqual(['Service', 'EndpointSlice', 'Namespace']);
+    expect(emu.requests.some((q) => q.resource === 'pods')).toBe(false);
+  });
+
+  it('turns --namespaces and --labels into namespaced paths, selectors and per-namespace Namespace watches', async () => {
+    const store = new RecordingStore();
+    const s = source(store, { namespaces: ['team-a', ' default ', 'team-a'], labelSelector: 'expose=dns' });
+    await s.start();
+    expect(s.reflectors.map((r) => r.target.description)).toEqual([
+      'services in team-a',
+      'endpointslices in team-a',
+      'pods in team-a',
+      'namespace team-a',
+      'services in default',
+      'endpointslices in default',
+      'pods in default',
+      'namespace default',
+    ]);
+    expect(store.names()).toEqual(['EndpointSlice:web-abc', 'Namespace:default', 'Namespace:team-a', 'Pod:web-0', 'Service:api', 'Service:web']);
+    const lists = emu.requests.filter((q) => !q.watch);
+    expect(lists.find((q) => q.path === '/api/v1/namespaces/team-a/services')?.query.labelSelector).toBe('expose=dns');
+    expect(lists.find((q) => q.path === '/api/v1/namespaces')?.query.fieldSelector).toMatch(/^metadata\.name=/);
+    expect(lists.find((q) => q.path === '/api/v1/namespaces')?.query.labelSelector).toBeUndefined();
+  });
+
+  it('with waitForSync: false, start() resolves while the API is down; sync follows when it comes up', async () => {
+    await emu.refuseConnections();
+    const store = new RecordingStore();
+    const s = source(store, { waitForSync: false });
+    const outage = nextEvent<{ error: Error }>(s, 'outage');
+    await s.start();
+    expect(s.synced).toBe(false);
+    expect((await outage).error.message).toMatch(/ECONNREFUSED/);
+    // Let several retries of every reflector fail: still one log line.
+    await waitFor(() => s.stats().failures >= 12);
+    expect(store.syncedCalls).toBe(0);
+    const recovered = nextEvent<{ durationMs: number; failures: number }>(s, 'recovered');
+    await emu.acceptConnections();
+    await s.whenSynced();
+    expect(store.syncedCalls).toBe(1);
+    expect((await recovered).failures).toBeGreaterThanOrEqual(12);
+    expect(log.matching('Kubernetes API unreachable')).toHaveLength(1);
+    expect(log.matching('cluster names answer SERVFAIL until the first sync')).toHaveLength(1);
+    expect(log.matching('Kubernetes API reachable again')).toHaveLength(1);
+  });
+
+  it('logs an outage after sync once when it starts and once when it ends', async () => {
+    const store = new RecordingStore();
+    const s = source(store);
+    await s.start();
+    await emu.waitForWatches(4);
+    const outage = nextEvent(s, 'outage');
+    await emu.refuseConnections();
+    await outage;
+    await waitFor(() => s.stats().failures >= 12);
+    expect(s.inOutage).toBe(true);
+    const recovered = nextEvent(s, 'recovered');
+    await emu.acceptConnections();
+    await recovered;
+    expect(s.inOutage).toBe(false);
+    expect(log.matching('Kubernetes API unreachable')).toHaveLength(1);
+    expect(log.matching('serving the last known data')).toHaveLength(1);
+    expect(log.matching('Kubernetes API reachable again')).toHaveLength(1);
+    await emu.waitForWatches(4);
+  });
+
+  it('close() before sync rejects start() with a coded error and leaves nothing running', async () => {
+    await emu.refuseConnections();
+    const s = source(new RecordingStore());
+    const started = s.start();
+    await nextEvent(s, 'outage');
+    await s.close();
+    await expect(started).rejects.toMatchObject({ code: KUBE_CLOSED_ERROR_CODE });
+    expect(s.reflectors.every((r) => !r.isRunning)).toBe(true);
+    await expect(s.start()).rejects.toMatchObject({ code: KUBE_CLOSED_ERROR_CODE });
+  });
+
+  it('close() with waitForSync: false and no one awaiting never leaves an unhandled rejection', async () => {
+    await emu.refuseConnections();
+    const s = source(new RecordingStore(), { waitForSync: false });
+    await s.start();
+    await s.close();
+    await s.close(); // idempotent
+    await expect(s.whenSynced()).rejects.toMatchObject({ code: KUBE_CLOSED_ERROR_CODE });
+  });
+
+  it('a throwing store or listener is logged, not thrown', async () => {
+    const s = source({
+      apply: () => {
+        throw new Error('store broke');
+      },
+      markSynced: () => {
+        throw new Error('markSynced broke');
+      },
+    } as unknown as RecordingStore);
+    s.on('synced', () => {
+      throw new Error('listener broke');
+    });
+    await s.start();
+    expect(log.matching('applying Kubernetes changes failed').length).toBeGreaterThanOrEqual(1);
+    expect(log.matching('marking the cluster store synced failed')).toHaveLength(1);
+    expect(log.matching('a listener threw')).toHaveLength(1);
+  });
+});
