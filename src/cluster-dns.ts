@@ -1,6 +1,10 @@
 // Composition root: the index, the cluster store, the data sources, the handler chain and the listeners.
 // Used by the CLI and by code that embeds clusterdns (DESIGN.md "The flow").
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { ClusterDnsError, ErrorCodes } from './errors.js';
+import { KubernetesApiSource } from './kubernetes/api-source.js';
+import type { ReflectorTuning } from './kubernetes/reflector.js';
 import { ClusterStore } from './kubernetes/cluster-store.js';
 import type { PodsMode } from './kubernetes/objects.js';
 import { REVERSE_ZONES } from './kubernetes/record-builder.js';
@@ -17,6 +21,11 @@ import type { ServerStats } from './server/server-stats.js';
 export interface ClusterDnsOptions {
   /** Snapshot file(s) as `kubectl get -A -o yaml|json` prints them; watched for changes. */
   manifest?: string | string[];
+  /**
+   * A live cluster: list and watch the Kubernetes API (credentials from resolveKubeConfig). Until the first
+   * full list of every resource, cluster names answer SERVFAIL (never a false NXDOMAIN).
+   */
+  kubernetes?: { kubeConfig: KubeConfig; namespaces?: string[]; labelSelector?: string; tuning?: ReflectorTuning };
   /** `HOST:PORT` or `{ host, port }`; default 127.0.0.1:0 (a free port). */
   listen?: string | ListenAddress;
   /** Cluster zones; default ['cluster.local']. */
@@ -37,6 +46,10 @@ export interface ClusterDns {
   readonly store: ClusterStore;
   readonly index: RecordIndex;
   readonly stats: ServerStats;
+  /** True once every source finished its first full load. */
+  readonly synced: boolean;
+  /** Resolves once synced (at once for manifests, which load before startClusterDns resolves). */
+  whenSynced(): Promise<void>;
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -74,9 +87,18 @@ export async function startClusterDns(options: ClusterDnsOptions = {}): Promise<
   logger.info({ transport: 'udp', address: formatAddress(address) }, 'listening');
   logger.info({ transport: 'tcp', address: formatAddress(address) }, 'listening');
 
-  const sources: ManifestSource[] = [];
+  const sources: Array<{ close(): Promise<void> }> = [];
+  let kube: KubernetesApiSource | undefined;
   try {
-    if (manifests.length > 0) {
+    if (options.kubernetes) {
+      if (manifests.length > 0) {
+        throw new ClusterDnsError(ErrorCodes.CONFIG_INVALID_VALUE, 'use either a manifest or the Kubernetes API, not both');
+      }
+      kube = new KubernetesApiSource({ ...options.kubernetes, store, logger, watchPods: pods === 'verified', waitForSync: false });
+      sources.push(kube);
+      // Returns at once: the server already answers (SERVFAIL for cluster names) while the lists run.
+      await kube.start();
+    } else if (manifests.length > 0) {
       const source = new ManifestSource({ files: manifests, store, logger: logger.child({ component: 'manifest' }) });
       sources.push(source);
       await source.start(); // logs 'manifest loaded' with the object counts
@@ -102,6 +124,10 @@ export async function startClusterDns(options: ClusterDnsOptions = {}): Promise<
     store,
     index,
     stats: server.stats,
+    get synced() {
+      return store.synced;
+    },
+    whenSynced: () => kube?.whenSynced() ?? Promise.resolve(),
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { startClusterDns } from '../cluster-dns.js';
 import { SERVE_DEFAULTS, parseServeArgs } from '../config/serve-options.js';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
+import { resolveKubeConfig } from '../kubernetes/kubeconfig.js';
 import { createLogger } from '../log/logger.js';
 
 const USAGE = `Usage: clusterdns serve [flags]
@@ -15,6 +16,11 @@ Serve Kubernetes cluster DNS (DNS-Based Service Discovery spec 1.1.0) over UDP a
 Flags of serve:
   --manifest FILE       cluster snapshot as \`kubectl get svc,endpointslices,pods,namespaces -A -o yaml\`
                         prints it (YAML or JSON); repeatable; reloaded when the file changes
+  --kubeconfig FILE     Kubernetes credentials when no --manifest is given (default: the in-cluster
+                        service account, else $KUBECONFIG, else ~/.kube/config)
+  --context NAME        kubeconfig context (default: its current-context)
+  --namespaces A,B      only these namespaces (repeatable or comma-separated; default: all)
+  --labels SELECTOR     only Services, EndpointSlices and Pods matching this label selector
   --listen HOST:PORT    UDP and TCP address (default ${SERVE_DEFAULTS.listen}; port 0 picks a free port)
   --zone NAME           cluster domain; repeatable (default ${SERVE_DEFAULTS.zone})
   --ttl SECONDS         TTL of every answer, 0..3600 (default ${SERVE_DEFAULTS.ttl})
@@ -44,14 +50,25 @@ async function serve(argv: string[]): Promise<void> {
   } catch (err) {
     fail(`${(err as Error).message}\n\n${USAGE}`, 2);
   }
-  if (options.manifests.length === 0) {
-    fail('no cluster data: pass --manifest FILE (a `kubectl get … -o yaml` snapshot); the Kubernetes API source comes in a later release', 2);
-  }
   const logger = createLogger({ format: options.logFormat, level: options.logLevel });
+  let kubernetes;
+  if (options.manifests.length === 0) {
+    try {
+      const found = resolveKubeConfig({ kubeconfig: options.kubeconfig, context: options.context });
+      logger.info({ source: found.source, files: found.files, context: found.context, server: found.server }, 'using Kubernetes credentials');
+      kubernetes = { kubeConfig: found.kubeConfig, namespaces: options.namespaces, labelSelector: options.labels };
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? ErrorCodes.KUBE_CONFIG;
+      fail(`${(err as Error).message} [${code}]\n(or serve a snapshot: --manifest FILE)`, 1);
+    }
+  } else if (options.kubeconfig || options.context || options.namespaces.length > 0 || options.labels) {
+    fail('--kubeconfig, --context, --namespaces and --labels select the Kubernetes API source; drop --manifest', 2);
+  }
   let dns;
   try {
     dns = await startClusterDns({
       manifest: options.manifests,
+      kubernetes,
       listen: options.listen,
       zones: options.zones,
       ttl: options.ttl,
@@ -63,6 +80,7 @@ async function serve(argv: string[]): Promise<void> {
     fail(`${(err as Error).message}${code}`, 1);
   }
   logger.info({ address: dns.server, zones: options.zones, ttl: options.ttl, pods: options.pods }, 'serving');
+  // With the API source the data may still be loading; the source logs 'synced' when it is done.
   const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     void dns.close().then(() => process.exit(0));

@@ -1,6 +1,7 @@
 // `clusterdns serve` flags → validated options. Each error names the flag and what it accepts.
 import { parseArgs } from 'node:util';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
+import { labelSelectorProblem, namespaceNameProblem } from '../kubernetes/api-resources.js';
 import type { PodsMode } from '../kubernetes/objects.js';
 import { LOG_LEVELS, type LogFormat, type LogLevel } from '../log/logger.js';
 
@@ -11,6 +12,11 @@ export interface ListenAddress {
 
 export interface ServeOptions {
   manifests: string[];
+  /** Kubernetes API source (used when no --manifest is given). */
+  kubeconfig?: string;
+  context?: string;
+  namespaces: string[];
+  labels?: string;
   listen: ListenAddress;
   zones: string[];
   ttl: number;
@@ -40,6 +46,10 @@ export function parseServeArgs(argv: string[]): ServeOptions {
       allowPositionals: false,
       options: {
         manifest: { type: 'string', multiple: true },
+        kubeconfig: { type: 'string' },
+        context: { type: 'string' },
+        namespaces: { type: 'string', multiple: true },
+        labels: { type: 'string' },
         listen: { type: 'string' },
         zone: { type: 'string', multiple: true },
         ttl: { type: 'string' },
@@ -53,6 +63,10 @@ export function parseServeArgs(argv: string[]): ServeOptions {
   }
   return {
     manifests: values.manifest ?? [],
+    kubeconfig: values.kubeconfig,
+    context: values.context,
+    namespaces: parseNamespaces(values.namespaces ?? []),
+    labels: values.labels === undefined ? undefined : checked(values.labels, labelSelectorProblem, '--labels'),
     listen: parseListen(values.listen ?? SERVE_DEFAULTS.listen, '--listen'),
     zones: (values.zone ?? [SERVE_DEFAULTS.zone]).map((zone) => parseZone(zone, '--zone')),
     ttl: parseTtl(values.ttl ?? String(SERVE_DEFAULTS.ttl), '--ttl'),
@@ -88,6 +102,21 @@ export function parseTtl(text: string, flag = 'ttl'): number {
   const ttl = /^\d+$/.test(text) ? Number(text) : NaN;
   if (!(ttl >= 0 && ttl <= 3600)) throw invalid(flag, `expected whole seconds 0..3600, got "${text}"`);
   return ttl;
+}
+
+/** `--namespaces a,b --namespaces c` → [a, b, c], each a valid namespace name. */
+function parseNamespaces(values: string[]): string[] {
+  return values
+    .flatMap((value) => value.split(','))
+    .map((name) => name.trim())
+    .filter((name) => name !== '')
+    .map((name) => checked(name, namespaceNameProblem, '--namespaces'));
+}
+
+function checked(value: string, problemOf: (value: string) => string | null | undefined, flag: string): string {
+  const problem = problemOf(value);
+  if (problem) throw invalid(flag, problem);
+  return value;
 }
 
 function oneOf<T extends string>(text: string, allowed: readonly T[], flag: string): T {

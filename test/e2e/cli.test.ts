@@ -131,10 +131,20 @@ describe('clusterdns command line', () => {
     expect(stderr).toContain('--ttl');
   });
 
-  it('exits 2 without a data source', async () => {
-    const { code, stderr } = await runCli(['serve']);
-    expect(code).toBe(2);
+  it('exits 1 without a manifest or any Kubernetes credentials, saying where it looked', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'clusterdns-home-'));
+    const env = { PATH: process.env.PATH, HOME: home };
+    const { code, stderr } = await runCli(['serve', '--listen', '127.0.0.1:0'], 10_000, env);
+    expect(code).toBe(1);
+    expect(stderr).toContain('CLUSTERDNS_ERR_KUBE_CONFIG');
+    expect(stderr).toContain(join(home, '.kube', 'config'));
     expect(stderr).toContain('--manifest');
+  });
+
+  it('exits 2 when API-source flags are mixed with --manifest', async () => {
+    const { code, stderr } = await runCli(['serve', '--manifest', example, '--namespaces', 'default']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--namespaces');
   });
 
   it('exits 1 with file:line for a broken manifest', async () => {

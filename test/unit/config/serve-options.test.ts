@@ -6,6 +6,7 @@ describe('parseServeArgs', () => {
   it('applies the documented defaults', () => {
     expect(parseServeArgs([])).toEqual({
       manifests: [],
+      namespaces: [],
       listen: { host: '127.0.0.1', port: 1053 },
       zones: ['cluster.local'],
       ttl: 5,
@@ -22,6 +23,9 @@ describe('parseServeArgs', () => {
     [['--listen', 'localhost:1053'], { listen: { host: 'localhost', port: 1053 } }],
     [['--zone', 'Cluster.Local.', '--zone', 'east.example'], { zones: ['cluster.local', 'east.example'] }],
     [['--ttl', '0'], { ttl: 0 }],
+    [['--kubeconfig', '/k/config', '--context', 'kind-dev'], { kubeconfig: '/k/config', context: 'kind-dev' }],
+    [['--namespaces', 'a,b', '--namespaces', ' c '], { namespaces: ['a', 'b', 'c'] }],
+    [['--labels', 'app=web,tier!=db'], { labels: 'app=web,tier!=db' }],
     [['--ttl', '3600'], { ttl: 3600 }],
     [['--pods', 'insecure'], { pods: 'insecure' }],
     [['--log-format', 'pretty', '--log-level', 'debug'], { logFormat: 'pretty', logLevel: 'debug' }],
@@ -41,6 +45,8 @@ describe('parseServeArgs', () => {
     [['--zone', '-x.local'], ErrorCodes.CONFIG_INVALID_FLAG, '--zone'],
     [['--pods', 'maybe'], ErrorCodes.CONFIG_INVALID_VALUE, '--pods'],
     [['--log-format', 'xml'], ErrorCodes.CONFIG_INVALID_VALUE, '--log-format'],
+    [['--namespaces', 'Bad_Name'], ErrorCodes.CONFIG_INVALID_VALUE, '--namespaces'],
+    [['--labels', 'a in ('], ErrorCodes.CONFIG_INVALID_VALUE, '--labels'],
     [['--nope'], ErrorCodes.CONFIG_INVALID_FLAG, '--nope'],
     [['--ttl'], ErrorCodes.CONFIG_INVALID_FLAG, '--ttl'],
     [['stray'], ErrorCodes.CONFIG_INVALID_FLAG, 'stray'],
