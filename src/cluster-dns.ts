@@ -16,6 +16,8 @@ import { KubernetesHandler } from './pipeline/kubernetes-handler.js';
 import { AnswerCache } from './records/answer-cache.js';
 import { RecordIndex } from './records/record-index.js';
 import { DnsServer } from './server/dns-server.js';
+import { createMetrics } from './http/metrics.js';
+import { ProbeServer } from './http/probe-server.js';
 import type { ServerStats } from './server/server-stats.js';
 
 export interface ClusterDnsOptions {
@@ -35,6 +37,12 @@ export interface ClusterDnsOptions {
   /** Pod records (CoreDNS `pods`); default 'verified'. */
   pods?: PodsMode;
   logger?: Logger;
+  /** HTTP `/health` (CoreDNS `health`, usually :8080); off unless given. */
+  health?: string | ListenAddress;
+  /** HTTP `/ready`, 503 until synced (CoreDNS `ready`, usually :8181); off unless given. */
+  ready?: string | ListenAddress;
+  /** HTTP `/metrics` in Prometheus format (CoreDNS `prometheus`, usually :9153); off unless given. */
+  metrics?: string | ListenAddress;
   /** TCP idle timeout (RFC 7766 6.2.3); default 10 s. */
   tcpIdleTimeoutMs?: number;
 }
@@ -46,6 +54,8 @@ export interface ClusterDns {
   readonly store: ClusterStore;
   readonly index: RecordIndex;
   readonly stats: ServerStats;
+  /** Bound HTTP endpoints, for those that were asked for. */
+  readonly http: { health?: ListenAddress; ready?: ListenAddress; metrics?: ListenAddress };
   /** True once every source finished its first full load. */
   readonly synced: boolean;
   /** Resolves once synced (at once for manifests, which load before startClusterDns resolves). */
@@ -112,18 +122,39 @@ export async function startClusterDns(options: ClusterDnsOptions = {}): Promise<
     throw err;
   }
 
+  const probes: ProbeServer[] = [];
+  const httpAddresses: ClusterDns['http'] = {};
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      await Promise.all(sources.map((source) => source.close()));
+      await Promise.all([...sources, ...probes].map((part) => part.close()));
       await server.close();
     })());
+  try {
+    const { scrape } = createMetrics({ stats: server.stats, synced: () => store.synced, counts: () => store.counts });
+    const endpoints = [
+      ['health', options.health, { health: () => true }],
+      ['ready', options.ready, { ready: () => store.synced }],
+      ['metrics', options.metrics, { metrics: scrape }],
+    ] as const;
+    for (const [name, where, routes] of endpoints) {
+      if (where === undefined) continue;
+      const probe = new ProbeServer(routes);
+      probes.push(probe);
+      httpAddresses[name] = await probe.listen(typeof where === 'string' ? parseListen(where) : where);
+      logger.info({ endpoint: `/${name}`, address: formatAddress(httpAddresses[name]!) }, 'http listening');
+    }
+  } catch (err) {
+    await close();
+    throw err;
+  }
   return {
     address,
     server: formatAddress(address),
     store,
     index,
     stats: server.stats,
+    http: httpAddresses,
     get synced() {
       return store.synced;
     },

@@ -25,6 +25,9 @@ Flags of serve:
   --zone NAME           cluster domain; repeatable (default ${SERVE_DEFAULTS.zone})
   --ttl SECONDS         TTL of every answer, 0..3600 (default ${SERVE_DEFAULTS.ttl})
   --pods MODE           pod records: disabled, insecure or verified (default ${SERVE_DEFAULTS.pods})
+  --health HOST:PORT    serve GET /health there (CoreDNS health; in a cluster 0.0.0.0:8080); default off
+  --ready HOST:PORT     serve GET /ready there, 503 until synced (CoreDNS ready; 0.0.0.0:8181); default off
+  --metrics HOST:PORT   serve GET /metrics there (CoreDNS prometheus; 0.0.0.0:9153); default off
   --log-format FORMAT   json or pretty (default ${SERVE_DEFAULTS.logFormat})
   --log-level LEVEL     trace, debug, info, warn, error, fatal or silent (default ${SERVE_DEFAULTS.logLevel})
 
@@ -73,6 +76,9 @@ async function serve(argv: string[]): Promise<void> {
       zones: options.zones,
       ttl: options.ttl,
       pods: options.pods,
+      health: options.health,
+      ready: options.ready,
+      metrics: options.metrics,
       logger,
     });
   } catch (err) {

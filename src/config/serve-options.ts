@@ -23,6 +23,10 @@ export interface ServeOptions {
   pods: PodsMode;
   logFormat: LogFormat;
   logLevel: LogLevel;
+  /** HTTP endpoints (CoreDNS health :8080, ready :8181, prometheus :9153); off unless given. */
+  health?: ListenAddress;
+  ready?: ListenAddress;
+  metrics?: ListenAddress;
 }
 
 export const SERVE_DEFAULTS = {
@@ -56,6 +60,9 @@ export function parseServeArgs(argv: string[]): ServeOptions {
         pods: { type: 'string' },
         'log-format': { type: 'string' },
         'log-level': { type: 'string' },
+        health: { type: 'string' },
+        ready: { type: 'string' },
+        metrics: { type: 'string' },
       },
     }));
   } catch (err) {
@@ -73,6 +80,9 @@ export function parseServeArgs(argv: string[]): ServeOptions {
     pods: oneOf(values.pods ?? SERVE_DEFAULTS.pods, PODS_MODES, '--pods'),
     logFormat: oneOf(values['log-format'] ?? SERVE_DEFAULTS.logFormat, LOG_FORMATS, '--log-format'),
     logLevel: oneOf(values['log-level'] ?? SERVE_DEFAULTS.logLevel, LOG_LEVELS, '--log-level'),
+    health: values.health === undefined ? undefined : parseListen(values.health, '--health'),
+    ready: values.ready === undefined ? undefined : parseListen(values.ready, '--ready'),
+    metrics: values.metrics === undefined ? undefined : parseListen(values.metrics, '--metrics'),
   };
 }
 

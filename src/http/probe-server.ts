@@ -1,0 +1,61 @@
+// The CoreDNS-compatible HTTP endpoints (plugins health, ready, prometheus): /health answers 200 while the
+// process serves; /ready answers 200 only once every data source finished its first full load (503 before,
+// so a rollout never routes queries to an instance that would answer SERVFAIL); /metrics is Prometheus text.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ListenAddress } from '../config/serve-options.js';
+import { ClusterDnsError, ErrorCodes } from '../errors.js';
+
+export interface ProbeRoutes {
+  health?: () => boolean;
+  ready?: () => boolean;
+  metrics?: () => Promise<{ contentType: string; body: string }>;
+}
+
+/** One HTTP listener serving some of /health, /ready and /metrics (CoreDNS uses :8080, :8181, :9153). */
+export class ProbeServer {
+  private server: http.Server | null = null;
+
+  constructor(private readonly routes: ProbeRoutes) {}
+
+  async listen(address: ListenAddress): Promise<ListenAddress> {
+    const server = http.createServer((request, response) => void this.serve(request.url ?? '/', response));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) =>
+        reject(new ClusterDnsError(ErrorCodes.SERVER_LISTEN, `HTTP address ${address.host}:${address.port} cannot be bound (${err.code ?? err.message})`, { cause: err })),
+      );
+      server.listen(address.port, address.host, () => resolve());
+    });
+    return { host: address.host, port: (server.address() as AddressInfo).port };
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async serve(url: string, response: http.ServerResponse): Promise<void> {
+    const path = url.split('?')[0];
+    const { health, ready, metrics } = this.routes;
+    try {
+      if (path === '/health' && health) return reply(response, health() ? 200 : 503, health() ? 'OK' : 'unhealthy');
+      if (path === '/ready' && ready) return reply(response, ready() ? 200 : 503, ready() ? 'OK' : 'not synced with the cluster yet');
+      if (path === '/metrics' && metrics) {
+        const { contentType, body } = await metrics();
+        return reply(response, 200, body, contentType);
+      }
+      reply(response, 404, 'not found');
+    } catch (err) {
+      reply(response, 500, (err as Error).message);
+    }
+  }
+}
+
+function reply(response: http.ServerResponse, status: number, body: string, contentType = 'text/plain; charset=utf-8'): void {
+  response.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+  response.end(body);
+}

@@ -1,0 +1,68 @@
+// /health, /ready and /metrics over real HTTP, with the Kubernetes source down at start-up and then up.
+import { afterEach, describe, expect, it } from 'vitest';
+import { startClusterDns, type ClusterDns } from '../../src/cluster-dns.js';
+import { resolveKubeConfig } from '../../src/kubernetes/kubeconfig.js';
+import { RCode, RRType } from '../../src/wire/types.js';
+import { ApiEmulator, namespace, service, tempDir, waitFor, writeKubeconfig } from '../helpers/api-emulator/index.js';
+import { udpQuery } from '../helpers/raw-query.js';
+import { FAST_TUNING } from './watch/harness.js';
+
+const TOKEN = 'probe-token';
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function get(address: { host: string; port: number } | undefined, path: string): Promise<{ status: number; body: string }> {
+  if (!address) throw new Error('endpoint not bound');
+  const response = await fetch(`http://${address.host}:${address.port}${path}`);
+  return { status: response.status, body: await response.text() };
+}
+
+describe('HTTP endpoints', () => {
+  it('/ready is 503 while the API is unreachable at start-up, 200 once synced; /health is 200 throughout', async () => {
+    const emu = await new ApiEmulator({ token: TOKEN }).start();
+    emu.applyAll([namespace('default'), service('default', 'hello', { clusterIP: '10.96.0.20', ports: [{ name: 'http', port: 80 }] })]);
+    await emu.refuseConnections();
+    const dir = await tempDir();
+    const kubeconfig = await writeKubeconfig(dir.dir, { contexts: [{ name: 'emulator', server: emu.url, token: TOKEN }] });
+    cleanups.push(async () => {
+      await emu.close();
+      await dir.remove();
+    });
+
+    const { kubeConfig } = resolveKubeConfig({ kubeconfig });
+    const dns: ClusterDns = await startClusterDns({
+      kubernetes: { kubeConfig, tuning: FAST_TUNING },
+      health: '127.0.0.1:0',
+      ready: '127.0.0.1:0',
+      metrics: '127.0.0.1:0',
+    });
+    cleanups.push(() => dns.close());
+
+    expect(await get(dns.http.health, '/health')).toEqual({ status: 200, body: 'OK' });
+    expect((await get(dns.http.ready, '/ready')).status).toBe(503);
+    expect((await udpQuery(dns.address.port, 'hello.default.svc.cluster.local', RRType.A)).rcode).toBe(RCode.SERVFAIL);
+
+    await emu.acceptConnections();
+    await waitFor(async () => (await get(dns.http.ready, '/ready')).status === 200, { timeoutMs: 5000 });
+    expect((await udpQuery(dns.address.port, 'hello.default.svc.cluster.local', RRType.A)).rcode).toBe(RCode.NOERROR);
+    expect((await get(dns.http.health, '/nope')).status).toBe(404);
+  });
+
+  it('/metrics publishes CoreDNS-named counters', async () => {
+    const dns = await startClusterDns({ metrics: '127.0.0.1:0' });
+    cleanups.push(() => dns.close());
+    await udpQuery(dns.address.port, 'nope.default.svc.cluster.local', RRType.A);
+    await udpQuery(dns.address.port, 'example.com', RRType.A);
+    const { status, body } = await get(dns.http.metrics, '/metrics');
+    expect(status).toBe(200);
+    expect(body).toMatch(/coredns_dns_requests_total\{[^}]*proto="udp"[^}]*\} 2/);
+    expect(body).toMatch(/coredns_dns_responses_total\{[^}]*rcode="NXDOMAIN"[^}]*\} 1/);
+    expect(body).toMatch(/coredns_dns_responses_total\{[^}]*rcode="REFUSED"[^}]*\} 1/);
+    expect(body).toContain('coredns_panics_total 0');
+    expect(body).toContain('clusterdns_synced 1');
+    // A second scrape does not double-count.
+    expect((await get(dns.http.metrics, '/metrics')).body).toMatch(/coredns_dns_requests_total\{[^}]*proto="udp"[^}]*\} 2/);
+  });
+});
