@@ -5,7 +5,6 @@ import { readFileSync } from 'node:fs';
 import { startClusterDns } from '../cluster-dns.js';
 import { SERVE_DEFAULTS, parseServeArgs } from '../config/serve-options.js';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
-import { resolveKubeConfig } from '../kubernetes/kubeconfig.js';
 import { createLogger } from '../log/logger.js';
 
 const USAGE = `Usage: clusterdns serve [flags]
@@ -57,6 +56,7 @@ async function serve(argv: string[]): Promise<void> {
   let kubernetes;
   if (options.manifests.length === 0) {
     try {
+      const { resolveKubeConfig } = await import('../kubernetes/kubeconfig.js'); // loads @kubernetes/client-node
       const found = resolveKubeConfig({ kubeconfig: options.kubeconfig, context: options.context });
       logger.info({ source: found.source, files: found.files, context: found.context, server: found.server }, 'using Kubernetes credentials');
       kubernetes = { kubeConfig: found.kubeConfig, namespaces: options.namespaces, labelSelector: options.labels };
