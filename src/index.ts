@@ -1,5 +1,21 @@
-// The public API of the `clusterdns` package.
-export { startClusterDns, type ClusterDns, type ClusterDnsOptions } from './cluster-dns.js';
+// The public API of the `clusterdns` package. Test builders live in `clusterdns/testing`.
+export {
+  startClusterDns,
+  createClusterLookup,
+  EmbeddingErrorCodes,
+  type ClusterDns,
+  type ClusterDnsOptions,
+  type ClusterLookup,
+  type ClusterLookupPromise,
+  type DeleteInput,
+  type KubernetesList,
+  type KubernetesObject,
+  type LookupError,
+  type LookupSettings,
+  type ObjectRef,
+  type ObjectsInput,
+  type ResolverOptions,
+} from './embedding/index.js';
 export { ClusterDnsError, ErrorCodes, type ErrorCode, type ErrorLocation } from './errors.js';
 export type { ClusterEvent, ClusterObject, PodsMode } from './kubernetes/objects.js';
 export type { ListenAddress } from './config/serve-options.js';
