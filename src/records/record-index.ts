@@ -23,15 +23,8 @@ export type ChangeListener = (changedNames: ReadonlySet<string>) => void;
 
 interface RecordEntry {
   record: ResourceRecord;
+  /** How many owners publish this very record. */
   refs: number;
-}
-
-/** What is stored at one name. */
-interface NameNode {
-  /** type → (record identity → entry), in first-published order. */
-  rrsets: Map<number, Map<string, RecordEntry>>;
-  /** Owners' records and declarations at this name or below (existence, RFC 8020). */
-  existenceRefs: number;
 }
 
 interface OwnerContribution {
@@ -49,7 +42,13 @@ export class RecordIndex {
   private readonly zoneSuffixes: Array<{ zone: string; suffix: string }>;
   private readonly ttl: number;
   private readonly now: () => number;
-  private readonly nodes = new Map<string, NameNode>();
+  /**
+   * name → every record at that name, all types together. A flat array per name rather than nested Maps:
+   * at 10k services / 50k pods there are ≈ 250k names, and two Maps per name cost more than the records.
+   */
+  private readonly data = new Map<string, RecordEntry[]>();
+  /** name → owners' records and declarations at this name or below (existence, RFC 8020). */
+  private readonly existence = new Map<string, number>();
   private readonly owners = new Map<string, OwnerContribution>();
   private readonly serials = new Map<string, number>();
   private readonly listeners = new Set<ChangeListener>();
@@ -118,14 +117,14 @@ export class RecordIndex {
 
   /** True when `name` exists for some type (or as an empty non-terminal). */
   exists(name: string): boolean {
-    return (this.nodes.get(name)?.existenceRefs ?? 0) > 0;
+    return (this.existence.get(name) ?? 0) > 0;
   }
 
   /** The RRset of `type` at `name` (empty when none). */
   rrset(name: string, type: number): ResourceRecord[] {
-    const set = this.nodes.get(name)?.rrsets.get(type);
-    if (!set) return [];
-    return [...set.values()].map((entry) => entry.record);
+    const out: ResourceRecord[] = [];
+    for (const entry of this.data.get(name) ?? []) if (entry.record.type === type) out.push(entry.record);
+    return out;
   }
 
   /** RFC 1034 4.3.2 for one authoritative server: exact match, CNAME chain, NODATA / NXDOMAIN. */
@@ -139,23 +138,22 @@ export class RecordIndex {
     let zone = firstZone;
     for (let depth = 0; depth <= MAX_CNAME_CHAIN; depth++) {
       visited.add(name);
-      const node = this.nodes.get(name);
-      const rrsets = node?.rrsets;
-      if (rrsets && rrsets.size > 0) {
+      const entries = this.data.get(name);
+      if (entries !== undefined) {
         if (qtype === RRType.ANY) {
-          for (const set of rrsets.values()) for (const entry of set.values()) answer.push(entry.record);
+          for (const entry of entries) answer.push(entry.record);
           return this.positive(zone, answer);
         }
-        const exact = rrsets.get(qtype);
-        if (exact && exact.size > 0) {
-          for (const entry of exact.values()) answer.push(entry.record);
-          return this.positive(zone, answer);
+        const before = answer.length;
+        let cname: ResourceRecord | undefined;
+        for (const entry of entries) {
+          if (entry.record.type === qtype) answer.push(entry.record);
+          else if (entry.record.type === RRType.CNAME) cname = entry.record;
         }
-        const cname = rrsets.get(RRType.CNAME);
-        if (cname && cname.size > 0) {
-          const record = cname.values().next().value!.record;
-          answer.push(record);
-          const target = record.data as string;
+        if (answer.length > before) return this.positive(zone, answer);
+        if (cname !== undefined) {
+          answer.push(cname);
+          const target = cname.data as string;
           const targetZone = this.findZone(target);
           // Out of our zones (or a loop): the chain is the answer; resolving the rest is the resolver's job.
           if (targetZone === null || visited.has(target)) return this.positive(zone, answer);
@@ -165,7 +163,7 @@ export class RecordIndex {
         }
       }
       const soa = this.soaRecords(zone);
-      if ((node?.existenceRefs ?? 0) > 0) return { kind: 'nodata', zone, answer, authority: soa };
+      if (this.exists(name)) return { kind: 'nodata', zone, answer, authority: soa };
       return { kind: 'nxdomain', zone, answer, authority: soa };
     }
     return this.positive(zone, answer);
@@ -185,19 +183,19 @@ export class RecordIndex {
       else if (record.type === RRType.NS) target = record.data as string;
       if (target === null || seen.has(target)) continue;
       seen.add(target);
-      const node = this.nodes.get(target);
-      if (!node) continue;
-      for (const type of [RRType.A, RRType.AAAA]) {
-        const set = node.rrsets.get(type);
-        if (set) for (const entry of set.values()) additional.push(entry.record);
+      for (const entry of this.data.get(target) ?? []) {
+        if (entry.record.type === RRType.A) additional.push(entry.record);
+      }
+      for (const entry of this.data.get(target) ?? []) {
+        if (entry.record.type === RRType.AAAA) additional.push(entry.record);
       }
     }
     return additional;
   }
 
   private soaRecords(zone: string): ResourceRecord[] {
-    const set = this.nodes.get(zone)?.rrsets.get(RRType.SOA);
-    return set ? [set.values().next().value!.record] : [];
+    const soa = this.data.get(zone)?.find((entry) => entry.record.type === RRType.SOA);
+    return soa ? [soa.record] : [];
   }
 
   private publishSoa(zone: string, serial: number): void {
@@ -221,14 +219,12 @@ export class RecordIndex {
 
   private publish(contribution: OwnerContribution): void {
     for (const record of contribution.records) {
-      const node = this.nodeFor(record.name);
-      let set = node.rrsets.get(record.type);
-      if (!set) node.rrsets.set(record.type, (set = new Map()));
-      const identity = recordIdentity(record);
-      const entry = set.get(identity);
+      let entries = this.data.get(record.name);
+      if (entries === undefined) this.data.set(record.name, (entries = []));
+      const entry = entries.find((candidate) => sameRR(candidate.record, record));
       if (entry) entry.refs++;
       else {
-        set.set(identity, { record, refs: 1 });
+        entries.push({ record, refs: 1 });
         this.pendingChanges.add(record.name);
       }
       this.addExistence(record.name, 1);
@@ -238,13 +234,11 @@ export class RecordIndex {
 
   private retract(contribution: OwnerContribution): void {
     for (const record of contribution.records) {
-      const node = this.nodes.get(record.name);
-      const set = node?.rrsets.get(record.type);
-      const identity = recordIdentity(record);
-      const entry = set?.get(identity);
-      if (node && set && entry && --entry.refs === 0) {
-        set.delete(identity);
-        if (set.size === 0) node.rrsets.delete(record.type);
+      const entries = this.data.get(record.name);
+      const at = entries?.findIndex((candidate) => sameRR(candidate.record, record)) ?? -1;
+      if (entries && at >= 0 && --entries[at].refs === 0) {
+        entries.splice(at, 1);
+        if (entries.length === 0) this.data.delete(record.name);
         this.pendingChanges.add(record.name);
       }
       this.addExistence(record.name, -1);
@@ -252,26 +246,20 @@ export class RecordIndex {
     for (const name of contribution.names) this.addExistence(name, -1);
   }
 
-  /** Adjust existence of `name` and each ancestor up to its zone apex; drop nodes that become empty. */
+  /** Adjust existence of `name` and each ancestor up to its zone apex. */
   private addExistence(name: string, delta: number): void {
     const zone = this.findZone(name);
     let current: string | null = name;
     while (current !== null) {
-      const node = this.nodeFor(current);
-      const before = node.existenceRefs;
-      node.existenceRefs += delta;
+      const before = this.existence.get(current) ?? 0;
+      const after = before + delta;
+      if (after <= 0) this.existence.delete(current);
+      else this.existence.set(current, after);
       // A name appearing or vanishing changes negative answers (NXDOMAIN ↔ NODATA) in its zone.
-      if ((before === 0) !== (node.existenceRefs === 0)) this.pendingChanges.add(current);
-      if (node.existenceRefs <= 0 && node.rrsets.size === 0) this.nodes.delete(current);
+      if (before > 0 !== after > 0) this.pendingChanges.add(current);
       if (zone === null || current === zone) break;
       current = parent(current);
     }
-  }
-
-  private nodeFor(name: string): NameNode {
-    let node = this.nodes.get(name);
-    if (!node) this.nodes.set(name, (node = { rrsets: new Map(), existenceRefs: 0 }));
-    return node;
   }
 
   private flushIfOutsideBatch(): void {
@@ -315,19 +303,23 @@ function parent(name: string): string | null {
   return dot === -1 ? '' : name.slice(dot + 1);
 }
 
-/** Records are the same RR when type, class and RDATA match (RFC 2181 5: TTL is not part of identity). */
-function recordIdentity(record: ResourceRecord): string {
-  const rdata = formatRdata(record);
-  return record.class === RRClass.IN ? rdata : `${record.class} ${rdata}`;
+/** The same RR: owner, type, class and RDATA match (RFC 2181 5: TTL is not part of an RR's identity). */
+function sameRR(a: ResourceRecord, b: ResourceRecord): boolean {
+  return a.type === b.type && a.class === b.class && a.name === b.name && sameRdata(a, b);
+}
+
+function sameRdata(a: ResourceRecord, b: ResourceRecord): boolean {
+  if (a.data === b.data) return true;
+  if (typeof a.data === 'string' || typeof b.data === 'string') return false;
+  if (a.data instanceof Uint8Array && b.data instanceof Uint8Array) return Buffer.compare(a.data, b.data) === 0;
+  return formatRdata(a) === formatRdata(b); // SRV, SOA, TXT: small structures, compared field by field
 }
 
 function sameContribution(a: OwnerContribution, b: OwnerContribution): boolean {
   if (a.records.length !== b.records.length || a.names.length !== b.names.length) return false;
   for (let i = 0; i < a.names.length; i++) if (a.names[i] !== b.names[i]) return false;
   for (let i = 0; i < a.records.length; i++) {
-    const x = a.records[i];
-    const y = b.records[i];
-    if (x.name !== y.name || x.type !== y.type || x.ttl !== y.ttl || recordIdentity(x) !== recordIdentity(y)) return false;
+    if (a.records[i].ttl !== b.records[i].ttl || !sameRR(a.records[i], b.records[i])) return false;
   }
   return true;
 }
