@@ -47,7 +47,7 @@ export class RecordIndex {
    * at 10k services / 50k pods there are ≈ 250k names, and two Maps per name cost more than the records.
    */
   private readonly data = new Map<string, RecordEntry[]>();
-  /** name → owners' records and declarations at this name or below (existence, RFC 8020). */
+  /** name → its records, declarations and existing children; > 0 means the name exists (RFC 8020). */
   private readonly existence = new Map<string, number>();
   private readonly owners = new Map<string, OwnerContribution>();
   private readonly serials = new Map<string, number>();
@@ -246,19 +246,26 @@ export class RecordIndex {
     for (const name of contribution.names) this.addExistence(name, -1);
   }
 
-  /** Adjust existence of `name` and each ancestor up to its zone apex. */
+  /**
+   * A name's count is its own records and declarations plus its existing direct children, so a change only
+   * walks up while existence flips (a new leaf under an existing parent touches one entry, not every ancestor).
+   */
   private addExistence(name: string, delta: number): void {
     const zone = this.findZone(name);
-    let current: string | null = name;
-    while (current !== null) {
+    let current = name;
+    let change = delta;
+    for (;;) {
       const before = this.existence.get(current) ?? 0;
-      const after = before + delta;
+      const after = before + change;
       if (after <= 0) this.existence.delete(current);
       else this.existence.set(current, after);
-      // A name appearing or vanishing changes negative answers (NXDOMAIN ↔ NODATA) in its zone.
-      if (before > 0 !== after > 0) this.pendingChanges.add(current);
-      if (zone === null || current === zone) break;
-      current = parent(current);
+      if (before > 0 === after > 0) return;
+      // The name appeared or vanished: negative answers (NXDOMAIN ↔ NODATA) change, and so does its parent.
+      this.pendingChanges.add(current);
+      const up = parent(current);
+      if (zone === null || current === zone || up === null) return;
+      current = up;
+      change = after > 0 ? 1 : -1;
     }
   }
 
