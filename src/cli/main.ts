@@ -87,12 +87,25 @@ async function serve(argv: string[]): Promise<void> {
   }
   logger.info({ address: dns.server, zones: options.zones, ttl: options.ttl, pods: options.pods }, 'serving');
   // With the API source the data may still be loading; the source logs 'synced' when it is done.
+  let stopping = false;
   const stop = (signal: string) => {
+    if (stopping) {
+      // A second signal while closing: the user wants out now.
+      logger.warn({ signal }, 'forced exit');
+      process.exit(1);
+    }
+    stopping = true;
     logger.info({ signal }, 'shutting down');
-    void dns.close().then(() => process.exit(0));
+    dns.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'error while shutting down');
+        process.exit(1);
+      },
+    );
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 
 const [command, ...rest] = process.argv.slice(2);

@@ -37,12 +37,18 @@ export function formatPretty(line: string): string {
   } catch {
     return line;
   }
-  const time = typeof record.time === 'number' ? new Date(record.time).toISOString().slice(11, 23) : '';
+  const time = typeof record.time === 'number' ? clock(new Date(record.time)) : '';
   const level = LEVEL_NAMES[record.level as number] ?? String(record.level);
   const fields = Object.entries(record)
     .filter(([key]) => !OMITTED.has(key))
     .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
   return [time, level, String(record.msg ?? ''), ...fields].filter((part) => part !== '').join(' ');
+}
+
+/** Local wall-clock time as HH:MM:SS.mmm. */
+function clock(date: Date): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}.${String(date.getMilliseconds()).padStart(3, '0')}`;
 }
 
 function prettyStream(destination: NodeJS.WritableStream): pino.DestinationStream {

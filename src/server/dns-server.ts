@@ -1,4 +1,6 @@
 // UDP and TCP on one address, feeding one handler chain. Port 0 picks a free port that both transports share.
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import type { Logger } from 'pino';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
 import type { Handler } from '../pipeline/handler.js';
@@ -42,7 +44,10 @@ export class DnsServer {
 
   async start(): Promise<ServerAddress> {
     if (this.closed) throw new ClusterDnsError(ErrorCodes.SERVER_CLOSED, 'the DNS server was closed');
-    const { host, port } = this.options;
+    if (this.bound) return this.bound;
+    const { port } = this.options;
+    // A name such as `localhost` is resolved once, so UDP and TCP are sure to bind the same address.
+    const host = await resolveHost(this.options.host, port);
     for (let attempt = 1; ; attempt++) {
       let udpPort: number;
       try {
@@ -50,15 +55,22 @@ export class DnsServer {
       } catch (err) {
         throw listenError(host, port, 'UDP', err);
       }
+      let tcpPort: number;
       try {
-        const tcpPort = await this.tcp.listen(host, udpPort);
-        this.bound = { host, port: tcpPort };
-        return this.bound;
+        tcpPort = await this.tcp.listen(host, udpPort);
       } catch (err) {
         await this.udp.close();
         // With port 0 the free UDP port may be taken on TCP: try another one.
         if (port !== 0 || attempt >= PORT_ATTEMPTS) throw listenError(host, udpPort, 'TCP', err);
+        continue;
       }
+      if (this.closed) {
+        // close() ran while we were binding: leave no socket behind.
+        await Promise.all([this.udp.close(), this.tcp.close()]);
+        throw new ClusterDnsError(ErrorCodes.SERVER_CLOSED, 'the DNS server was closed while starting');
+      }
+      this.bound = { host, port: tcpPort };
+      return this.bound;
     }
   }
 
@@ -71,6 +83,15 @@ export class DnsServer {
     this.closed = true;
     this.bound = null;
     await Promise.all([this.udp.close(), this.tcp.close()]);
+  }
+}
+
+async function resolveHost(host: string, port: number): Promise<string> {
+  if (isIP(host) !== 0) return host;
+  try {
+    return (await lookup(host)).address;
+  } catch (err) {
+    throw new ClusterDnsError(ErrorCodes.SERVER_LISTEN, `address ${host}:${port} cannot be bound: ${host} does not resolve (${(err as Error).message})`, { cause: err });
   }
 }
 

@@ -1,6 +1,6 @@
 // DNS over TCP (RFC 1035 4.2.2, RFC 7766): 2-byte length framing, several queries per connection, pipelined
-// queries answered as each is ready (RFC 7766 6.2.1.1), an idle timeout (6.2.3), and replies still written
-// after the client half-closes its side.
+// queries answered as each is ready (RFC 7766 6.2.1.1), an idle timeout (6.2.3), a bound on the queries a
+// connection may have unanswered, and replies still written after the client half-closes its side.
 import net from 'node:net';
 import { TCP_LIMIT } from '../wire/types.js';
 import type { QueryProcessor } from './query-processor.js';
@@ -9,7 +9,10 @@ import type { ServerStats } from './server-stats.js';
 export interface TcpListenerOptions {
   /** Close a connection with no query in flight after this long without traffic (RFC 7766 6.2.3). */
   idleTimeoutMs: number;
-  /** Stop reading from a connection while this many of its queries are unanswered (RFC 7766 6.2.1.1). */
+  /**
+   * Queries of one connection that may be unanswered at once (RFC 7766 6.2.1.1). Beyond it the connection's
+   * further frames wait, unparsed, and the socket stops reading, so one client cannot queue unbounded work.
+   */
   maxInFlightPerConnection: number;
 }
 
@@ -51,20 +54,30 @@ export class TcpListener {
   }
 
   private accept(socket: net.Socket): void {
+    if (!this.server) {
+      socket.destroy();
+      return;
+    }
     this.connections.add(socket);
     this.stats.tcpConnections++;
     socket.setNoDelay(true);
-    socket.setTimeout(this.options.idleTimeoutMs);
+    const { idleTimeoutMs, maxInFlightPerConnection } = this.options;
+    socket.setTimeout(idleTimeoutMs);
     const remoteAddress = socket.remoteAddress ?? '';
     const remotePort = socket.remotePort ?? 0;
+    /** Bytes received and not yet handed to the processor: a partial frame, or frames waiting for room. */
     let pending: Buffer | null = null;
     let inFlight = 0;
     let clientEnded = false;
-    let closed = false;
+    let finished = false;
+    /** Set while frames are being taken from `pending`, so a synchronous reply does not re-enter. */
+    let draining = false;
 
+    const hasWholeFrame = () => pending !== null && pending.length >= 2 && pending.length - 2 >= pending.readUInt16BE(0);
     const finishIfDone = () => {
-      if (clientEnded && inFlight === 0 && !closed) {
-        closed = true;
+      // The client sent its last query (half-close): end our side once every one of them is answered.
+      if (clientEnded && inFlight === 0 && !finished && !hasWholeFrame()) {
+        finished = true;
         socket.end();
       }
     };
@@ -76,15 +89,14 @@ export class TcpListener {
         reply.copy(frame, 2);
         socket.write(frame);
       }
-      if (inFlight < this.options.maxInFlightPerConnection && socket.isPaused() && !clientEnded) socket.resume();
-      finishIfDone();
+      if (!draining && !socket.destroyed) drain();
     };
-
-    socket.on('data', (chunk: Buffer) => {
-      let data = pending ? Buffer.concat([pending, chunk]) : chunk;
-      pending = null;
+    /** Hand whole frames to the processor while the connection has room; read more when it has. */
+    const drain = () => {
+      draining = true;
+      let data = pending;
       let offset = 0;
-      while (data.length - offset >= 2) {
+      while (data !== null && inFlight < maxInFlightPerConnection && data.length - offset >= 2) {
         const length = data.readUInt16BE(offset);
         if (length === 0) {
           // A zero-length message cannot be a DNS query: the stream is out of step, so end it.
@@ -98,15 +110,29 @@ export class TcpListener {
         this.processor.process(message, 'tcp', remoteAddress, remotePort, tcpLimit, send);
         if (socket.destroyed) return;
       }
-      if (offset < data.length) pending = Buffer.from(data.subarray(offset));
-      if (inFlight >= this.options.maxInFlightPerConnection) socket.pause();
+      draining = false;
+      if (data !== null && offset > 0) pending = offset < data.length ? data.subarray(offset) : null;
+      if (inFlight >= maxInFlightPerConnection || hasWholeFrame()) {
+        if (!socket.isPaused()) socket.pause();
+      } else if (socket.isPaused() && !clientEnded) {
+        socket.resume();
+      }
+      finishIfDone();
+    };
+
+    socket.on('data', (chunk: Buffer) => {
+      pending = pending === null ? chunk : Buffer.concat([pending, chunk]);
+      drain();
     });
     socket.on('end', () => {
       clientEnded = true;
       finishIfDone();
     });
     socket.on('timeout', () => {
-      if (inFlight === 0) socket.destroy();
+      // Idle: nothing unanswered and nothing received for idleTimeoutMs. Busy: look again after another period
+      // (a write restarts the timer, but a dropped query writes nothing).
+      if (inFlight === 0 && !hasWholeFrame()) socket.destroy();
+      else socket.setTimeout(idleTimeoutMs);
     });
     socket.on('error', () => socket.destroy());
     socket.on('close', () => this.connections.delete(socket));

@@ -1,9 +1,11 @@
+import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import net from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { dig } from '../helpers/dig.js';
-import { runCli, startCli, type RunningCli } from '../helpers/spawn-cli.js';
+import { CLI, runCli, startCli, type RunningCli } from '../helpers/spawn-cli.js';
 
 const example = new URL('../../examples/cluster.yaml', import.meta.url).pathname;
 const SOA = /^cluster\.local\. 5 IN SOA ns\.dns\.cluster\.local\. hostmaster\.cluster\.local\. \d+ 7200 1800 86400 5$/;
@@ -46,6 +48,14 @@ describe('clusterdns serve, queried with dig', () => {
       ]);
     });
   }
+
+  it('answers SRV of a ClusterIP service with the service as target', async () => {
+    const result = await dig(cli.port, '_http._tcp.hello.default.svc.cluster.local', 'SRV');
+    expect(result.status).toBe('NOERROR');
+    expect(result.flags).toContain('aa');
+    expect(result.answer).toEqual(['_http._tcp.hello.default.svc.cluster.local. 5 IN SRV 0 100 80 hello.default.svc.cluster.local.']);
+    expect(result.additional).toEqual(['hello.default.svc.cluster.local. 5 IN A 10.96.0.20']);
+  });
 
   it('answers only the ready endpoints of a headless service', async () => {
     const result = await dig(cli.port, 'nginx.default.svc.cluster.local');
@@ -110,7 +120,60 @@ describe('clusterdns serve, queried with dig', () => {
   });
 });
 
+describe('clusterdns serve --log-format pretty', () => {
+  it('writes one human line per record, and exits 0 on SIGINT', async () => {
+    const child = spawn(process.execPath, [CLI, 'serve', '--listen', '127.0.0.1:0', '--manifest', example, '--log-format', 'pretty'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    onTestFinished(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+    const deadline = Date.now() + 10_000;
+    while (!/ serving /.test(stdout) && Date.now() < deadline && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 50));
+    const port = /INFO {2}listening transport=udp address=127\.0\.0\.1:(\d+)/.exec(stdout)?.[1];
+    expect(port, stdout).toBeDefined();
+    expect(stdout).toMatch(new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO {2}listening transport=tcp address=127\\.0\\.0\\.1:${port}$`, 'm'));
+    expect(stdout).not.toContain('{"');
+    expect((await dig(Number(port), 'hello.default.svc.cluster.local')).answer).toEqual(['hello.default.svc.cluster.local. 5 IN A 10.96.0.20']);
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(stdout).toMatch(/INFO {2}shutting down signal=SIGINT/);
+  });
+});
+
 describe('clusterdns command line', () => {
+  it('serve --help prints the usage too', async () => {
+    const { code, stdout } = await runCli(['serve', '--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('Usage: clusterdns serve');
+  });
+
+  it('exits 2 for an unknown flag and for an unknown command', async () => {
+    const flag = await runCli(['serve', '--nope']);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toContain('--nope');
+    const command = await runCli(['sevre']);
+    expect(command.code).toBe(2);
+    expect(command.stderr).toContain('unknown command "sevre"');
+  });
+
+  it('exits 1 naming the address when the port is taken', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      const { code, stderr } = await runCli(['serve', '--listen', `127.0.0.1:${port}`, '--manifest', example]);
+      expect(code).toBe(1);
+      expect(stderr).toContain(`127.0.0.1:${port} is in use`);
+      expect(stderr).toContain('CLUSTERDNS_ERR_SERVER_LISTEN');
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+
   it('--help lists every flag with its default', async () => {
     const { code, stdout } = await runCli(['--help']);
     expect(code).toBe(0);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startClusterDns, type ClusterDns } from '../../src/cluster-dns.js';
 import { ErrorCodes } from '../../src/errors.js';
+import type { ServiceInfo } from '../../src/kubernetes/objects.js';
 import { decodeMessage } from '../../src/wire/message.js';
 import { formatRecord } from '../../src/wire/presentation.js';
 import { RCode, RRType } from '../../src/wire/types.js';
@@ -55,6 +56,48 @@ describe('startClusterDns over the bundled example', () => {
     client.destroy();
   });
 
+  it('answers three pipelined queries of one TCP write, then more on the same connection', async () => {
+    const client = await TcpClient.connect(dns.address.port);
+    const names = ['hello.default.svc.cluster.local', 'nginx-0.nginx.default.svc.cluster.local', 'example.com'];
+    client.socket.write(Buffer.concat(names.map((name) => frame(queryBytes(name, RRType.A)))));
+    const replies = await client.waitFor(3);
+    expect(Object.fromEntries(replies.map((r) => [r.questions[0].name, [r.rcode, r.answers.map((a) => a.data)]]))).toEqual({
+      'hello.default.svc.cluster.local': [RCode.NOERROR, ['10.96.0.20']],
+      'nginx-0.nginx.default.svc.cluster.local': [RCode.NOERROR, ['10.244.1.10']],
+      'example.com': [RCode.REFUSED, []],
+    });
+    client.socket.write(frame(queryBytes('kubernetes.default.svc.cluster.local', RRType.A)));
+    expect((await client.waitFor(4))[3].answers.map((a) => a.data)).toEqual(['10.96.0.1']);
+    client.destroy();
+  });
+
+  it('counts what it served', async () => {
+    const before = dns.stats.requests.udp;
+    await udpQuery(dns.address.port, 'hello.default.svc.cluster.local', RRType.A);
+    expect(dns.stats.requests.udp).toBe(before + 1);
+    expect(dns.stats.responses[RCode.NOERROR]).toBeGreaterThan(0);
+    expect(dns.stats.panics).toBe(0);
+  });
+
+  it('follows changes applied to the store, without a restart', async () => {
+    const name = 'applied.default.svc.cluster.local';
+    expect((await udpQuery(dns.address.port, name, RRType.A)).rcode).toBe(RCode.NXDOMAIN);
+    const service: ServiceInfo = {
+      kind: 'Service',
+      namespace: 'default',
+      name: 'applied',
+      type: 'ClusterIP',
+      headless: false,
+      clusterIPs: ['10.96.0.77'],
+      ports: [],
+      publishNotReadyAddresses: false,
+    };
+    dns.store.apply([{ type: 'upsert', object: service }]);
+    expect((await udpQuery(dns.address.port, name, RRType.A)).answers.map((a) => a.data)).toEqual(['10.96.0.77']);
+    dns.store.apply([{ type: 'delete', kind: 'Service', namespace: 'default', name: 'applied' }]);
+    expect((await udpQuery(dns.address.port, name, RRType.A)).rcode).toBe(RCode.NXDOMAIN);
+  });
+
   it('refuses names outside its zones and zone transfers', async () => {
     expect((await udpQuery(dns.address.port, 'example.com', RRType.A)).rcode).toBe(RCode.REFUSED);
     const client = await TcpClient.connect(dns.address.port);
@@ -104,6 +147,15 @@ describe('truncation', () => {
     expect(tcp.tc).toBe(false);
     expect(tcp.answers.map((r) => r.data).sort()).toEqual([...addresses].sort());
     client.destroy();
+    // With EDNS the client's larger buffer is used (≈ 1 kB fits in 4096, capped at 1232): all of it over UDP.
+    const edns = queryBytes('big.default.svc.cluster.local', RRType.A, { edns: { udpSize: 4096, version: 0, dnssecOk: false, options: [] } } as never);
+    const raw = (await udpExchange(dns.address.port, edns))!;
+    expect(raw.length).toBeGreaterThan(512);
+    expect(raw.length).toBeLessThanOrEqual(1232);
+    const full = decodeMessage(raw);
+    expect(full.tc).toBe(false);
+    expect(full.edns).not.toBeNull();
+    expect(full.answers).toHaveLength(60);
   });
 });
 

@@ -1,9 +1,11 @@
-import net from 'node:net';
+import net, { isIP } from 'node:net';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../../../src/errors.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import type { DnsRequest, Handler, HandlerResult } from '../../../src/pipeline/handler.js';
-import { DnsServer } from '../../../src/server/dns-server.js';
+import { DnsServer, type DnsServerOptions } from '../../../src/server/dns-server.js';
 import { compileAnswer } from '../../../src/wire/compiled-answer.js';
 import { decodeMessage, encodeMessage, createMessage } from '../../../src/wire/message.js';
 import { RCode, RRClass, RRType } from '../../../src/wire/types.js';
@@ -27,7 +29,7 @@ const testHandler: Handler = {
 };
 
 const servers: DnsServer[] = [];
-async function start(options: { tcpIdleTimeoutMs?: number } = {}): Promise<number> {
+async function start(options: Partial<DnsServerOptions> = {}): Promise<number> {
   const server = new DnsServer({ host: '127.0.0.1', port: 0, handler: testHandler, logger: silentLogger(), ...options });
   servers.push(server);
   return (await server.start()).port;
@@ -178,5 +180,151 @@ describe('DnsServer lifecycle', () => {
     await servers.pop()!.close();
     await client.waitClosed(2000);
     expect(await udpExchange(port, queryBytes('a.test', RRType.A), 200)).toBeNull();
+  });
+});
+
+/** A handler whose answers wait until the test releases them; counts how many wait at once. */
+function heldHandler() {
+  const waiting: Array<() => void> = [];
+  const state = { calls: 0, concurrent: 0, maxConcurrent: 0 };
+  const handler: Handler = {
+    name: 'held',
+    handle(request) {
+      state.calls++;
+      state.concurrent++;
+      state.maxConcurrent = Math.max(state.maxConcurrent, state.concurrent);
+      const result = testHandler.handle(request) as HandlerResult;
+      return new Promise((resolve) =>
+        waiting.push(() => {
+          state.concurrent--;
+          resolve(result);
+        }),
+      );
+    },
+  };
+  const releaseAll = () => {
+    for (const release of waiting.splice(0)) release();
+  };
+  return { handler, state, releaseAll };
+}
+
+const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('DnsServer over TCP: bounds and edge cases', () => {
+  it('works on at most maxInFlight queries of a connection at once, and answers them all', async () => {
+    const held = heldHandler();
+    const port = await start({ handler: held.handler, tcpMaxInFlightPerConnection: 3 });
+    const client = await TcpClient.connect(port);
+    const names = Array.from({ length: 10 }, (_, i) => `q${i}.test`);
+    client.socket.write(Buffer.concat(names.map((name) => frame(queryBytes(name, RRType.A)))));
+    await tick(100);
+    expect(held.state.calls).toBe(3);
+    const deadline = Date.now() + 3000;
+    while (client.replies.length < 10 && Date.now() < deadline) {
+      held.releaseAll();
+      await tick(10);
+    }
+    const replies = await client.waitFor(10);
+    expect(replies.map((r) => r.questions[0].name).sort()).toEqual([...names].sort());
+    expect(held.state.maxConcurrent).toBe(3);
+    client.destroy();
+  });
+
+  it('answers 300 pipelined asynchronous queries in one write through a small bound', async () => {
+    const port = await start({ tcpMaxInFlightPerConnection: 16 });
+    const client = await TcpClient.connect(port);
+    client.socket.write(Buffer.concat(Array.from({ length: 300 }, () => frame(queryBytes('slow.test', RRType.A)))));
+    const replies = await client.waitFor(300, 5000);
+    expect(replies.every((r) => r.rcode === RCode.NOERROR && r.answers.length === 1)).toBe(true);
+    client.destroy();
+  });
+
+  it('answers 1,000 pipelined synchronous queries sent in one write', async () => {
+    const port = await start();
+    const client = await TcpClient.connect(port);
+    client.socket.write(Buffer.concat(Array.from({ length: 1000 }, (_, i) => frame(queryBytes(`n${i}.test`, RRType.A)))));
+    const replies = await client.waitFor(1000, 5000);
+    expect(new Set(replies.map((r) => r.questions[0].name)).size).toBe(1000);
+    client.destroy();
+  });
+
+  it('answers every pipelined query before closing after a half-close', async () => {
+    const port = await start();
+    const client = await TcpClient.connect(port);
+    client.socket.end(Buffer.concat(['slow.test', 'a.test', 'example.com'].map((name) => frame(queryBytes(name, RRType.A)))));
+    await client.waitClosed(2000);
+    expect(client.replies.map((r) => decodeMessage(r).questions[0].name).sort()).toEqual(['a.test', 'example.com', 'slow.test']);
+  });
+
+  it('keeps the connection for a query slower than the idle timeout, then closes it', async () => {
+    const port = await start({ tcpIdleTimeoutMs: 20 });
+    const client = await TcpClient.connect(port);
+    client.socket.write(frame(queryBytes('slow.test', RRType.A)));
+    expect((await client.waitFor(1))[0].answers).toHaveLength(1);
+    await client.waitClosed(2000);
+  });
+
+  it('answers FORMERR for a garbled frame, drops a response frame, and keeps the connection', async () => {
+    const port = await start();
+    const client = await TcpClient.connect(port);
+    const garbled = Buffer.concat([queryBytes('a.test', RRType.A).subarray(0, 12), Buffer.from([0xc0, 0xff, 0xff])]);
+    const response = encodeMessage(createMessage({ id: 5, qr: true, questions: [{ name: 'x.test', type: 1, class: 1 }] }));
+    client.socket.write(Buffer.concat([frame(garbled), frame(response), frame(queryBytes('after.test', RRType.A))]));
+    const replies = await client.waitFor(2);
+    expect(replies.map((r) => [r.rcode, r.questions[0]?.name])).toEqual([
+      [RCode.FORMERR, undefined],
+      [RCode.NOERROR, 'after.test'],
+    ]);
+    await tick(50);
+    expect(client.replies).toHaveLength(2);
+    expect(client.closed).toBe(false);
+    client.destroy();
+  });
+});
+
+describe('DnsServer accounting', () => {
+  it('counts requests by transport and responses by rcode', async () => {
+    const port = await start();
+    const server = servers[0];
+    await udpQuery(port, 'a.test', RRType.A);
+    await udpQuery(port, 'example.com', RRType.A);
+    await udpQuery(port, 'boom.test', RRType.A);
+    const client = await TcpClient.connect(port);
+    client.socket.write(frame(queryBytes('b.test', RRType.A)));
+    await client.waitFor(1);
+    client.destroy();
+    expect(server.stats.requests).toEqual({ udp: 3, tcp: 1 });
+    expect(server.stats.responses).toEqual({ [RCode.NOERROR]: 2, [RCode.REFUSED]: 1, [RCode.SERVFAIL]: 1 });
+    expect(server.stats.panics).toBe(1);
+    expect(server.stats.tcpConnections).toBe(1);
+  });
+
+  it('logs a failure once per distinct message, counting every one', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+        done();
+      },
+    });
+    const port = await start({ logger: pino({ level: 'info' }, destination) });
+    for (let i = 0; i < 3; i++) expect((await udpQuery(port, 'boom.test', RRType.A)).rcode).toBe(RCode.SERVFAIL);
+    expect(servers[0].stats.panics).toBe(3);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 50, qname: 'boom.test', err: { message: 'handler exploded' } });
+  });
+
+  it('resolves a host name once so UDP and TCP share one address', async () => {
+    const server = new DnsServer({ host: 'localhost', port: 0, handler: testHandler, logger: silentLogger() });
+    servers.push(server);
+    const { host, port } = await server.start();
+    expect(isIP(host)).not.toBe(0);
+    expect(server.address()).toEqual({ host, port });
+  });
+
+  it('rejects start() after close()', async () => {
+    const server = new DnsServer({ host: '127.0.0.1', port: 0, handler: testHandler, logger: silentLogger() });
+    await server.close();
+    await expect(server.start()).rejects.toMatchObject({ code: ErrorCodes.SERVER_CLOSED });
   });
 });
