@@ -122,7 +122,10 @@ export class TcpListener {
 
     socket.on('data', (chunk: Buffer) => {
       pending = pending === null ? chunk : Buffer.concat([pending, chunk]);
+      // Replies to the queries of one chunk (pipelined clients send many) leave in one write, not one each.
+      socket.cork();
       drain();
+      socket.uncork();
     });
     socket.on('end', () => {
       clientEnded = true;
