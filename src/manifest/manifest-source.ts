@@ -150,10 +150,15 @@ export class ManifestSource {
     }
   }
 
+  /**
+   * Reload `debounceMs` after the first event of a burst, not after the last: an editor's write + rename
+   * lands in one reload, yet a file rewritten every 10 ms is still reloaded every `debounceMs` (restarting
+   * the timer on each event would postpone the reload for as long as the writes go on).
+   */
   private schedule(state: FileState): void {
     if (this.closed) return;
     this.pending.add(state);
-    clearTimeout(this.debounceTimer);
+    if (this.debounceTimer !== undefined) return;
     this.debounceTimer = setTimeout(() => {
       this.debounceTimer = undefined;
       this.flush();
