@@ -1,6 +1,15 @@
 // The CoreDNS `kubernetes` plugin as a pipeline handler (model: CoreDNS plugin/kubernetes/handler.go):
 // match the zone, refuse zone transfers, answer SERVFAIL until the first full sync (never a false NXDOMAIN),
 // synthesize `pods insecure` records, and otherwise replay the compiled answer for (qname, qtype).
+//
+//   qname in none of the served zones        → skip (the next handler, e.g. forward, may answer)
+//   qclass other than IN or ANY               → skip
+//   not synced yet                            → SERVFAIL (cluster and reverse zones alike: both hold cluster data)
+//   AXFR / IXFR                               → REFUSED (CoreDNS transfers only with the `transfer` plugin)
+//   pods insecure, <dashed-ip>.<ns>.pod.<zone> → A/AAAA synthesized per query when <ns> exists
+//   anything else                             → the compiled answer for (qname, qtype) from the answer cache
+//
+// Synchronous on purpose: no Promise per packet (DESIGN.md "The hot path").
 import { parseQname } from '../kubernetes/qname.js';
 import type { PodsMode } from '../kubernetes/objects.js';
 import type { AnswerCache } from '../records/answer-cache.js';
@@ -13,60 +22,72 @@ import type { DnsRequest, Handler, HandlerResult } from './handler.js';
 export interface KubernetesHandlerOptions {
   index: RecordIndex;
   cache: AnswerCache;
-  /** Cluster zones (cluster.local); the reverse zones are whatever else the index serves. */
+  /** Cluster zones (cluster.local), lowercase, no trailing dot. Pod names are synthesized only here. */
   zones: string[];
+  /**
+   * Reverse zones answered from the index (in-addr.arpa, ip6.arpa). When given, only `zones` and these are
+   * answered and any other zone the index holds is skipped; when absent, every zone of the index is answered.
+   */
+  reverseZones?: readonly string[];
   isSynced: () => boolean;
   pods: PodsMode;
+  /** True when the namespace exists (`pods insecure` answers only in existing namespaces, as CoreDNS). */
   namespaceExists: (namespace: string) => boolean;
   ttl: number;
 }
 
 // Results without per-query data are allocated once (no allocation on the hot path).
-const SKIP: HandlerResult = { kind: 'skip' };
-const NOT_SYNCED: HandlerResult = { kind: 'error', rcode: RCode.SERVFAIL };
-const TRANSFER_REFUSED: HandlerResult = { kind: 'error', rcode: RCode.REFUSED };
+const SKIP: HandlerResult = Object.freeze({ kind: 'skip' });
+const NOT_SYNCED: HandlerResult = Object.freeze({ kind: 'error', rcode: RCode.SERVFAIL });
+const TRANSFER_REFUSED: HandlerResult = Object.freeze({ kind: 'error', rcode: RCode.REFUSED });
 
 export class KubernetesHandler implements Handler {
   readonly name = 'kubernetes';
-  private readonly clusterZones: Set<string>;
+  /** Served zones, or null for every zone of the index. */
+  private readonly servedZones: ReadonlySet<string> | null;
+  /** cluster zone → `.pod.<zone>`, the suffix every pod name ends with (checked before parsing a name). */
+  private readonly podSuffixes = new Map<string, string>();
 
   constructor(private readonly options: KubernetesHandlerOptions) {
-    this.clusterZones = new Set(options.zones);
+    const zones = options.zones.map(normalize);
+    for (const zone of zones) this.podSuffixes.set(zone, zone === '' ? '.pod' : `.pod.${zone}`);
+    this.servedZones = options.reverseZones === undefined ? null : new Set([...zones, ...options.reverseZones.map(normalize)]);
   }
 
   handle(request: DnsRequest): HandlerResult {
     const { qname, qtype, qclass } = request.query;
-    const { index, cache } = this.options;
-    const zone = index.findZone(qname);
-    if (zone === null) return SKIP;
+    const zone = this.options.index.findZone(qname);
+    if (zone === null || (this.servedZones !== null && !this.servedZones.has(zone))) return SKIP;
     if (qclass !== RRClass.IN && qclass !== RRClass.ANY) return SKIP;
     if (!this.options.isSynced()) return NOT_SYNCED;
-    // Zone transfers are not offered (CoreDNS only allows them with the `transfer` plugin).
     if (qtype === RRType.AXFR || qtype === RRType.IXFR) return TRANSFER_REFUSED;
-    if (this.options.pods === 'insecure' && this.clusterZones.has(zone)) {
-      const synthesized = this.insecurePod(qname, qtype, zone);
-      if (synthesized) return synthesized;
+    if (this.options.pods === 'insecure') {
+      const suffix = this.podSuffixes.get(zone);
+      if (suffix !== undefined && qname.endsWith(suffix)) {
+        const synthesized = this.insecurePod(qname, qtype, zone);
+        if (synthesized !== null) return synthesized;
+      }
     }
-    const answer = cache.get(qname, qtype);
-    return answer ? { kind: 'answer', answer } : SKIP;
+    const answer = this.options.cache.get(qname, qtype);
+    return answer === null ? SKIP : { kind: 'answer', answer };
   }
 
   /**
    * `pods insecure` (CoreDNS): `<dashed-ip>.<ns>.pod.<zone>` answers the IP for any namespace that exists,
-   * without checking that such a pod runs. Returns null for names that are not pod names.
+   * without checking that such a pod runs; a label that is no IP, or an unknown namespace, is NXDOMAIN; the
+   * other family and other types are NODATA. Returns null for names that are not pod names (`<ns>.pod.<zone>`
+   * and deeper names go to the index). Compiled per query: the names are unbounded, so they are not cached.
    */
   private insecurePod(qname: string, qtype: number, zone: string): HandlerResult | null {
     const parsed = parseQname(qname, zone);
     if (parsed === null || parsed.kind !== 'pod') return null;
     const { index, ttl } = this.options;
-    const soa = index.lookup(zone, RRType.SOA);
-    const authority = soa.kind === 'answer' ? soa.answer : [];
     if (parsed.ip === null || !this.options.namespaceExists(parsed.namespace)) {
-      return answerOf(compileResult(qname, qtype, { kind: 'nxdomain', zone, answer: [], authority }));
+      return answerOf(compileResult(qname, qtype, { kind: 'nxdomain', zone, answer: [], authority: index.rrset(zone, RRType.SOA) }));
     }
     const family = parsed.ip.includes(':') ? RRType.AAAA : RRType.A;
     if (qtype !== family && qtype !== RRType.ANY) {
-      return answerOf(compileResult(qname, qtype, { kind: 'nodata', zone, answer: [], authority }));
+      return answerOf(compileResult(qname, qtype, { kind: 'nodata', zone, answer: [], authority: index.rrset(zone, RRType.SOA) }));
     }
     const record = { name: qname, type: family, class: RRClass.IN, ttl, data: parsed.ip } as ResourceRecord;
     return answerOf(compileResult(qname, qtype, { kind: 'answer', zone, answer: [record], authority: [], additional: [] }));
@@ -75,4 +96,9 @@ export class KubernetesHandler implements Handler {
 
 function answerOf(answer: CompiledAnswer): HandlerResult {
   return { kind: 'answer', answer };
+}
+
+function normalize(zone: string): string {
+  const lower = zone.toLowerCase();
+  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
 }

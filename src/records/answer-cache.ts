@@ -1,6 +1,10 @@
 // Compiled answers per (qname, qtype): a lookup is encoded once and replayed until the index changes what
-// it read (DESIGN.md "The hot path"). Positive answers are invalidated per name; negative answers carry the
-// zone SOA, whose serial moves on every change in the zone, so a zone's negatives are dropped on any change.
+// it read (DESIGN.md "The hot path").
+// - Positive answers (and negative ones behind a CNAME chain) record the names they read and are dropped
+//   when the index reports one of those names changed.
+// - Plain negative answers (NXDOMAIN / NODATA at the qname) carry the zone SOA, whose serial moves on every
+//   change in the zone, so all of a zone's negatives are dropped on any change in it. They are what random
+//   names (an ndots:5 search-path storm) produce, so they are capped per zone.
 import { compileAnswer, type CompiledAnswer } from '../wire/compiled-answer.js';
 import { RCode, RRClass, RRType, type ResourceRecord, type SrvData } from '../wire/types.js';
 import type { RecordIndex } from './record-index.js';
@@ -18,23 +22,39 @@ interface PositiveEntry {
   dependsOn: string[];
 }
 
+/** qtype → qname → compiled answer: nested maps avoid building a key string per query. */
+type ByType = Map<number, Map<string, CompiledAnswer>>;
+
+/**
+ * One zone's negative answers in two generations, a cheap approximation of LRU: new entries go to `young`;
+ * when it is full it becomes `old` (the previous `old` is dropped) and a hit in `old` is copied back into
+ * `young`. Memory stays under the cap while the negatives clients keep asking for (search-path expansions
+ * such as `hello.default.svc.cluster.local.default.svc.cluster.local`) survive a storm of one-off names.
+ */
+interface NegativeZone {
+  young: ByType;
+  youngCount: number;
+  old: ByType | null;
+  oldCount: number;
+}
+
 export class AnswerCache {
   /** qtype → qname → entry: nested maps avoid building a key string per query. */
   private readonly positive = new Map<number, Map<string, PositiveEntry>>();
   private positiveCount = 0;
   /** name → the (qtype, qname) entries whose answer read it. */
   private readonly dependents = new Map<string, Set<string>>();
-  /** zone → qtype → qname → compiled negative answer. */
-  private readonly negative = new Map<string, Map<number, Map<string, CompiledAnswer>>>();
-  private readonly negativeCounts = new Map<string, number>();
-  private readonly maxNegativePerZone: number;
+  /** zone → its negative answers. */
+  private readonly negative = new Map<string, NegativeZone>();
+  /** Entries per generation: two generations stay within maxNegativePerZone. */
+  private readonly negativeGeneration: number;
   private readonly maxPositive: number;
 
   constructor(
     private readonly index: RecordIndex,
     options: AnswerCacheOptions = {},
   ) {
-    this.maxNegativePerZone = options.maxNegativePerZone ?? 50_000;
+    this.negativeGeneration = Math.max(1, Math.floor((options.maxNegativePerZone ?? 50_000) / 2));
     this.maxPositive = options.maxPositive ?? 500_000;
     index.onChange((names) => this.invalidate(names));
   }
@@ -48,23 +68,38 @@ export class AnswerCache {
     if (hit) return hit.compiled;
     const zone = this.index.findZone(qname);
     if (zone === null) return null;
-    const negativeHit = this.negative.get(zone)?.get(qtype)?.get(qname);
-    if (negativeHit) return negativeHit;
+    const negatives = this.negative.get(zone);
+    if (negatives !== undefined) {
+      const young = negatives.young.get(qtype)?.get(qname);
+      if (young) return young;
+      const old = negatives.old?.get(qtype)?.get(qname);
+      if (old) {
+        this.storeNegative(zone, qname, qtype, old); // still wanted: keep it through the next rotation
+        return old;
+      }
+    }
     return this.compile(qname, qtype, zone);
   }
 
   /** Entries held now (for tests and metrics). */
   get size(): { positive: number; negative: number } {
     let negative = 0;
-    for (const count of this.negativeCounts.values()) negative += count;
+    for (const zone of this.negative.values()) negative += zone.youngCount + zone.oldCount;
     return { positive: this.positiveCount, negative };
   }
 
   private compile(qname: string, qtype: number, zone: string): CompiledAnswer {
     const result = this.index.lookup(qname, qtype);
     const compiled = compileResult(qname, qtype, result);
-    if (result.kind === 'answer') this.storePositive(qname, qtype, compiled, dependencies(qname, result));
-    else this.storeNegative(zone, qname, qtype, compiled);
+    if (result.kind === 'notauth') return compiled;
+    // A negative answer behind a CNAME chain may end in another zone, whose changes the per-zone negative
+    // store would miss: it is tracked by the names it read, like a positive one. Such entries exist only
+    // for names that own a CNAME, so they are bounded by the data, not by what clients ask.
+    if (result.kind === 'answer' || result.answer.length > 0) {
+      this.storePositive(qname, qtype, compiled, dependencies(qname, result));
+    } else {
+      this.storeNegative(zone, qname, qtype, compiled);
+    }
     return compiled;
   }
 
@@ -83,15 +118,20 @@ export class AnswerCache {
   }
 
   private storeNegative(zone: string, qname: string, qtype: number, compiled: CompiledAnswer): void {
-    let byType = this.negative.get(zone);
-    if (!byType || (this.negativeCounts.get(zone) ?? 0) >= this.maxNegativePerZone) {
-      this.negative.set(zone, (byType = new Map()));
-      this.negativeCounts.set(zone, 0);
+    let negatives = this.negative.get(zone);
+    if (negatives === undefined) {
+      negatives = { young: new Map(), youngCount: 0, old: null, oldCount: 0 };
+      this.negative.set(zone, negatives);
+    } else if (negatives.youngCount >= this.negativeGeneration) {
+      negatives.old = negatives.young;
+      negatives.oldCount = negatives.youngCount;
+      negatives.young = new Map();
+      negatives.youngCount = 0;
     }
-    let byName = byType.get(qtype);
-    if (!byName) byType.set(qtype, (byName = new Map()));
+    let byName = negatives.young.get(qtype);
+    if (!byName) negatives.young.set(qtype, (byName = new Map()));
     byName.set(qname, compiled);
-    this.negativeCounts.set(zone, (this.negativeCounts.get(zone) ?? 0) + 1);
+    negatives.youngCount++;
   }
 
   private invalidate(changedNames: ReadonlySet<string>): void {
@@ -104,10 +144,7 @@ export class AnswerCache {
       this.dependents.delete(name);
       for (const key of keys) this.dropPositive(key);
     }
-    for (const zone of zones) {
-      this.negative.delete(zone);
-      this.negativeCounts.delete(zone);
-    }
+    for (const zone of zones) this.negative.delete(zone);
   }
 
   private dropPositive(key: string): void {
@@ -137,16 +174,21 @@ function entryKey(qtype: number, qname: string): string {
   return `${qtype} ${qname}`;
 }
 
-/** Every name whose records this answer was built from. */
-function dependencies(qname: string, result: LookupResult & { kind: 'answer' }): string[] {
+/**
+ * Every name whose records or existence this answer was built from: the qname, each CNAME in the chain and
+ * its target, SRV and NS targets (their addresses fill the additional section), and for a negative answer
+ * the apex of the zone whose SOA it carries (the apex is reported changed whenever the serial moves).
+ */
+function dependencies(qname: string, result: Exclude<LookupResult, { kind: 'notauth' }>): string[] {
   const names = new Set<string>([qname]);
   for (const record of result.answer) {
     names.add(record.name);
     if (record.type === RRType.CNAME) names.add(record.data as string);
-    if (record.type === RRType.SRV) names.add((record.data as SrvData).target);
-    if (record.type === RRType.NS) names.add(record.data as string);
+    else if (record.type === RRType.SRV) names.add((record.data as SrvData).target);
+    else if (record.type === RRType.NS) names.add(record.data as string);
   }
-  for (const record of result.additional) names.add(record.name);
+  if (result.kind === 'answer') for (const record of result.additional) names.add(record.name);
+  else names.add(result.zone);
   return [...names];
 }
 

@@ -1,12 +1,15 @@
 // The authoritative data: name → RRsets, fed incrementally by owners (a Service, a Pod, a Namespace, …).
 // Pure in-memory data, no I/O (DESIGN.md "The flow").
 //
-// - Owners replace what they contribute as a whole (setOwner); the cost is O(that owner's records).
+// - Owners replace what they contribute as a whole (setOwner); the cost is O(that owner's records), also for
+//   a headless Service whose thousands of endpoints share one name (see NameEntries).
 // - Several owners may publish the same name and type (PTR for an IP two Services share, A at ns.dns.<zone>):
 //   the RRset is their de-duplicated union, refcounted so removal is exact.
 // - A name exists when it has records, was declared by an owner, or has an existing descendant: empty
 //   non-terminals exist (RFC 8020 2, RFC 4592 2.2.2), which is what separates NODATA from NXDOMAIN.
 // - Each zone's apex SOA is synthesized here, its serial the Unix time of the zone's last change (as CoreDNS).
+// - Change notifications are exact: a name is reported only when its records or its existence changed, so
+//   re-publishing an owner with one record different reports that record's name (and the apex), not all.
 import { formatRdata } from '../wire/presentation.js';
 import { RRClass, RRType, type ResourceRecord, type SoaData, type SrvData } from '../wire/types.js';
 import type { LookupResult } from './types.js';
@@ -27,11 +30,22 @@ interface RecordEntry {
   refs: number;
 }
 
+/**
+ * Every record at one name, all types together. A flat array while small: at 10k services / 50k pods there
+ * are ≈ 250k names, nearly all with one or two records, and a Map per name would cost more than the records.
+ * Past LARGE_NAME entries (the A and SRV sets of a big headless Service) a Map keyed by type and RDATA, so
+ * finding and removing one record stays O(1) and a 3,000-endpoint Service is not O(n²) per update. A Map
+ * iterates in insertion order, so the RRset order is the same either way.
+ */
+type NameEntries = RecordEntry[] | Map<string, RecordEntry>;
+
 interface OwnerContribution {
   records: ResourceRecord[];
   names: string[];
 }
 
+/** Entries at one name kept in an array up to this many; beyond it, in a Map. */
+const LARGE_NAME = 16;
 /** CNAME chains longer than this are cut (loops are cut earlier by the visited set). */
 const MAX_CNAME_CHAIN = 12;
 const SOA_OWNER = '\0soa:';
@@ -42,11 +56,7 @@ export class RecordIndex {
   private readonly zoneSuffixes: Array<{ zone: string; suffix: string }>;
   private readonly ttl: number;
   private readonly now: () => number;
-  /**
-   * name → every record at that name, all types together. A flat array per name rather than nested Maps:
-   * at 10k services / 50k pods there are ≈ 250k names, and two Maps per name cost more than the records.
-   */
-  private readonly data = new Map<string, RecordEntry[]>();
+  private readonly data = new Map<string, NameEntries>();
   /** name → its records, declarations and existing children; > 0 means the name exists (RFC 8020). */
   private readonly existence = new Map<string, number>();
   private readonly owners = new Map<string, OwnerContribution>();
@@ -75,18 +85,23 @@ export class RecordIndex {
     return null;
   }
 
+  /** The SOA serial of `zone`: Unix seconds of its last change (construction time at first); 0 for no zone. */
   serial(zone: string): number {
-    return this.serials.get(zone) ?? 0;
+    return this.serials.get(normalize(zone)) ?? 0;
   }
 
-  /** Replace everything `owner` contributes. `names` exist without records of their own. */
+  /**
+   * Replace everything `owner` contributes. `names` exist without records of their own (RFC 8020: an
+   * existing namespace). Names, also those inside RDATA, are stored lowercase without the trailing dot. The new set is added before the old one is withdrawn, so records and names the two
+   * share never disappear in between and are not reported as changed.
+   */
   setOwner(owner: string, records: ResourceRecord[], names: string[] = []): void {
     const previous = this.owners.get(owner);
     const next: OwnerContribution = { records: records.map(normalizeRecord), names: names.map(normalize) };
     if (previous && sameContribution(previous, next)) return;
-    if (previous) this.retract(previous);
     this.owners.set(owner, next);
     this.publish(next);
+    if (previous) this.retract(previous);
     this.flushIfOutsideBatch();
   }
 
@@ -98,7 +113,7 @@ export class RecordIndex {
     this.flushIfOutsideBatch();
   }
 
-  /** Run several owner changes as one change: one serial bump per zone, one notification. */
+  /** Run several owner changes as one change: one serial bump per zone, one notification. Nests. */
   batch(fn: () => void): void {
     this.batchDepth++;
     try {
@@ -109,10 +124,16 @@ export class RecordIndex {
     }
   }
 
-  /** Called after each change with the names whose records changed (apex SOA included). */
+  /**
+   * Called after each change (each setOwner/deleteOwner outside a batch, each outermost batch) with the
+   * names whose records or existence changed; a zone apex is among them when its SOA serial moved.
+   * Returns the unsubscribe function.
+   */
   onChange(listener: ChangeListener): () => void {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
   }
 
   /** True when `name` exists for some type (or as an empty non-terminal). */
@@ -123,11 +144,15 @@ export class RecordIndex {
   /** The RRset of `type` at `name` (empty when none). */
   rrset(name: string, type: number): ResourceRecord[] {
     const out: ResourceRecord[] = [];
-    for (const entry of this.data.get(name) ?? []) if (entry.record.type === type) out.push(entry.record);
+    const entries = this.data.get(name);
+    if (entries !== undefined) for (const entry of each(entries)) if (entry.record.type === type) out.push(entry.record);
     return out;
   }
 
-  /** RFC 1034 4.3.2 for one authoritative server: exact match, CNAME chain, NODATA / NXDOMAIN. */
+  /**
+   * RFC 1034 4.3.2 for one authoritative server: exact match, CNAME chain (followed while the target is in a
+   * served zone), NODATA / NXDOMAIN with the SOA of the zone the chain ended in. `qname` is lowercase.
+   */
   lookup(qname: string, qtype: number): LookupResult {
     const firstZone = this.findZone(qname);
     if (firstZone === null) return { kind: 'notauth' };
@@ -141,12 +166,12 @@ export class RecordIndex {
       const entries = this.data.get(name);
       if (entries !== undefined) {
         if (qtype === RRType.ANY) {
-          for (const entry of entries) answer.push(entry.record);
+          for (const entry of each(entries)) answer.push(entry.record);
           return this.positive(zone, answer);
         }
         const before = answer.length;
         let cname: ResourceRecord | undefined;
-        for (const entry of entries) {
+        for (const entry of each(entries)) {
           if (entry.record.type === qtype) answer.push(entry.record);
           else if (entry.record.type === RRType.CNAME) cname = entry.record;
         }
@@ -173,29 +198,28 @@ export class RecordIndex {
     return { kind: 'answer', zone, answer, authority: [], additional: this.additionalFor(answer) };
   }
 
-  /** RFC 2782 "Usage rules" / RFC 1035 3.3.11: addresses of SRV and NS targets we hold. */
+  /** RFC 2782 "Usage rules" / RFC 1035 3.3.11: addresses of SRV and NS targets we hold, A before AAAA. */
   private additionalFor(answer: ResourceRecord[]): ResourceRecord[] {
     const additional: ResourceRecord[] = [];
-    const seen = new Set<string>();
+    let seen: Set<string> | undefined;
     for (const record of answer) {
-      let target: string | null = null;
+      let target: string;
       if (record.type === RRType.SRV) target = (record.data as SrvData).target;
       else if (record.type === RRType.NS) target = record.data as string;
-      if (target === null || seen.has(target)) continue;
+      else continue;
+      seen ??= new Set();
+      if (seen.has(target)) continue;
       seen.add(target);
-      for (const entry of this.data.get(target) ?? []) {
-        if (entry.record.type === RRType.A) additional.push(entry.record);
-      }
-      for (const entry of this.data.get(target) ?? []) {
-        if (entry.record.type === RRType.AAAA) additional.push(entry.record);
-      }
+      const entries = this.data.get(target);
+      if (entries === undefined) continue;
+      for (const entry of each(entries)) if (entry.record.type === RRType.A) additional.push(entry.record);
+      for (const entry of each(entries)) if (entry.record.type === RRType.AAAA) additional.push(entry.record);
     }
     return additional;
   }
 
   private soaRecords(zone: string): ResourceRecord[] {
-    const soa = this.data.get(zone)?.find((entry) => entry.record.type === RRType.SOA);
-    return soa ? [soa.record] : [];
+    return this.rrset(zone, RRType.SOA);
   }
 
   private publishSoa(zone: string, serial: number): void {
@@ -211,37 +235,71 @@ export class RecordIndex {
     };
     const owner = SOA_OWNER + zone;
     const previous = this.owners.get(owner);
-    if (previous) this.retract(previous);
     const contribution = { records: [{ name: zone, type: RRType.SOA, class: RRClass.IN, ttl: this.ttl, data }], names: [] };
     this.owners.set(owner, contribution);
     this.publish(contribution);
+    if (previous) this.retract(previous);
   }
 
   private publish(contribution: OwnerContribution): void {
     for (const record of contribution.records) {
-      let entries = this.data.get(record.name);
-      if (entries === undefined) this.data.set(record.name, (entries = []));
-      const entry = entries.find((candidate) => sameRR(candidate.record, record));
-      if (entry) entry.refs++;
-      else {
-        entries.push({ record, refs: 1 });
-        this.pendingChanges.add(record.name);
+      const name = record.name;
+      const entries = this.data.get(name);
+      if (entries === undefined) {
+        this.data.set(name, [{ record, refs: 1 }]);
+        this.pendingChanges.add(name);
+      } else {
+        let entry: RecordEntry | undefined;
+        if (Array.isArray(entries)) {
+          entry = entries.find((e) => sameRR(e.record, record));
+          if (entry === undefined) {
+            if (entries.length < LARGE_NAME) entries.push({ record, refs: 1 });
+            else this.data.set(name, toMap(entries, { record, refs: 1 }));
+          }
+        } else {
+          const key = identityKey(record);
+          entry = entries.get(key);
+          if (entry === undefined) entries.set(key, { record, refs: 1 });
+        }
+        if (entry === undefined) {
+          this.pendingChanges.add(name);
+        } else {
+          entry.refs++;
+          // RFC 2181 5.2: one TTL per RRset; the latest publisher's TTL wins.
+          if (entry.record.ttl !== record.ttl) {
+            entry.record = record;
+            this.pendingChanges.add(name);
+          }
+        }
       }
-      this.addExistence(record.name, 1);
+      this.addExistence(name, 1);
     }
     for (const name of contribution.names) this.addExistence(name, 1);
   }
 
   private retract(contribution: OwnerContribution): void {
     for (const record of contribution.records) {
-      const entries = this.data.get(record.name);
-      const at = entries?.findIndex((candidate) => sameRR(candidate.record, record)) ?? -1;
-      if (entries && at >= 0 && --entries[at].refs === 0) {
-        entries.splice(at, 1);
-        if (entries.length === 0) this.data.delete(record.name);
-        this.pendingChanges.add(record.name);
+      const name = record.name;
+      const entries = this.data.get(name);
+      if (entries !== undefined) {
+        if (Array.isArray(entries)) {
+          const at = entries.findIndex((e) => sameRR(e.record, record));
+          if (at >= 0 && --entries[at].refs === 0) {
+            entries.splice(at, 1);
+            if (entries.length === 0) this.data.delete(name);
+            this.pendingChanges.add(name);
+          }
+        } else {
+          const key = identityKey(record);
+          const entry = entries.get(key);
+          if (entry !== undefined && --entry.refs === 0) {
+            entries.delete(key);
+            if (entries.size === 0) this.data.delete(name);
+            this.pendingChanges.add(name);
+          }
+        }
       }
-      this.addExistence(record.name, -1);
+      this.addExistence(name, -1);
     }
     for (const name of contribution.names) this.addExistence(name, -1);
   }
@@ -278,10 +336,11 @@ export class RecordIndex {
       const zone = this.findZone(name);
       if (zone !== null) zones.add(zone);
     }
-    const serial = this.now();
+    // The serial is the time of the last change and never moves back (a clock stepped back keeps the old one).
+    const now = this.now();
     for (const zone of zones) {
-      if (serial !== this.serials.get(zone)) {
-        this.publishSoa(zone, serial);
+      if (now > (this.serials.get(zone) ?? 0)) {
+        this.publishSoa(zone, now);
         changed.add(zone);
       }
     }
@@ -290,14 +349,50 @@ export class RecordIndex {
   }
 }
 
+function each(entries: NameEntries): Iterable<RecordEntry> {
+  return Array.isArray(entries) ? entries : entries.values();
+}
+
+function toMap(entries: RecordEntry[], extra: RecordEntry): Map<string, RecordEntry> {
+  const map = new Map<string, RecordEntry>();
+  for (const entry of entries) map.set(identityKey(entry.record), entry);
+  map.set(identityKey(extra.record), extra);
+  return map;
+}
+
+/** Type, class and RDATA: what identifies a record among those at one name (RFC 2181 5: not the TTL). */
+function identityKey(record: ResourceRecord): string {
+  return typeof record.data === 'string'
+    ? `${record.type} ${record.class} ${record.data}`
+    : `${record.type} ${record.class} ${formatRdata(record)}`;
+}
+
 function normalize(name: string): string {
   const lower = name.toLowerCase();
   return lower.endsWith('.') ? lower.slice(0, -1) : lower;
 }
 
+/**
+ * Owner names and the domain names inside RDATA (CNAME, PTR, NS targets, SRV target) lowercase without the
+ * trailing dot, as stored and looked up; the record object is reused when nothing changes.
+ */
 function normalizeRecord(record: ResourceRecord): ResourceRecord {
   const name = normalize(record.name);
-  return name === record.name ? record : ({ ...record, name } as ResourceRecord);
+  let data: unknown = record.data;
+  switch (record.type) {
+    case RRType.CNAME:
+    case RRType.PTR:
+    case RRType.NS:
+      data = normalize(record.data as string);
+      break;
+    case RRType.SRV: {
+      const srv = record.data as SrvData;
+      const target = normalize(srv.target);
+      if (target !== srv.target) data = { ...srv, target };
+      break;
+    }
+  }
+  return name === record.name && data === record.data ? record : ({ ...record, name, data } as ResourceRecord);
 }
 
 function join(label: string, zone: string): string {
@@ -315,11 +410,28 @@ function sameRR(a: ResourceRecord, b: ResourceRecord): boolean {
   return a.type === b.type && a.class === b.class && a.name === b.name && sameRdata(a, b);
 }
 
+/** RDATA equality for two records of one type, field by field (no string building on the update path). */
 function sameRdata(a: ResourceRecord, b: ResourceRecord): boolean {
-  if (a.data === b.data) return true;
-  if (typeof a.data === 'string' || typeof b.data === 'string') return false;
-  if (a.data instanceof Uint8Array && b.data instanceof Uint8Array) return Buffer.compare(a.data, b.data) === 0;
-  return formatRdata(a) === formatRdata(b); // SRV, SOA, TXT: small structures, compared field by field
+  const x: unknown = a.data;
+  const y: unknown = b.data;
+  if (x === y) return true;
+  if (typeof x === 'string' || typeof y === 'string') return false;
+  if (x instanceof Uint8Array && y instanceof Uint8Array) return Buffer.compare(x, y) === 0;
+  if (Array.isArray(x) && Array.isArray(y)) return x.length === y.length && x.every((s, i) => s === y[i]);
+  if (a.type === RRType.SRV) {
+    const p = x as SrvData;
+    const q = y as SrvData;
+    return p.port === q.port && p.target === q.target && p.priority === q.priority && p.weight === q.weight;
+  }
+  if (a.type === RRType.SOA) {
+    const p = x as SoaData;
+    const q = y as SoaData;
+    return (
+      p.serial === q.serial && p.mname === q.mname && p.rname === q.rname && p.refresh === q.refresh &&
+      p.retry === q.retry && p.expire === q.expire && p.minimum === q.minimum
+    );
+  }
+  return formatRdata(a) === formatRdata(b);
 }
 
 function sameContribution(a: OwnerContribution, b: OwnerContribution): boolean {
