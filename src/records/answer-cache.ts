@@ -46,6 +46,12 @@ export class AnswerCache {
   private readonly dependents = new Map<string, Set<string>>();
   /** zone → its negative answers. */
   private readonly negative = new Map<string, NegativeZone>();
+  /**
+   * zone → (offset of the zone in the question × 2 + 1 for NXDOMAIN) → tail. A plain NXDOMAIN / NODATA tail
+   * is the zone SOA alone, whose owner and names compress to where the zone's suffix starts in the question:
+   * it depends on that offset, not on the name, so every name of a storm shares a handful of tails.
+   */
+  private readonly sharedNegative = new Map<string, Map<number, CompiledAnswer>>();
   /** Entries per generation: two generations stay within maxNegativePerZone. */
   private readonly negativeGeneration: number;
   private readonly maxPositive: number;
@@ -85,11 +91,14 @@ export class AnswerCache {
   get size(): { positive: number; negative: number } {
     let negative = 0;
     for (const zone of this.negative.values()) negative += zone.youngCount + zone.oldCount;
+    for (const tails of this.sharedNegative.values()) negative += tails.size;
     return { positive: this.positiveCount, negative };
   }
 
   private compile(qname: string, qtype: number, zone: string): CompiledAnswer {
     const result = this.index.lookup(qname, qtype);
+    const shared = this.sharedNegativeTail(qname, qtype, result);
+    if (shared !== null) return shared; // nothing per name to keep: the lookup is the only per-query work
     const compiled = compileResult(qname, qtype, result);
     if (result.kind === 'notauth') return compiled;
     // A negative answer behind a CNAME chain may end in another zone, whose changes the per-zone negative
@@ -101,6 +110,26 @@ export class AnswerCache {
       this.storeNegative(zone, qname, qtype, compiled);
     }
     return compiled;
+  }
+
+  /**
+   * The shared tail for a chainless NXDOMAIN / NODATA of `qname` in `result.zone`, or null when the name's
+   * text length is not its wire layout (escaped labels), which the per-name store then handles.
+   */
+  private sharedNegativeTail(qname: string, qtype: number, result: LookupResult): CompiledAnswer | null {
+    if (result.kind === 'answer' || result.kind === 'notauth' || result.answer.length > 0) return null;
+    if (result.zone === '' || qname.includes('\\')) return null;
+    const zone = result.zone;
+    const offset = qname.length - zone.length; // where the zone's labels start in the question's wire name
+    const key = offset * 2 + (result.kind === 'nxdomain' ? 1 : 0);
+    let tails = this.sharedNegative.get(zone);
+    if (tails === undefined) this.sharedNegative.set(zone, (tails = new Map()));
+    let tail = tails.get(key);
+    if (tail === undefined) {
+      tail = compileResult(nameWithZoneAt(offset, zone), qtype, result);
+      tails.set(key, tail);
+    }
+    return tail;
   }
 
   private storePositive(qname: string, qtype: number, compiled: CompiledAnswer, dependsOn: string[]): void {
@@ -144,7 +173,10 @@ export class AnswerCache {
       this.dependents.delete(name);
       for (const key of keys) this.dropPositive(key);
     }
-    for (const zone of zones) this.negative.delete(zone);
+    for (const zone of zones) {
+      this.negative.delete(zone);
+      this.sharedNegative.delete(zone);
+    }
   }
 
   private dropPositive(key: string): void {
@@ -168,6 +200,23 @@ export class AnswerCache {
     this.dependents.clear();
     this.positiveCount = 0;
   }
+}
+
+/**
+ * A name whose wire form has `zone` starting `offset` bytes in (labels of 'x', at most 63 long): compiled in
+ * place of the question, it yields a tail whose pointers fit every question with the zone at that offset.
+ * 'x' labels never equal the labels of the SOA names (ns, dns, hostmaster), so nothing else points into them.
+ */
+function nameWithZoneAt(offset: number, zone: string): string {
+  const labels: string[] = [];
+  let left = offset;
+  while (left > 0) {
+    // Each label takes its length byte plus 1..63 characters; never leave a single byte behind.
+    const take = left > 64 ? (left - 64 === 1 ? 63 : 64) : left;
+    labels.push('x'.repeat(take - 1));
+    left -= take;
+  }
+  return [...labels, zone].filter((part) => part !== '').join('.');
 }
 
 function entryKey(qtype: number, qname: string): string {

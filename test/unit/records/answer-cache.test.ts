@@ -220,6 +220,26 @@ describe('AnswerCache bounds', () => {
     expect(replay('nope.ns.svc.cluster.local', RRType.A, get('nope.ns.svc.cluster.local', RRType.A)).rcode).toBe(RCode.NXDOMAIN);
   });
 
+  it('shares one NXDOMAIN tail among names whose zone starts at the same offset, whatever their length', () => {
+    const { cache, get } = setup();
+    const a = get('aaaa.ns.svc.cluster.local', RRType.A);
+    expect(get('bbbb.ns.svc.cluster.local', RRType.AAAA)).toBe(a); // same offset, another name and type
+    expect(get('cc.dddd.svc.cluster.local', RRType.A)).toBe(a); // same offset, other labels
+    expect(get('aaaaa.ns.svc.cluster.local', RRType.A)).not.toBe(a);
+    // Replayed against real questions of many shapes (one label up to several 63-byte ones), the pointers
+    // land on the zone in each question: the SOA owner and its names decode as the zone's.
+    const labels = [1, 2, 62, 63, 64, 65, 127, 128, 190].map((n) => 'q'.repeat(Math.min(n, 63)) + (n > 63 ? `.${'r'.repeat(n - 63 > 63 ? 63 : n - 63)}` : ''));
+    for (const prefix of labels) {
+      const qname = `${prefix}.cluster.local`;
+      const reply = replay(qname, RRType.A, get(qname, RRType.A));
+      expect(reply.rcode).toBe(RCode.NXDOMAIN);
+      expect(reply.authority).toHaveLength(1);
+      expect(reply.authority[0]).toMatch(/^cluster\.local\. 5 IN SOA ns\.dns\.cluster\.local\. hostmaster\.cluster\.local\. \d+ 7200 1800 86400 5$/);
+    }
+    // NODATA at an existing name keeps its own rcode.
+    expect(replay('svc.cluster.local', RRType.A, get('svc.cluster.local', RRType.A))).toMatchObject({ rcode: RCode.NOERROR, answer: [] });
+  });
+
   it('keeps a negative answer clients keep asking for through a storm of one-off names', () => {
     const { cache, get } = setup({ maxNegativePerZone: 100 });
     const searchPath = `${HELLO}.ns.svc.cluster.local`; // an ndots:5 search-path expansion, asked all the time
