@@ -14,7 +14,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { reflectorTargets, type ReflectorTarget } from './api-resources.js';
 import type { ClusterEvent } from './objects.js';
-import { Reflector, type ReflectorStats, type ReflectorTuning } from './reflector.js';
+import { Reflector, emptyReflectorStats, type ReflectorStats, type ReflectorTuning } from './reflector.js';
 
 /** What the source needs of the cluster store (ClusterStore satisfies it). */
 export interface ClusterStoreSink {
@@ -139,17 +139,7 @@ export class KubernetesApiSource extends EventEmitter<KubernetesApiSourceEvents>
 
   /** Counters summed over the reflectors (for metrics). */
   stats(): ReflectorStats {
-    const total: ReflectorStats = {
-      lists: 0,
-      relists: 0,
-      watches: 0,
-      events: 0,
-      bookmarks: 0,
-      malformed: 0,
-      handlerErrors: 0,
-      failures: 0,
-      watchdogRestarts: 0,
-    };
+    const total = emptyReflectorStats();
     for (const r of this.reflectors) {
       for (const key of Object.keys(total) as (keyof ReflectorStats)[]) total[key] += r.stats[key];
     }

@@ -91,19 +91,14 @@ const DEFAULTS = {
 /** Continue tokens can expire between pages; restart the list at most this often before backing off. */
 const MAX_LIST_RESTARTS = 3;
 
+/** All counters at zero: a reflector's start, and the base the API source sums its reflectors onto. */
+export function emptyReflectorStats(): ReflectorStats {
+  return { lists: 0, relists: 0, watches: 0, events: 0, bookmarks: 0, malformed: 0, handlerErrors: 0, failures: 0, watchdogRestarts: 0 };
+}
+
 export class Reflector extends EventEmitter<ReflectorEvents> {
   readonly target: ReflectorTarget;
-  readonly stats: ReflectorStats = {
-    lists: 0,
-    relists: 0,
-    watches: 0,
-    events: 0,
-    bookmarks: 0,
-    malformed: 0,
-    handlerErrors: 0,
-    failures: 0,
-    watchdogRestarts: 0,
-  };
+  readonly stats: ReflectorStats = emptyReflectorStats();
 
   private readonly kubeConfig: KubeConfig;
   private readonly onEvents: (events: ClusterEvent[]) => void;
