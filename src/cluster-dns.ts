@@ -12,6 +12,8 @@ import { silentLogger } from './log/logger.js';
 import { ManifestSource } from './manifest/manifest-source.js';
 import { parseListen, parseTtl, parseZone, type ListenAddress } from './config/serve-options.js';
 import { Chain } from './pipeline/chain.js';
+import { AutopathHandler, type AutopathSettings } from './pipeline/autopath-handler.js';
+import type { Handler } from './pipeline/handler.js';
 import { KubernetesHandler } from './pipeline/kubernetes-handler.js';
 import { AnswerCache } from './records/answer-cache.js';
 import { RecordIndex } from './records/record-index.js';
@@ -36,6 +38,12 @@ export interface ClusterDnsOptions {
   ttl?: number;
   /** Pod records (CoreDNS `pods`); default 'verified'. */
   pods?: PodsMode;
+  /**
+   * Server-side search-path completion (CoreDNS `autopath`): `true` for `autopath @kubernetes` (each client's
+   * search path from its pod, found by source IP; pods are then watched whatever `pods` says), or settings:
+   * host search domains, a namespace for clients that are no pod, or one fixed search list. Default off.
+   */
+  autopath?: boolean | AutopathSettings;
   logger?: Logger;
   /** HTTP `/health` (CoreDNS `health`, usually :8080); off unless given. */
   health?: string | ListenAddress;
@@ -84,10 +92,26 @@ export async function startClusterDns(options: ClusterDnsOptions = {}): Promise<
     namespaceExists: (namespace) => store.namespaceExists(namespace),
     ttl,
   });
-  const server = new DnsServer({
+  const autopath = options.autopath === undefined || options.autopath === false ? null : options.autopath === true ? {} : options.autopath;
+  const handlers: Handler[] = [kubernetes];
+  if (autopath !== null) {
+    // Before kubernetes, as in CoreDNS's plugin order: it answers the walk or skips to the plain answer.
+    handlers.unshift(
+      new AutopathHandler({
+        ...autopath,
+        index,
+        zones,
+        isSynced: () => store.synced,
+        ttl,
+        namespaceOfPod: (ip) => store.podByIp(ip)?.namespace,
+        onSuccess: () => server.stats.autopathSuccesses++,
+      }),
+    );
+  }
+  const server: DnsServer = new DnsServer({
     host: listen.host,
     port: listen.port,
-    handler: new Chain([kubernetes]),
+    handler: new Chain(handlers),
     logger: logger.child({ component: 'server' }),
     tcpIdleTimeoutMs: options.tcpIdleTimeoutMs,
   });
@@ -107,7 +131,7 @@ export async function startClusterDns(options: ClusterDnsOptions = {}): Promise<
       // Loaded only for the API source: @kubernetes/client-node alone adds ≈ 80 MiB of RSS (its KubeConfig
       // pulls in every generated API module), which snapshot and embedded use should not pay.
       const { KubernetesApiSource } = await import('./kubernetes/api-source.js');
-      kube = new KubernetesApiSource({ ...options.kubernetes, store, logger, watchPods: pods === 'verified', waitForSync: false });
+      kube = new KubernetesApiSource({ ...options.kubernetes, store, logger, watchPods: pods === 'verified' || (autopath !== null && autopath.search === undefined), waitForSync: false });
       sources.push(kube);
       // Returns at once: the server already answers (SERVFAIL for cluster names) while the lists run.
       await kube.start();

@@ -4,7 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { startClusterDns } from '../cluster-dns.js';
 import { SERVE_DEFAULTS, parseServeArgs } from '../config/serve-options.js';
+import { hostSearchDomains, readResolvConfSearch } from '../config/resolv-conf.js';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
+import type { AutopathSettings } from '../pipeline/autopath-handler.js';
 import { createLogger } from '../log/logger.js';
 
 const USAGE = `Usage: clusterdns serve [flags]
@@ -24,6 +26,10 @@ Flags of serve:
   --zone NAME           cluster domain; repeatable (default ${SERVE_DEFAULTS.zone})
   --ttl SECONDS         TTL of every answer, 0..3600 (default ${SERVE_DEFAULTS.ttl})
   --pods MODE           pod records: disabled, insecure or verified (default ${SERVE_DEFAULTS.pods})
+  --autopath SOURCE     server-side search-path completion (CoreDNS autopath): @kubernetes for each pod's
+                        own search path (found by client IP, then /etc/resolv.conf's search domains), or a
+                        resolv.conf file whose search line is used for every client; default off
+  --autopath-namespace NS  with @kubernetes: clients that are no pod search from this namespace
   --health HOST:PORT    serve GET /health there (CoreDNS health; in a cluster 0.0.0.0:8080); default off
   --ready HOST:PORT     serve GET /ready there, 503 until synced (CoreDNS ready; 0.0.0.0:8181); default off
   --metrics HOST:PORT   serve GET /metrics there (CoreDNS prometheus; 0.0.0.0:9153); default off
@@ -67,9 +73,16 @@ async function serve(argv: string[]): Promise<void> {
   } else if (options.kubeconfig || options.context || options.namespaces.length > 0 || options.labels) {
     fail('--kubeconfig, --context, --namespaces and --labels select the Kubernetes API source; drop --manifest', 2);
   }
+  let autopath: AutopathSettings | undefined;
+  try {
+    autopath = autopathSettings(options.autopath, options.autopathNamespace);
+  } catch (err) {
+    fail(`${(err as Error).message} [${(err as ClusterDnsError).code}]`, 2);
+  }
   let dns;
   try {
     dns = await startClusterDns({
+      autopath,
       manifest: options.manifests,
       kubernetes,
       listen: options.listen,
@@ -85,7 +98,7 @@ async function serve(argv: string[]): Promise<void> {
     const code = err instanceof ClusterDnsError ? ` [${err.code}]` : '';
     fail(`${(err as Error).message}${code}`, 1);
   }
-  logger.info({ address: dns.server, zones: options.zones, ttl: options.ttl, pods: options.pods }, 'serving');
+  logger.info({ address: dns.server, zones: options.zones, ttl: options.ttl, pods: options.pods, ...(autopath ? { autopath } : {}) }, 'serving');
   // With the API source the data may still be loading; the source logs 'synced' when it is done.
   let stopping = false;
   const stop = (signal: string) => {
@@ -106,6 +119,21 @@ async function serve(argv: string[]): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+/** `--autopath @kubernetes` (as the Corefile's `autopath @kubernetes`) or `--autopath FILE` (a resolv.conf). */
+function autopathSettings(source: string | undefined, namespace: string | undefined): AutopathSettings | undefined {
+  if (source === undefined) return undefined;
+  if (source === '@kubernetes') return { hostSearch: hostSearchDomains(), ...(namespace === undefined ? {} : { defaultNamespace: namespace }) };
+  if (source.startsWith('@')) {
+    throw new ClusterDnsError(ErrorCodes.CONFIG_INVALID_VALUE, `--autopath: expected @kubernetes or a resolv.conf file, got "${source}"`);
+  }
+  if (namespace !== undefined) {
+    throw new ClusterDnsError(ErrorCodes.CONFIG_INVALID_VALUE, '--autopath-namespace: only with --autopath @kubernetes (a resolv.conf file gives every client one search path)');
+  }
+  const search = readResolvConfSearch(source, '--autopath');
+  if (search.length === 0) throw new ClusterDnsError(ErrorCodes.CONFIG_INVALID_VALUE, `--autopath: ${source} has no search line`);
+  return { search };
 }
 
 const [command, ...rest] = process.argv.slice(2);

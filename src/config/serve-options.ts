@@ -27,6 +27,10 @@ export interface ServeOptions {
   health?: ListenAddress;
   ready?: ListenAddress;
   metrics?: ListenAddress;
+  /** --autopath: '@kubernetes' (each pod's own search path) or a resolv.conf file (one search path for all). */
+  autopath?: string;
+  /** --autopath-namespace: the search path of clients that are no pod (implies --autopath @kubernetes). */
+  autopathNamespace?: string;
 }
 
 export const SERVE_DEFAULTS = {
@@ -63,6 +67,8 @@ export function parseServeArgs(argv: string[]): ServeOptions {
         health: { type: 'string' },
         ready: { type: 'string' },
         metrics: { type: 'string' },
+        autopath: { type: 'string' },
+        'autopath-namespace': { type: 'string' },
       },
     }));
   } catch (err) {
@@ -83,6 +89,9 @@ export function parseServeArgs(argv: string[]): ServeOptions {
     health: values.health === undefined ? undefined : parseListen(values.health, '--health'),
     ready: values.ready === undefined ? undefined : parseListen(values.ready, '--ready'),
     metrics: values.metrics === undefined ? undefined : parseListen(values.metrics, '--metrics'),
+    autopath: values.autopath ?? (values['autopath-namespace'] === undefined ? undefined : '@kubernetes'),
+    autopathNamespace:
+      values['autopath-namespace'] === undefined ? undefined : checked(values['autopath-namespace'], namespaceNameProblem, '--autopath-namespace'),
   };
 }
 

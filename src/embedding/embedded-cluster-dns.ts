@@ -29,6 +29,12 @@ export interface ClusterDnsOptions extends BaseClusterDnsOptions {
   context?: string;
   /** With `kubeconfig`: how long to wait for the first full list; default 30 s. */
   syncTimeoutMs?: number;
+  /**
+   * Server-side search-path completion (CoreDNS `autopath`). `true` here also treats the test process (no pod
+   * IP) as a pod of `namespace`, so `dig`/a stub resolver walking that namespace's search path is answered
+   * on its first query; pass settings for anything else (see the base option).
+   */
+  autopath?: BaseClusterDnsOptions['autopath'];
   /** The namespace `lookup` searches short names from (a pod's resolv.conf); default 'default'. */
   namespace?: string;
   /** `lookup`: dots from which a name is tried as given first; default 5 (as in a pod). */
@@ -73,6 +79,7 @@ export async function startClusterDns(options: ClusterDnsOptions = {}): Promise<
     });
     baseOptions.kubernetes = { kubeConfig: found.kubeConfig };
   }
+  if (baseOptions.autopath === true) baseOptions.autopath = { defaultNamespace: namespace ?? 'default' };
   const base = await startBaseClusterDns({ ...baseOptions, zones });
 
   let closed = false;

@@ -19,11 +19,12 @@ export function createMetrics(sources: MetricsSources): { registry: Registry; sc
   const requests = new Counter({ name: 'coredns_dns_requests_total', help: 'Counter of DNS requests made per protocol.', labelNames: ['server', 'zone', 'proto', 'family'], registers: [registry] });
   const responses = new Counter({ name: 'coredns_dns_responses_total', help: 'Counter of response status codes.', labelNames: ['server', 'zone', 'rcode', 'plugin'], registers: [registry] });
   const panics = new Counter({ name: 'coredns_panics_total', help: 'A metrics that counts the number of panics.', registers: [registry] });
+  const autopath = new Counter({ name: 'coredns_autopath_success_total', help: 'Counter of requests that did autopath.', labelNames: ['server'], registers: [registry] });
   const synced = new Gauge({ name: 'clusterdns_synced', help: '1 once every data source finished its first full load.', registers: [registry] });
   const objects = new Gauge({ name: 'clusterdns_cluster_objects', help: 'Cluster objects held, by kind.', labelNames: ['kind'], registers: [registry] });
 
   // Counters only go up: publish the difference since the last scrape.
-  const published = { udp: 0, tcp: 0, panics: 0, rcodes: new Map<number, number>() };
+  const published = { udp: 0, tcp: 0, panics: 0, autopath: 0, rcodes: new Map<number, number>() };
   const scrape = async () => {
     const { stats } = sources;
     requests.inc({ server: 'dns://', zone: '.', proto: 'udp', family: '1' }, stats.requests.udp - published.udp);
@@ -32,6 +33,8 @@ export function createMetrics(sources: MetricsSources): { registry: Registry; sc
     published.tcp = stats.requests.tcp;
     panics.inc(stats.panics - published.panics);
     published.panics = stats.panics;
+    autopath.inc({ server: 'dns://' }, stats.autopathSuccesses - published.autopath);
+    published.autopath = stats.autopathSuccesses;
     for (const [rcode, count] of Object.entries(stats.responses)) {
       const code = Number(rcode);
       const delta = count - (published.rcodes.get(code) ?? 0);

@@ -9,8 +9,10 @@ export interface ServerStats {
   /** Unexpected exceptions answered with SERVFAIL (published as coredns_panics_total). */
   panics: number;
   tcpConnections: number;
+  /** Questions answered by walking the client's search path (published as coredns_autopath_success_total). */
+  autopathSuccesses: number;
 }
 
 export function createServerStats(): ServerStats {
-  return { requests: { udp: 0, tcp: 0 }, responses: {}, dropped: 0, panics: 0, tcpConnections: 0 };
+  return { requests: { udp: 0, tcp: 0 }, responses: {}, dropped: 0, panics: 0, tcpConnections: 0, autopathSuccesses: 0 };
 }

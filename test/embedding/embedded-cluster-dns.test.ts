@@ -275,3 +275,29 @@ describe('startClusterDns (embedding)', () => {
     expect(await promisify(other.lookupFrom('team'))('api')).toEqual({ address: '10.96.8.8', family: 4 });
   });
 });
+
+describe('startClusterDns({ autopath })', () => {
+  it('autopath: true walks the search path of `namespace` for the test process on the first query', async () => {
+    resetBuilders();
+    await using dns = await startClusterDns({
+      autopath: true,
+      namespace: 'shop',
+      objects: [service('hello', 'default', { clusterIP: '10.96.0.20' }), namespace('shop')],
+    });
+    const resolver = dns.resolver();
+    // A stub resolver in `shop` asking for "hello.default" sends this first (ndots:5).
+    expect(await resolver.resolve4('hello.default.shop.svc.cluster.local')).toEqual(['10.96.0.20']);
+    expect(await resolver.resolveCname('hello.default.shop.svc.cluster.local')).toEqual([HELLO]);
+    expect(dns.stats.autopathSuccesses).toBeGreaterThanOrEqual(2);
+    // Changes are followed: a Service applied later is found by the same walk.
+    await dns.apply(service('web', 'default', { clusterIP: '10.96.0.21' }));
+    expect(await resolver.resolve4('web.default.shop.svc.cluster.local')).toEqual(['10.96.0.21']);
+  });
+
+  it('without autopath the same question is NXDOMAIN', async () => {
+    resetBuilders();
+    await using dns = await startClusterDns({ namespace: 'shop', objects: [service('hello', 'default', { clusterIP: '10.96.0.20' })] });
+    await expect(dns.resolver().resolve4('hello.default.shop.svc.cluster.local')).rejects.toMatchObject({ code: 'ENOTFOUND' });
+    expect(dns.stats.autopathSuccesses).toBe(0);
+  });
+});

@@ -41,6 +41,9 @@ describe('parseServeArgs', () => {
       metrics: { host: '::', port: 9153 },
     }],
     [['--pods', 'insecure'], { pods: 'insecure' }],
+    [['--autopath', '@kubernetes'], { autopath: '@kubernetes', autopathNamespace: undefined }],
+    [['--autopath', '/etc/resolv.conf'], { autopath: '/etc/resolv.conf' }],
+    [['--autopath-namespace', 'shop'], { autopath: '@kubernetes', autopathNamespace: 'shop' }],
     [['--log-format', 'pretty', '--log-level', 'debug'], { logFormat: 'pretty', logLevel: 'debug' }],
   ];
   it.each(good)('%j', (argv, expected) => {
@@ -75,6 +78,8 @@ describe('parseServeArgs', () => {
     [['--nope'], ErrorCodes.CONFIG_INVALID_FLAG, '--nope'],
     [['--ttl'], ErrorCodes.CONFIG_INVALID_FLAG, '--ttl'],
     [['stray'], ErrorCodes.CONFIG_INVALID_FLAG, 'stray'],
+    [['--autopath'], ErrorCodes.CONFIG_INVALID_FLAG, '--autopath'],
+    [['--autopath-namespace', 'Not_A_Namespace'], ErrorCodes.CONFIG_INVALID_VALUE, '--autopath-namespace'],
   ];
   it.each(bad)('rejects %j', (argv, code, mention) => {
     expect(() => parseServeArgs(argv)).toThrow(expect.objectContaining({ code, message: expect.stringContaining(mention) }));

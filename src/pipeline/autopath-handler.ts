@@ -1,0 +1,173 @@
+// Server-side search-path completion: the CoreDNS `autopath` plugin (plugin/autopath/autopath.go) with
+// `autopath @kubernetes` (plugin/kubernetes/autopath.go).
+//
+// A pod's resolv.conf says `search <ns>.svc.<zone> svc.<zone> <zone> <host search…>` with `ndots:5`, so asking
+// for `example.com` or `hello.other` sends the first search expansion `<name>.<ns>.svc.<zone>` first, then
+// walks the rest of the list one NXDOMAIN at a time (and twice, A and AAAA). With autopath the server walks the
+// list itself on the first query: the first expansion that exists is answered as
+//
+//   <name>.<ns>.svc.<zone>.  CNAME  <found name>.      (TTL of the first found record, as CoreDNS's cnamer)
+//   <found name>.            A      …
+//
+// and the client stops. When the found name exists without data of the type (NODATA), the reply is NOERROR
+// with an empty answer for the original question (as CoreDNS: the client stops walking there too). When
+// nothing is found, the handler skips and the original question gets its own answer (NXDOMAIN) from the
+// kubernetes handler, so the client walks on as it would without autopath.
+//
+// Which search path: the client's pod, found by the query's source IP (`autopath @kubernetes`), or, for clients
+// that are no pod, an optional fallback namespace; or one fixed list for every client (`autopath FILE`).
+// The path applies only when the question lies under its first domain (CoreDNS firstInSearchPath): that is
+// the signature of a resolver that is walking this very list.
+//
+// Expansions outside the served zones (host search domains, the name as given) cannot be answered until
+// forwarding exists; they are passed over. The name as given inside a cluster zone (`hello.default.svc.
+// cluster.local` asked as `hello.default.svc.cluster.local.default.svc.cluster.local`) is answered.
+//
+// The result for a (qname, qtype) depends only on the index once the path matched (the path's first domain
+// is a suffix of the qname, which fixes the namespace), so replies are compiled once and kept in a bounded LRU
+// that empties on every index change. Synchronous: no Promise per packet (DESIGN.md "The hot path").
+import { LRUCache } from 'lru-cache';
+import type { RecordIndex } from '../records/record-index.js';
+import { compileAnswer } from '../wire/compiled-answer.js';
+import { RCode, RRClass, RRType, type ResourceRecord } from '../wire/types.js';
+import type { DnsRequest, Handler, HandlerResult } from './handler.js';
+
+export interface AutopathSettings {
+  /**
+   * Search domains after the pod's own three. CoreDNS appends the search line of its own /etc/resolv.conf
+   * (the node's, with dnsPolicy Default); the CLI does the same; default none.
+   */
+  hostSearch?: string[];
+  /** Clients whose IP is no pod's (a test process on 127.0.0.1) search as if from this namespace; default none (as CoreDNS). */
+  defaultNamespace?: string;
+  /** One search path for every client instead of the pod's (CoreDNS `autopath /path/to/resolv.conf`). */
+  search?: string[];
+}
+
+export interface AutopathHandlerOptions extends AutopathSettings {
+  index: RecordIndex;
+  /** Cluster zones, lowercase, no trailing dot. */
+  zones: string[];
+  isSynced: () => boolean;
+  /** TTL of a synthesized CNAME that has no found record to take its TTL from. */
+  ttl: number;
+  /** The namespace of the pod with this IP, or undefined when no pod has it. */
+  namespaceOfPod: (ip: string) => string | undefined;
+  /** Counts answered walks (published as coredns_autopath_success_total). */
+  onSuccess?: () => void;
+  /** Compiled replies kept; default 10,000. */
+  maxCached?: number;
+}
+
+const SKIP: HandlerResult = Object.freeze({ kind: 'skip' });
+/** Cached "the walk found nothing": the original question is answered as is. */
+const NOTHING_FOUND = Object.freeze({ kind: 'skip' }) as HandlerResult;
+
+export class AutopathHandler implements Handler {
+  readonly name = 'autopath';
+  private readonly zones: string[];
+  private readonly hostSearch: string[];
+  private readonly fixedSearch: string[] | null;
+  private readonly defaultNamespace: string | undefined;
+  /** `<ns>|<zone>` → that namespace's search path, built once (no allocation per query). */
+  private readonly paths = new Map<string, string[]>();
+  /** `<qtype>/<qname>` → the compiled reply, or NOTHING_FOUND. */
+  private readonly cache: LRUCache<string, HandlerResult>;
+
+  constructor(private readonly options: AutopathHandlerOptions) {
+    this.zones = options.zones.map(normalize);
+    this.hostSearch = (options.hostSearch ?? []).map(normalize).filter((domain) => domain !== '');
+    this.fixedSearch = options.search === undefined ? null : options.search.map(normalize).filter((domain) => domain !== '');
+    this.defaultNamespace = options.defaultNamespace?.toLowerCase();
+    this.cache = new LRUCache({ max: options.maxCached ?? 10_000 });
+    options.index.onChange(() => this.cache.clear());
+  }
+
+  handle(request: DnsRequest): HandlerResult {
+    const { qname, qtype, qclass } = request.query;
+    if (qclass !== RRClass.IN) return SKIP; // CoreDNS autopath: ClassINET only
+    if (qtype === RRType.AXFR || qtype === RRType.IXFR) return SKIP;
+    const zone = this.clusterZoneOf(qname);
+    if (zone === null || !this.options.isSynced()) return SKIP; // the kubernetes handler answers SERVFAIL until synced
+    const search = this.searchPathFor(request.remoteAddress, zone);
+    if (search === null || search.length === 0) return SKIP;
+    const first = search[0];
+    // firstInSearchPath: only a question under the first search domain is the start of this list's walk.
+    if (qname.length <= first.length + 1 || !qname.endsWith(first) || qname.charCodeAt(qname.length - first.length - 1) !== 46) return SKIP;
+
+    const key = `${qtype}/${qname}`;
+    const cached = this.cache.get(key);
+    if (cached !== undefined) return this.counted(cached);
+    const result = this.walk(qname, qtype, qname.slice(0, qname.length - first.length - 1), search);
+    this.cache.set(key, result);
+    return this.counted(result);
+  }
+
+  private counted(result: HandlerResult): HandlerResult {
+    if (result !== NOTHING_FOUND) this.options.onSuccess?.();
+    return result;
+  }
+
+  /** Each expansion of `base` in order, then `base` itself (CoreDNS's "" sentinel at the end of the path). */
+  private walk(qname: string, qtype: number, base: string, search: string[]): HandlerResult {
+    const { index } = this.options;
+    for (let i = 0; i <= search.length; i++) {
+      const candidate = i < search.length ? `${base}.${search[i]}` : base;
+      // The first expansion is the question itself: when it exists, its own answer is the right one.
+      if (i === 0) {
+        if (index.lookup(candidate, qtype).kind !== 'nxdomain') return NOTHING_FOUND;
+        continue;
+      }
+      if (index.findZone(candidate) === null) continue; // not ours to answer until forwarding exists
+      const found = index.lookup(candidate, qtype);
+      if (found.kind === 'notauth' || found.kind === 'nxdomain') continue;
+      const answer: ResourceRecord[] = [];
+      if (found.answer.length > 0) {
+        answer.push({ name: qname, type: RRType.CNAME, class: RRClass.IN, ttl: found.answer[0].ttl, data: candidate });
+        answer.push(...found.answer);
+      } else if (qtype === RRType.CNAME) {
+        // Asked for the alias itself: the synthesized CNAME is the answer (CoreDNS would say NODATA here,
+        // contradicting the CNAME it gives for every other type of the same name).
+        answer.push({ name: qname, type: RRType.CNAME, class: RRClass.IN, ttl: this.options.ttl, data: candidate });
+      }
+      // The SOA goes with an empty answer only (RFC 2308 NODATA).
+      const sections = { answer, authority: answer.length > 0 ? [] : found.authority, additional: found.kind === 'answer' ? found.additional : [] };
+      return { kind: 'answer', answer: compileAnswer(qname, qtype, RRClass.IN, sections, RCode.NOERROR, true) };
+    }
+    return NOTHING_FOUND;
+  }
+
+  /** `<ns>.svc.<zone> svc.<zone> <zone> <host search…>` for the client's pod (plugin/kubernetes/autopath.go). */
+  private searchPathFor(remoteAddress: string, zone: string): string[] | null {
+    if (this.fixedSearch !== null) return this.fixedSearch;
+    const namespace = this.options.namespaceOfPod(unmapped(remoteAddress)) ?? this.defaultNamespace;
+    if (namespace === undefined) return null;
+    const key = `${namespace}|${zone}`;
+    let path = this.paths.get(key);
+    if (path === undefined) {
+      path = [`${namespace}.svc.${zone}`, `svc.${zone}`, zone, ...this.hostSearch];
+      if (this.paths.size >= 10_000) this.paths.clear(); // bounded by the namespaces, but never unbounded
+      this.paths.set(key, path);
+    }
+    return path;
+  }
+
+  private clusterZoneOf(qname: string): string | null {
+    let best: string | null = null;
+    for (const zone of this.zones) {
+      if ((qname === zone || (qname.endsWith(zone) && qname.charCodeAt(qname.length - zone.length - 1) === 46)) && (best === null || zone.length > best.length)) best = zone;
+    }
+    return best;
+  }
+}
+
+/** `::ffff:10.244.1.10` (an IPv4 client of a dual-stack socket) → `10.244.1.10`. */
+function unmapped(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+function normalize(name: string): string {
+  const lower = name.toLowerCase();
+  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
+}
+
