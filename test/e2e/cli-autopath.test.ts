@@ -9,13 +9,9 @@ import { dig } from '../helpers/dig.js';
 import { runCli, startCli, type RunningCli } from '../helpers/spawn-cli.js';
 
 const example = new URL('../../examples/cluster.yaml', import.meta.url).pathname;
+// The README's autopath example: a Running Pod in `shop` at 127.0.0.2.
+const clientPod = new URL('../../examples/client-pod.yaml', import.meta.url).pathname;
 const POD_IP = '127.0.0.2';
-const CLIENT_POD = `apiVersion: v1
-kind: Pod
-metadata: { name: client, namespace: shop }
-spec: { containers: [{ name: app, image: busybox }] }
-status: { phase: Running, podIP: ${POD_IP}, podIPs: [{ ip: ${POD_IP} }] }
-`;
 const HELLO = 'hello.default.svc.cluster.local. 5 IN A 10.96.0.20';
 
 function scrape(port: number): Promise<string> {
@@ -34,9 +30,7 @@ describe('clusterdns serve --autopath @kubernetes, queried with dig', () => {
   let cli: RunningCli;
   let metricsPort: number;
   beforeAll(async () => {
-    const podFile = join(mkdtempSync(join(tmpdir(), 'clusterdns-autopath-')), 'client-pod.yaml');
-    writeFileSync(podFile, CLIENT_POD);
-    cli = await startCli(['--manifest', example, '--manifest', podFile, '--autopath', '@kubernetes', '--metrics', '127.0.0.1:0']);
+    cli = await startCli(['--manifest', example, '--manifest', clientPod, '--autopath', '@kubernetes', '--metrics', '127.0.0.1:0']);
     const http = cli.logs.find((entry) => entry.msg === 'http listening' && entry.endpoint === '/metrics');
     metricsPort = Number(String(http?.address).split(':').pop());
   });
