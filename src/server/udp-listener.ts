@@ -3,6 +3,14 @@ import dgram from 'node:dgram';
 import { udpLimit } from '../wire/reply.js';
 import type { QueryProcessor } from './query-processor.js';
 
+/**
+ * Replies go to the address a datagram came from, always an IP literal: answer dgram's per-send lookup at
+ * once instead of through dns.lookup, which defers every send by a process.nextTick.
+ */
+function literalLookup(address: string, family: unknown, callback: (err: Error | null, address: string, family: number) => void): void {
+  callback(null, address, address.includes(':') ? 6 : 4);
+}
+
 export class UdpListener {
   private socket: dgram.Socket | null = null;
 
@@ -10,7 +18,7 @@ export class UdpListener {
 
   /** Bind; resolves with the bound port. */
   listen(host: string, port: number): Promise<number> {
-    const socket = dgram.createSocket({ type: host.includes(':') ? 'udp6' : 'udp4' });
+    const socket = dgram.createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', lookup: literalLookup });
     this.socket = socket;
     return new Promise((resolve, reject) => {
       const onError = (err: Error) => {

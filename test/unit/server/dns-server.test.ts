@@ -1,3 +1,4 @@
+import dgram from 'node:dgram';
 import net, { isIP } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
@@ -45,6 +46,25 @@ describe('DnsServer over UDP', () => {
     expect(reply).toMatchObject({ id: 0x1234, qr: true, aa: true, rcode: RCode.NOERROR });
     expect(reply.questions).toEqual([{ name: 'a.test', type: RRType.A, class: RRClass.IN }]);
     expect(reply.answers.map((r) => r.data)).toEqual(['192.0.2.1']);
+  });
+
+  it('replies to IPv6 and IPv4-mapped clients of an IPv6 socket (the reply address is the datagram source)', async () => {
+    const server = new DnsServer({ host: '::', port: 0, handler: testHandler, logger: silentLogger() });
+    servers.push(server);
+    const { port } = await server.start();
+    for (const [type, address] of [['udp6', '::1'], ['udp4', '127.0.0.1']] as const) {
+      const socket = dgram.createSocket(type);
+      const reply = await new Promise<Buffer>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no reply over ${type}`)), 2000);
+        socket.once('message', (message) => {
+          clearTimeout(timer);
+          resolve(message);
+        });
+        socket.send(queryBytes('v6.test', RRType.A), port, address);
+      });
+      socket.close();
+      expect(decodeMessage(reply).answers.map((r) => r.data)).toEqual(['192.0.2.1']);
+    }
   });
 
   it('answers asynchronous handlers too', async () => {
