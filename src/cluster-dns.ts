@@ -45,6 +45,11 @@ export interface ClusterDnsOptions {
   metrics?: string | ListenAddress;
   /** TCP idle timeout (RFC 7766 6.2.3); default 10 s. */
   tcpIdleTimeoutMs?: number;
+  /**
+   * The caller feeds `store` itself (a multi-core worker, src/workers/): load nothing and leave the store
+   * unsynced (cluster names answer SERVFAIL) until the caller marks it synced.
+   */
+  fedExternally?: boolean;
 }
 
 export interface ClusterDns {
@@ -115,7 +120,7 @@ export async function startClusterDns(options: ClusterDnsOptions = {}): Promise<
       const source = new ManifestSource({ files: manifests, store, logger: logger.child({ component: 'manifest' }) });
       sources.push(source);
       await source.start(); // logs 'manifest loaded' with the object counts
-    } else {
+    } else if (!options.fedExternally) {
       // Nothing to wait for: an empty cluster is a synced one.
       store.markSynced();
     }

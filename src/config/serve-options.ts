@@ -1,4 +1,5 @@
 // `clusterdns serve` flags → validated options. Each error names the flag and what it accepts.
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
 import { labelSelectorProblem, namespaceNameProblem } from '../kubernetes/api-resources.js';
@@ -27,6 +28,8 @@ export interface ServeOptions {
   health?: ListenAddress;
   ready?: ListenAddress;
   metrics?: ListenAddress;
+  /** Serving processes (--workers N|auto): 1 = this process alone; more = a node:cluster primary and N workers. */
+  workers: number;
 }
 
 export const SERVE_DEFAULTS = {
@@ -63,6 +66,7 @@ export function parseServeArgs(argv: string[]): ServeOptions {
         health: { type: 'string' },
         ready: { type: 'string' },
         metrics: { type: 'string' },
+        workers: { type: 'string' },
       },
     }));
   } catch (err) {
@@ -83,7 +87,19 @@ export function parseServeArgs(argv: string[]): ServeOptions {
     health: values.health === undefined ? undefined : parseListen(values.health, '--health'),
     ready: values.ready === undefined ? undefined : parseListen(values.ready, '--ready'),
     metrics: values.metrics === undefined ? undefined : parseListen(values.metrics, '--metrics'),
+    workers: parseWorkers(values.workers ?? '1', '--workers'),
   };
+}
+
+/** Upper bound of --workers: far beyond any core count this runs on, low enough to catch a typo. */
+export const MAX_WORKERS = 256;
+
+/** `auto` = os.availableParallelism(); otherwise a whole number 1..MAX_WORKERS. */
+export function parseWorkers(text: string, flag = 'workers', cores: () => number = availableParallelism): number {
+  if (text === 'auto') return Math.max(1, Math.min(MAX_WORKERS, cores()));
+  const workers = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(workers >= 1 && workers <= MAX_WORKERS)) throw invalid(flag, `expected a number of processes 1..${MAX_WORKERS} or "auto", got "${text}"`);
+  return workers;
 }
 
 function invalid(flag: string, message: string): ClusterDnsError {
