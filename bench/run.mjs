@@ -10,6 +10,8 @@
 // allowed every CPU, the one dnsperf runs on included, because "all cores" is what a pod would give it; on a
 // 2-core machine one worker then shares CPU 0 with dnsperf, so its QPS is a floor, and its queries per server
 // CPU-second (CPU of the primary and every worker) show the cost per query apart from that contention.
+// `probe-all` (not in the default targets) runs the ceiling probe the same way, one node:cluster worker per
+// core sharing its sockets: the most any multi-process Node server can gain on this machine.
 // Every load run is bounded by dnsperf -l and a hard kill timeout; every process started here is stopped
 // by its PID. Results: bench/results/bench-<stamp>.jsonl (one JSON object per measurement) and
 // bench/results/summary-<stamp>.md (also printed).
@@ -58,6 +60,13 @@ const SERVER_CPU = '1';
 /** The multi-core target may run on every CPU (see the top of the file). */
 const ALL_CPUS = `0-${os.cpus().length - 1}`;
 const isClusterdns = (target) => target === 'clusterdns' || target === 'clusterdns-all';
+const onAllCpus = (target) => target === 'clusterdns-all' || target === 'probe-all';
+/** probe-all: a node:cluster primary with one ceiling-probe worker per core; it stops them on SIGTERM. */
+const PROBE_ALL = `import cluster from 'node:cluster'; import os from 'node:os';
+const [exec, ...args] = process.argv.slice(1);
+cluster.setupPrimary({ exec, args, execArgv: [] });
+for (let i = 0; i < os.availableParallelism(); i++) cluster.fork();
+process.on('SIGTERM', () => { for (const w of Object.values(cluster.workers)) w.process.kill('SIGKILL'); process.exit(0); });`;
 const CLIENT_CPU = '0';
 const HZ = 100; // USER_HZ on Linux
 
@@ -323,6 +332,9 @@ async function startTarget(target, data, opts = {}) {
   } else if (target === 'probe') {
     cmd = process.execPath;
     args = [join(ROOT, 'bench/ceiling-probe.mjs'), '--listen', `127.0.0.1:${port}`];
+  } else if (target === 'probe-all') {
+    cmd = process.execPath;
+    args = ['--input-type=module', '-e', PROBE_ALL, join(ROOT, 'bench/ceiling-probe.mjs'), '--listen', `127.0.0.1:${port}`];
   } else if (target === 'knot') {
     [cmd, args] = knotConfig(dir, port, data.zoneFile);
   } else if (target === 'nsd') {
@@ -331,7 +343,7 @@ async function startTarget(target, data, opts = {}) {
 
   const t0 = performance.now();
   const t0wall = Date.now();
-  const cpus = target === 'clusterdns-all' ? ALL_CPUS : SERVER_CPU;
+  const cpus = onAllCpus(target) ? ALL_CPUS : SERVER_CPU;
   const child = spawn('taskset', ['-c', cpus, cmd, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   started.add(child.pid);
   let exited = false;
@@ -350,7 +362,7 @@ async function startTarget(target, data, opts = {}) {
   const probeCheck = (msg) => msg.length >= 12 && (msg[3] & 15) === 0 && msg.readUInt16BE(6) > 0;
   const ip = data.checkIp.split('.').map(Number);
   const rdata = Buffer.from([0, 4, ...ip]);
-  const check = target === 'probe' ? probeCheck : (msg) => probeCheck(msg) && msg.indexOf(rdata, 12) > 0;
+  const check = target.startsWith('probe') ? probeCheck : (msg) => probeCheck(msg) && msg.indexOf(rdata, 12) > 0;
   const ready = await waitForAnswer(port, data.checkName, check, t0wall, opts.timeoutMs ?? 60000, () => !exited);
   const stop = async () => {
     if (!exited) {
@@ -415,7 +427,7 @@ function percentiles(values, ps) {
 
 /** Did the rcodes match the mix? */
 function rcodeCheck(target, mix, res) {
-  if (target === 'probe') return 'n/a';
+  if (target.startsWith('probe')) return 'n/a';
   const total = res.completed || 0;
   if (!total) return 'no answers';
   const nx = (res.rcodes.NXDOMAIN ?? 0) / total;
@@ -571,6 +583,7 @@ function table(results, sizes) {
     }
     const cd = by.clusterdns;
     const all = by['clusterdns-all'];
+    if (by.probe && by['probe-all']) lines.push(`| probe-all ÷ probe | ${cols.map((c) => (by.probe.runs[c]?.best.qps && by['probe-all'].runs[c]?.best.qps ? (by['probe-all'].runs[c].best.qps / by.probe.runs[c].best.qps).toFixed(2) : '—')).join(' | ')} | | | | | | |`);
     if (cd && all) lines.push(`| clusterdns-all ÷ clusterdns | ${cols.map((c) => (cd.runs[c]?.best.qps && all.runs[c]?.best.qps ? (all.runs[c].best.qps / cd.runs[c].best.qps).toFixed(2) : '—')).join(' | ')} | | | | | | |`);
     for (const ref of ['probe', 'knot', 'nsd']) {
       if (!cd || !by[ref]) continue;
@@ -744,7 +757,7 @@ async function main() {
     `Command: \`${cmd}\` (${Math.round((Date.now() - t0) / 1000)} s)`,
     '',
     `Machine: ${mach.nproc} × ${mach.cpu}, ${mach.memMiB} MiB, Linux ${mach.kernel}, Node ${mach.node}, dnsperf ${mach.dnsperf}, Knot ${mach.knot}, NSD ${mach.nsd}.`,
-    `dnsperf pinned to CPU ${CLIENT_CPU}, servers to CPU ${SERVER_CPU}${OPTS.targets.includes('clusterdns-all') ? ` (clusterdns-all: \`--workers auto\` on CPUs ${ALL_CPUS})` : ''}; ${OPTS.warmup ? 'one warm-up pass through each query file first; ' : 'no warm-up; '}UDP -c ${OPTS.udpClients} -q ${OPTS.udpOutstanding}, TCP -c ${OPTS.tcpClients} -q ${OPTS.tcpOutstanding}; ${OPTS.runs} × ${OPTS.duration} s saturation runs (best shown), latency: -Q 10000 for ${OPTS.latencySeconds} s with per-query latencies from -v.`,
+    `dnsperf pinned to CPU ${CLIENT_CPU}, servers to CPU ${SERVER_CPU}${OPTS.targets.some(onAllCpus) ? ` (${OPTS.targets.filter(onAllCpus).join(', ')}: one worker per core on CPUs ${ALL_CPUS})` : ''}; ${OPTS.warmup ? 'one warm-up pass through each query file first; ' : 'no warm-up; '}UDP -c ${OPTS.udpClients} -q ${OPTS.udpOutstanding}, TCP -c ${OPTS.tcpClients} -q ${OPTS.tcpOutstanding}; ${OPTS.runs} × ${OPTS.duration} s saturation runs (best shown), latency: -Q 10000 for ${OPTS.latencySeconds} s with per-query latencies from -v.`,
     `Load average: ${quiet.load.join(' ')} at start (waited ${quiet.waitedS} s), ${loadEnd.join(' ')} at the end.`,
     table(results, OPTS.sizes),
     targets(results, quiet.load, programming),
