@@ -125,13 +125,15 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
   let flushScheduled = false;
   const send = (slot: Slot, message: ToWorker) => {
     const worker = slot.worker;
-    if (worker && worker.isConnected()) worker.send(message);
+    // A worker may die between the check and the write (the 'exit' handler deals with it): with a callback, a
+    // failed send reports there instead of as an 'error' event.
+    if (worker && worker.isConnected()) worker.send(message, undefined, undefined, ignoreSendError);
   };
   /** Send the changes queued so far to every fed worker: one message per event-loop turn, not per change. */
   const flush = () => {
     flushScheduled = false;
     if (pending.length === 0) return;
-    const events = pending.length === 1 ? [...pending[0]] : pending.flat();
+    const events = pending.length === 1 ? pending[0] : pending.flat(); // serialized by send(), not kept
     pending = [];
     for (const slot of slots) if (slot.fed) send(slot, { type: 'events', events });
   };
@@ -205,6 +207,9 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
       }
       changed();
     });
+    // A worker's IPC channel can fail while it dies (EPIPE, ERR_IPC_CHANNEL_CLOSED): the 'exit' that follows
+    // restarts it; unhandled, the error would take the primary down with it.
+    worker.on('error', (err) => logger.debug({ worker: slot.index, err }, 'worker channel error'));
     worker.on('exit', (code, signal) => {
       if (slot.worker !== worker) return;
       addServerStats(retired, slot.stats);
@@ -258,7 +263,7 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
               clearTimeout(timer);
               resolve();
             });
-            if (worker.isConnected()) worker.send({ type: 'stop' } satisfies ToWorker);
+            if (worker.isConnected()) worker.send({ type: 'stop' } satisfies ToWorker, undefined, undefined, ignoreSendError);
             else worker.process.kill('SIGTERM');
           }),
       ),
@@ -396,3 +401,5 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
 function knownCode(code: string | undefined): ErrorCode | undefined {
   return (Object.values(ErrorCodes) as string[]).includes(code ?? '') ? (code as ErrorCode) : undefined;
 }
+
+function ignoreSendError(): void {}

@@ -24,7 +24,7 @@ export type ToWorker =
   /** The whole cluster state: sent once after the worker reports 'listening' (also to a restarted worker). */
   | { type: 'state'; objects: ClusterObject[]; synced: boolean }
   /** Changes since, in the order the primary applied them. */
-  | { type: 'events'; events: ClusterEvent[] }
+  | { type: 'events'; events: readonly ClusterEvent[] }
   /** The data source finished its first full load (the API source; manifests arrive already synced). */
   | { type: 'synced' }
   /** Report the counters for a /metrics scrape. */

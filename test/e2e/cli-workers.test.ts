@@ -7,6 +7,7 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiEmulator, service, tempDir, writeKubeconfig } from '../helpers/api-emulator/index.js';
 import { dig } from '../helpers/dig.js';
 import { runCli, startCli, type RunningCli } from '../helpers/spawn-cli.js';
 
@@ -33,17 +34,9 @@ function isAlive(pid: number): boolean {
   }
 }
 
-describe('clusterdns serve --workers 2', () => {
-  let cli: RunningCli;
-  let manifest: string;
-  let readyUrl: string;
-  let metricsUrl: string;
-
-  const httpAddress = (endpoint: string) => {
-    const entry = cli.logs.find((line) => line.msg === 'http listening' && line.endpoint === endpoint);
-    return `http://${String(entry?.address)}${endpoint}`;
-  };
-  const metrics = async () => (await fetch(metricsUrl)).text();
+/** Helpers bound to one running multi-core CLI and its /metrics address. */
+function workersOf(cli: () => RunningCli, metricsUrl: () => string) {
+  const metrics = async () => (await fetch(metricsUrl())).text();
   /** Worker slot → the requests its current process received (from /metrics). */
   const perWorker = async (): Promise<Map<string, WorkerRequests>> => {
     const workers = new Map<string, WorkerRequests>();
@@ -70,22 +63,43 @@ describe('clusterdns serve --workers 2', () => {
         return now.udp > (sameProcess ? then.udp : 0) && now.tcp > (sameProcess ? then.tcp : 0);
       });
     for (let round = 0; round < 30 && (round < 2 || !servedByAll()); round++) {
-      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => dig(cli.port, i % 2 === 0 ? '+notcp' : '+tcp', name)));
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => dig(cli().port, i % 2 === 0 ? '+notcp' : '+tcp', name)));
       answers.push(...results.map((result) => result.answer));
       after = await perWorker();
     }
     expect(servedByAll(), `every worker answered over UDP and TCP: ${JSON.stringify([...before])} → ${JSON.stringify([...after])}`).toBe(true);
     return answers;
   };
+  return { metrics, perWorker, queryEveryWorker };
+}
+
+const httpAddress = (cli: RunningCli, endpoint: string) => {
+  const entry = cli.logs.find((line) => line.msg === 'http listening' && line.endpoint === endpoint);
+  return `http://${String(entry?.address)}${endpoint}`;
+};
+
+describe('clusterdns serve --workers 2', () => {
+  let cli: RunningCli;
+  /** The primary's stderr, shown when it exits early. */
+  let stderr = '';
+  let manifest: string;
+  let readyUrl: string;
+  let metricsUrl: string;
+  const { metrics, perWorker, queryEveryWorker } = workersOf(
+    () => cli,
+    () => metricsUrl,
+  );
 
   beforeAll(async () => {
     manifest = join(mkdtempSync(join(tmpdir(), 'clusterdns-e2e-workers-')), 'cluster.yaml');
     copyFileSync(example, manifest);
     cli = await startCli(['--manifest', manifest, '--workers', '2', '--ready', '127.0.0.1:0', '--metrics', '127.0.0.1:0'], 20_000);
-    readyUrl = httpAddress('/ready');
-    metricsUrl = httpAddress('/metrics');
+    cli.process.stderr!.on('data', (chunk) => (stderr += chunk));
+    readyUrl = httpAddress(cli, '/ready');
+    metricsUrl = httpAddress(cli, '/metrics');
   });
   afterAll(async () => {
+    expect(cli.process.exitCode, `the primary exited early: ${stderr}`).toBeNull();
     const pids = [...(await perWorker()).values()].map((worker) => worker.pid);
     expect(await cli.stop()).toBe(0);
     // The primary stops its workers before it exits.
@@ -153,11 +167,12 @@ describe('clusterdns serve --workers 2', () => {
     const survivor = before.get('1')!.pid;
     process.kill(victim, 'SIGKILL');
     let after = before;
-    for (let attempt = 0; attempt < 100; attempt++) {
-      after = await perWorker();
-      if (after.get('0') && after.get('0')!.pid !== victim && /^clusterdns_workers\{state="synced"\} 2$/m.test(await metrics())) break;
+    for (let attempt = 0; attempt < 100 && cli.process.exitCode === null; attempt++) {
+      after = await perWorker().catch(() => after); // a refused scrape shows up as the exit check below
+      if (after.get('0') && after.get('0')!.pid !== victim && /^clusterdns_workers\{state="synced"\} 2$/m.test(await metrics().catch(() => ''))) break;
       await sleep(100);
     }
+    expect(cli.process.exitCode, `the primary exited: ${stderr}`).toBeNull();
     const replacement = after.get('0')?.pid;
     expect(replacement).toBeDefined();
     expect(replacement).not.toBe(victim);
@@ -185,5 +200,60 @@ describe('clusterdns serve --workers 2 on an address in use', () => {
     } finally {
       busy.close();
     }
+  });
+});
+
+describe('clusterdns serve --workers 2 --kubeconfig', () => {
+  const TOKEN = 'e2e-workers-token';
+  let emu: ApiEmulator;
+  let cli: RunningCli;
+  let metricsUrl: string;
+  let cleanupDir: () => Promise<void>;
+  const { queryEveryWorker, perWorker } = workersOf(
+    () => cli,
+    () => metricsUrl,
+  );
+
+  beforeAll(async () => {
+    emu = await new ApiEmulator({ token: TOKEN }).start();
+    emu.applyAll([service('default', 'hello', { clusterIP: '10.96.0.20', ports: [{ name: 'http', port: 80 }] })]);
+    const dir = await tempDir();
+    cleanupDir = dir.remove;
+    const kubeconfig = await writeKubeconfig(dir.dir, { contexts: [{ name: 'emulator', server: emu.url, token: TOKEN }] });
+    cli = await startCli(['--kubeconfig', kubeconfig, '--workers', '2', '--metrics', '127.0.0.1:0'], 20_000);
+    metricsUrl = httpAddress(cli, '/metrics');
+  });
+  afterAll(async () => {
+    expect(await cli.stop()).toBe(0);
+    await emu.close();
+    await cleanupDir();
+  });
+
+  it('lists and watches the API once for the whole process tree, and every worker follows the changes', async () => {
+    let answer: string[] = [];
+    for (let attempt = 0; attempt < 100 && answer.length === 0; attempt++) {
+      answer = (await dig(cli.port, HELLO)).answer;
+      if (answer.length === 0) await sleep(50);
+    }
+    for (const seen of await queryEveryWorker(HELLO, new Map())) expect(seen).toEqual([HELLO_A]);
+
+    emu.apply(service('default', 'late', { clusterIP: '10.96.0.77', ports: [{ name: 'http', port: 80 }] }));
+    const LATE = 'late.default.svc.cluster.local';
+    let streak = 0;
+    for (let attempt = 0; attempt < 100 && streak < 10; attempt++) {
+      streak = (await dig(cli.port, attempt % 2 === 0 ? '+notcp' : '+tcp', LATE)).answer.length > 0 ? streak + 1 : 0;
+      if (streak === 0) await sleep(50);
+    }
+    expect(streak).toBe(10);
+    for (const seen of await queryEveryWorker(LATE, await perWorker())) expect(seen).toEqual([`${LATE}. 5 IN A 10.96.0.77`]);
+
+    // One list and one watch per resource, not one per worker.
+    const byResource = (watch: boolean) => {
+      const counts: Record<string, number> = {};
+      for (const request of emu.requests) if (request.resource && request.watch === watch) counts[request.resource] = (counts[request.resource] ?? 0) + 1;
+      return counts;
+    };
+    expect(byResource(false)).toEqual({ services: 1, endpointslices: 1, pods: 1, namespaces: 1 });
+    expect(byResource(true)).toEqual({ services: 1, endpointslices: 1, pods: 1, namespaces: 1 });
   });
 });
