@@ -162,6 +162,8 @@ describe('clusterdns serve --workers 2', () => {
   });
 
   it('restarts a killed worker, which gets the current state and answers', async () => {
+    const udpTotal = async () => Number(/^coredns_dns_requests_total\{[^}]*proto="udp"[^}]*\} (\d+)$/m.exec(await metrics())?.[1]);
+    const totalBefore = await udpTotal();
     const before = await perWorker();
     const victim = before.get('0')!.pid;
     const survivor = before.get('1')!.pid;
@@ -185,6 +187,10 @@ describe('clusterdns serve --workers 2', () => {
     const answers = await queryEveryWorker(ADDED, after);
     for (const answer of answers) expect(answer).toEqual([ADDED_A]);
     expect((await dig(cli.port, '+tcp', HELLO)).answer).toEqual([HELLO_A]);
+    // The dead worker's counts stay in the sums (a Prometheus counter never goes down), and every UDP query
+    // since (half of those queryEveryWorker sent; dig +tries=1 sends one each) adds to them.
+    expect(totalBefore).toBeGreaterThan(0);
+    expect(await udpTotal()).toBeGreaterThanOrEqual(totalBefore + answers.length / 2);
   });
 });
 
