@@ -96,7 +96,7 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
   // Every plain option goes to the workers as it is (so options added later reach them without a change
   // here); what only the primary uses stays behind.
   const { manifest: _m, kubernetes: _k, logger: _l, health: _h, ready: _r, metrics: _x, workers: _w, logFormat, logLevel, stopTimeoutMs = 5000, ...dnsOptions } = options;
-  const workerConfig: WorkerConfig = {
+  const workerConfig: Omit<WorkerConfig, 'slot'> = {
     dns: { ...dnsOptions, zones, ttl, pods, listen },
     logFormat: logFormat ?? 'json',
     logLevel: logLevel ?? 'info',
@@ -172,7 +172,7 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
     slot.listening = slot.fed = slot.synced = false;
     slot.stats = createServerStats();
     slot.startedAt = Date.now();
-    const worker = cluster.fork({ [WORKER_CONFIG_ENV]: JSON.stringify(workerConfig) });
+    const worker = cluster.fork({ [WORKER_CONFIG_ENV]: JSON.stringify({ ...workerConfig, slot: slot.index } satisfies WorkerConfig) });
     slot.worker = worker;
     logger.info({ worker: slot.index, workerPid: worker.process.pid }, 'worker started');
     worker.on('message', (message: FromWorker) => {

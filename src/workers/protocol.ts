@@ -17,6 +17,8 @@ export interface WorkerConfig {
   dns: Omit<ClusterDnsOptions, 'manifest' | 'kubernetes' | 'logger' | 'health' | 'ready' | 'metrics'>;
   logFormat: LogFormat;
   logLevel: LogLevel;
+  /** The worker's slot, 0..N-1 (a restarted worker takes the slot of the one it replaces), for its log lines. */
+  slot: number;
 }
 
 /** Primary → worker. */

@@ -19,7 +19,7 @@ const config = JSON.parse(process.env[WORKER_CONFIG_ENV] ?? '{}') as WorkerConfi
 // sees (a bad object, an unexpected exception) unless debugging asks for everything.
 const verbose = config.logLevel === 'debug' || config.logLevel === 'trace';
 const logger = createLogger({ format: config.logFormat, level: verbose || config.logLevel === 'silent' ? config.logLevel : maxLevel(config.logLevel, 'warn') }).child({
-  worker: cluster.worker?.id,
+  worker: config.slot,
 });
 
 const send = (message: FromWorker) => {
@@ -37,10 +37,13 @@ function handle(message: ToWorker): void {
     return;
   }
   switch (message.type) {
-    case 'state':
+    case 'state': {
+      const started = performance.now();
       dns.store.replaceAll(message.objects);
+      logger.debug({ objects: message.objects.length, ms: Math.round(performance.now() - started) }, 'applied the cluster state');
       if (message.synced) markSynced(dns);
       break;
+    }
     case 'events':
       dns.store.apply(message.events);
       break;
