@@ -50,6 +50,11 @@ export interface ClusterDnsOptions {
    * unsynced (cluster names answer SERVFAIL) until the caller marks it synced.
    */
   fedExternally?: boolean;
+  /**
+   * Runs once the store and index exist, before the listeners bind (a multi-core worker applies the cluster
+   * state here, so a restarted worker never answers from an empty index).
+   */
+  beforeListen?: (parts: { store: ClusterStore; index: RecordIndex }) => void | Promise<void>;
 }
 
 export interface ClusterDns {
@@ -98,6 +103,7 @@ export async function startClusterDns(options: ClusterDnsOptions = {}): Promise<
   });
 
   // Listen first: until the data is loaded, cluster names answer SERVFAIL rather than a false NXDOMAIN.
+  await options.beforeListen?.({ store, index });
   const address = await server.start();
   logger.info({ transport: 'udp', address: formatAddress(address) }, 'listening');
   logger.info({ transport: 'tcp', address: formatAddress(address) }, 'listening');

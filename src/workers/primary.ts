@@ -14,9 +14,10 @@
 //   per worker costs CPU at startup and on each change (O(objects changed)), and memory once per worker; the
 //   alternative, sharing one compiled index, would need shared memory (SharedArrayBuffer between threads, not
 //   processes) and a lookup path that reads from it: more than a 2-core gain is worth.
-// - Protocol (protocol.ts): a worker that has bound its sockets says 'listening'; the primary answers with the
-//   full state (the objects it holds) and from then on the changes, batched per event-loop turn, in order. A
-//   worker that dies is forked again and gets the full state again, so nothing needs replaying.
+// - Protocol (protocol.ts): a starting worker says 'hello'; the primary answers with the full state (the objects
+//   it holds) and from then on the changes, batched per event-loop turn, in order. The worker binds its sockets
+//   only once the state is applied (then says 'listening'), so no worker answers from an empty index. A worker
+//   that dies is forked again and gets the full state again, so nothing needs replaying.
 // - The primary owns the process tree's face: the 'listening' and 'serving' log lines, /health, /ready (200
 //   once the source synced and every worker applied it) and /metrics (the workers' counters summed at scrape
 //   time over IPC; the process metrics are the primary's own). SIGTERM/SIGINT on the primary stops the workers.
@@ -154,7 +155,7 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
       for (const slot of slots) if (slot.fed) send(slot, { type: 'synced' });
     },
   });
-  /** A worker has bound its sockets: give it everything the primary holds; changes follow from here. */
+  /** A worker has its store: give it everything the primary holds (it binds once that is applied); changes follow. */
   const feed = (slot: Slot) => {
     flush();
     send(slot, { type: 'state', objects: [...store.objects()], synced: store.synced });
@@ -189,6 +190,8 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
             logger.error({ worker: slot.index, address: formatAddress(message), expected: formatAddress(bound) }, 'worker bound another address');
           }
           slot.listening = true;
+          break;
+        case 'hello':
           feed(slot);
           break;
         case 'synced':
@@ -305,7 +308,7 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
     throw err;
   }
 
-  const synced = () => store.synced && slots.every((slot) => slot.synced);
+  const synced = () => store.synced && slots.every((slot) => slot.listening && slot.synced);
   const total = createServerStats();
   const collectStats = async () => {
     const id = Math.floor(Math.random() * 2 ** 31);

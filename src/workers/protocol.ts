@@ -23,7 +23,7 @@ export interface WorkerConfig {
 
 /** Primary → worker. */
 export type ToWorker =
-  /** The whole cluster state: sent once after the worker reports 'listening' (also to a restarted worker). */
+  /** The whole cluster state: the answer to 'hello' (also for a restarted worker). */
   | { type: 'state'; objects: ClusterObject[]; synced: boolean }
   /** Changes since, in the order the primary applied them. */
   | { type: 'events'; events: readonly ClusterEvent[] }
@@ -36,6 +36,8 @@ export type ToWorker =
 
 /** Worker → primary. */
 export type FromWorker =
+  /** Its store exists: send the state (it binds its sockets once that is applied). */
+  | { type: 'hello' }
   | { type: 'listening'; host: string; port: number }
   | { type: 'failed'; message: string; code?: string }
   | { type: 'synced' }

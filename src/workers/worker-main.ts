@@ -1,11 +1,13 @@
 // A multi-core worker (`clusterdns serve --workers N`, forked by primary.ts through node:cluster). It runs the
 // same composition as a single process (startClusterDns: index, answer cache, handler chain, UDP and TCP
-// listeners) but loads no data itself: the primary sends the cluster state once, then the changes, and the
-// worker applies them to its own ClusterStore, so its RecordIndex and compiled answers stay local and the hot
+// listeners) but loads no data itself: it says 'hello', the primary sends the cluster state, the worker applies
+// it and only then binds its sockets; the changes follow, and the worker applies them to its own ClusterStore, so its RecordIndex and compiled answers stay local and the hot
 // path has no IPC on it. The listeners share the primary's sockets (node:cluster hands every worker the same
 // UDP handle and the TCP listener; the kernel spreads datagrams and the primary deals out connections).
 import cluster from 'node:cluster';
 import { startClusterDns, type ClusterDns } from '../cluster-dns.js';
+import type { ClusterStore } from '../kubernetes/cluster-store.js';
+import { createServerStats } from '../server/server-stats.js';
 import { createLogger, type LogLevel } from '../log/logger.js';
 import { WORKER_CONFIG_ENV, type FromWorker, type ToWorker, type WorkerConfig } from './protocol.js';
 
@@ -27,40 +29,42 @@ const send = (message: FromWorker) => {
 };
 
 let dns: ClusterDns | undefined;
+/** The worker's store, from before its listeners bind (startClusterDns's beforeListen hook). */
+let store: ClusterStore | undefined;
+/** Resolves the beforeListen hook once the first state is applied: only then do the listeners bind. */
+let stateApplied: (() => void) | undefined;
 let stopping = false;
-/** Messages that arrive while the server is still starting (none should: the primary waits for 'listening'). */
+/** Messages that arrive before the store exists (none should: the primary waits for 'hello'). */
 const early: ToWorker[] = [];
 
 function handle(message: ToWorker): void {
-  if (!dns) {
+  if (message.type === 'stop') return void stop(0);
+  if (message.type === 'stats') return send({ type: 'stats', id: message.id, stats: dns?.stats ?? createServerStats() });
+  if (!store) {
     early.push(message);
     return;
   }
   switch (message.type) {
     case 'state': {
       const started = performance.now();
-      dns.store.replaceAll(message.objects);
+      store.replaceAll(message.objects);
       logger.debug({ objects: message.objects.length, ms: Math.round(performance.now() - started) }, 'applied the cluster state');
-      if (message.synced) markSynced(dns);
+      if (message.synced) markSynced(store);
+      stateApplied?.();
+      stateApplied = undefined;
       break;
     }
     case 'events':
-      dns.store.apply(message.events);
+      store.apply(message.events);
       break;
     case 'synced':
-      markSynced(dns);
-      break;
-    case 'stats':
-      send({ type: 'stats', id: message.id, stats: dns.stats });
-      break;
-    case 'stop':
-      void stop(0);
+      markSynced(store);
       break;
   }
 }
 
-function markSynced(server: ClusterDns): void {
-  if (!server.store.synced) server.store.markSynced();
+function markSynced(synced: ClusterStore): void {
+  if (!synced.synced) synced.markSynced();
   send({ type: 'synced' });
 }
 
@@ -92,13 +96,25 @@ process.on('SIGINT', () => {});
 process.on('SIGTERM', () => void stop(0));
 
 try {
-  dns = await startClusterDns({ ...config.dns, logger, fedExternally: true });
+  dns = await startClusterDns({
+    ...config.dns,
+    logger,
+    fedExternally: true,
+    // State first, sockets second: the shared socket hands queries to every worker bound to it, so a worker
+    // (a restarted one above all) that bound before it had the data would answer part of them SERVFAIL.
+    beforeListen: (parts) =>
+      new Promise<void>((resolve) => {
+        store = parts.store;
+        stateApplied = resolve;
+        send({ type: 'hello' });
+        for (const message of early.splice(0)) handle(message);
+      }),
+  });
 } catch (err) {
   send({ type: 'failed', message: (err as Error).message, code: (err as { code?: string }).code });
   process.exit(1);
 }
 send({ type: 'listening', host: dns.address.host, port: dns.address.port });
-for (const message of early.splice(0)) handle(message);
 
 function maxLevel(level: LogLevel, floor: LogLevel): LogLevel {
   const order = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
