@@ -171,7 +171,9 @@ describe('clusterdns serve --workers 2', () => {
     let after = before;
     for (let attempt = 0; attempt < 100 && cli.process.exitCode === null; attempt++) {
       after = await perWorker().catch(() => after); // a refused scrape shows up as the exit check below
-      if (after.get('0') && after.get('0')!.pid !== victim && /^clusterdns_workers\{state="synced"\} 2$/m.test(await metrics().catch(() => ''))) break;
+      const text = await metrics().catch(() => '');
+      const back = /^clusterdns_workers\{state="running"\} 2$/m.test(text) && /^clusterdns_workers\{state="synced"\} 2$/m.test(text);
+      if (after.get('0') && after.get('0')!.pid !== victim && back) break;
       await sleep(100);
     }
     expect(cli.process.exitCode, `the primary exited: ${stderr}`).toBeNull();
