@@ -281,8 +281,12 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
     })());
 
   try {
-    // The first worker settles the address (port 0 picks one); the source loads meanwhile.
-    fork(slots[0]);
+    // With port 0 the first worker settles the port before the others start (their first bind of port 0 shares
+    // its handle; starting them together could leave them on different ports if one bind had to be retried).
+    // With a given port every worker starts at once, so they load the state in parallel. The source loads
+    // meanwhile.
+    const together = listen.port !== 0;
+    for (const slot of together ? slots : slots.slice(0, 1)) fork(slot);
     const firstListening = until(() => slots[0].listening);
     firstListening.catch(() => {}); // awaited below; a failure must not go unhandled while the source loads
     if (options.kubernetes) {
@@ -299,7 +303,7 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
       store.markSynced(); // an empty cluster is a synced one
     }
     await firstListening;
-    for (const slot of slots.slice(1)) fork(slot);
+    if (!together) for (const slot of slots.slice(1)) fork(slot);
     // Resolve once every worker answers; with a manifest, once every one of them has the data too.
     const waitForSync = store.synced;
     await until(() => slots.every((slot) => slot.listening && (!waitForSync || slot.synced)));

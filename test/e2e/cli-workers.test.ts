@@ -196,6 +196,27 @@ describe('clusterdns serve --workers 2', () => {
   });
 });
 
+describe('clusterdns serve --workers 2 on a given port', () => {
+  it('starts every worker at once on that port, and each answers', async () => {
+    // A port free on UDP and TCP now (the CLI binds it again a moment later; a clash would fail loudly).
+    const probe = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => probe.bind(0, '127.0.0.1', resolve));
+    const port = probe.address().port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const cli = await startCli(['--manifest', example, '--workers', '2', '--listen', `127.0.0.1:${port}`, '--metrics', '127.0.0.1:0'], 20_000);
+    try {
+      expect(cli.port).toBe(port);
+      const { queryEveryWorker } = workersOf(
+        () => cli,
+        () => httpAddress(cli, '/metrics'),
+      );
+      for (const answer of await queryEveryWorker(HELLO, new Map())) expect(answer).toEqual([HELLO_A]);
+    } finally {
+      expect(await cli.stop()).toBe(0);
+    }
+  });
+});
+
 describe('clusterdns serve --workers 2 on an address in use', () => {
   it('exits 1 with the listen error', async () => {
     const busy = dgram.createSocket('udp4');
