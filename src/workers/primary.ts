@@ -167,6 +167,14 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
   let firstFailure: ((err: Error) => void) | undefined;
   const statsWaiters = new Map<number, { remaining: Set<Slot>; done: () => void }>();
 
+  /** Log once each time the whole tree becomes ready: every worker listening with the synced state. */
+  let everySynced = false;
+  const noteEverySynced = () => {
+    const now = store.synced && slots.every((slot) => slot.listening && slot.synced);
+    if (now && !everySynced) logger.info({ workers: slots.length }, 'every worker synced');
+    everySynced = now;
+  };
+
   const fork = (slot: Slot) => {
     if (closing) return;
     slot.restartTimer = undefined;
@@ -196,7 +204,6 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
           break;
         case 'synced':
           slot.synced = true;
-          if (slots.every((s) => s.synced)) logger.info({ workers: slots.length }, 'every worker synced');
           break;
         case 'stats':
           slot.stats = message.stats;
@@ -208,6 +215,7 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
           firstFailure?.(new ClusterDnsError(knownCode(message.code) ?? ErrorCodes.SERVER_LISTEN, message.message));
           break;
       }
+      noteEverySynced();
       changed();
     });
     // A worker's IPC channel can fail while it dies (EPIPE, ERR_IPC_CHANNEL_CLOSED): the 'exit' that follows
@@ -223,6 +231,7 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
         waiter.remaining.delete(slot);
         waiter.done();
       }
+      noteEverySynced();
       changed();
       if (closing) return;
       const quick = Date.now() - slot.startedAt < STABLE_AFTER_MS;
