@@ -102,8 +102,8 @@ export async function startClusterDns(options: ClusterDnsOptions = {}): Promise<
     tcpIdleTimeoutMs: options.tcpIdleTimeoutMs,
   });
 
-  // Listen first: until the data is loaded, cluster names answer SERVFAIL rather than a false NXDOMAIN.
   await options.beforeListen?.({ store, index });
+  // Listen first: until the data is loaded, cluster names answer SERVFAIL rather than a false NXDOMAIN.
   const address = await server.start();
   logger.info({ transport: 'udp', address: formatAddress(address) }, 'listening');
   logger.info({ transport: 'tcp', address: formatAddress(address) }, 'listening');
