@@ -2,10 +2,16 @@
 // `npm run bench`: clusterdns side by side with the Node ceiling probe, Knot and NSD (issue 6).
 //
 //   node bench/run.mjs [--quick] [--sizes 1000,10000,100000] [--duration 5] [--runs 3]
-//                      [--targets clusterdns,probe,knot,nsd] [--transports udp,tcp] [--no-install] [--no-wait]
+//                      [--targets clusterdns,clusterdns-all,probe,knot,nsd] [--transports udp,tcp] [--no-install] [--no-wait]
 //                      [--no-warmup] [--profile | --no-profile] [--profile-mixes hits,storm] [--report FILE.jsonl]
 //
 // Everything runs on 127.0.0.1. dnsperf is pinned to CPU 0, each single-process server to CPU 1 (taskset).
+// `clusterdns-all` is clusterdns's own multi-core mode (`serve --workers auto`, one worker per core): it is
+// allowed every CPU, the one dnsperf runs on included, because "all cores" is what a pod would give it; on a
+// 2-core machine one worker then shares CPU 0 with dnsperf, so its QPS is a floor, and its queries per server
+// CPU-second (CPU of the primary and every worker) show the cost per query apart from that contention.
+// `probe-all` (not in the default targets) runs the ceiling probe the same way, one node:cluster worker per
+// core sharing its sockets: the most any multi-process Node server can gain on this machine.
 // Every load run is bounded by dnsperf -l and a hard kill timeout; every process started here is stopped
 // by its PID. Results: bench/results/bench-<stamp>.jsonl (one JSON object per measurement) and
 // bench/results/summary-<stamp>.md (also printed).
@@ -37,7 +43,7 @@ const OPTS = {
   sizes: value('--sizes', QUICK ? '10000' : '1000,10000,100000').split(',').map(Number),
   duration: Number(value('--duration', QUICK ? 2 : 5)),
   runs: Number(value('--runs', QUICK ? 1 : 3)),
-  targets: value('--targets', 'clusterdns,probe,knot,nsd').split(','),
+  targets: value('--targets', 'clusterdns,clusterdns-all,probe,knot,nsd').split(','),
   transports: value('--transports', 'udp,tcp').split(','),
   install: !flag('--no-install'),
   profile: !flag('--no-profile') && (!QUICK || flag('--profile')),
@@ -51,6 +57,16 @@ const OPTS = {
   tcpOutstanding: Number(value('--tcp-outstanding', 256)),
 };
 const SERVER_CPU = '1';
+/** The multi-core target may run on every CPU (see the top of the file). */
+const ALL_CPUS = `0-${os.cpus().length - 1}`;
+const isClusterdns = (target) => target === 'clusterdns' || target === 'clusterdns-all';
+const onAllCpus = (target) => target === 'clusterdns-all' || target === 'probe-all';
+/** probe-all: a node:cluster primary with one ceiling-probe worker per core; it stops them on SIGTERM. */
+const PROBE_ALL = `import cluster from 'node:cluster'; import os from 'node:os';
+const [exec, ...args] = process.argv.slice(1);
+cluster.setupPrimary({ exec, args, execArgv: [] });
+for (let i = 0; i < os.availableParallelism(); i++) cluster.fork();
+process.on('SIGTERM', () => { for (const w of Object.values(cluster.workers)) w.process.kill('SIGKILL'); process.exit(0); });`;
 const CLIENT_CPU = '0';
 const HZ = 100; // USER_HZ on Linux
 
@@ -103,9 +119,9 @@ function setup() {
       OPTS.targets = OPTS.targets.filter((x) => x !== t);
     }
   }
-  if (OPTS.targets.includes('clusterdns') && !existsSync(join(ROOT, 'dist/cli/main.js'))) {
+  if (OPTS.targets.some(isClusterdns) && !existsSync(join(ROOT, 'dist/cli/main.js'))) {
     log('setup: SKIP clusterdns: dist/cli/main.js missing (run npm run build)');
-    OPTS.targets = OPTS.targets.filter((x) => x !== 'clusterdns');
+    OPTS.targets = OPTS.targets.filter((x) => !isClusterdns(x));
   }
   if (os.cpus().length < 2) log('setup: WARNING fewer than 2 CPUs: dnsperf and the server share a core, figures are not comparable');
 }
@@ -303,18 +319,22 @@ zone:
   return [which('nsd'), ['-d', '-c', conf]];
 }
 
-/** Start one target pinned to SERVER_CPU; resolves { pid, port, startupMs, stop() } or throws. */
+/** Start one target pinned to SERVER_CPU (clusterdns-all: ALL_CPUS); resolves { pid, port, startupMs, stop() } or throws. */
 async function startTarget(target, data, opts = {}) {
   const port = await freePort();
   const dir = mkdtempSync(join(os.tmpdir(), `clusterdns-bench-${target}-`));
   let cmd;
   let args;
-  if (target === 'clusterdns') {
+  if (isClusterdns(target)) {
     cmd = process.execPath;
     args = [...(opts.nodeArgs ?? []), join(ROOT, 'dist/cli/main.js'), 'serve', '--manifest', data.manifest, '--listen', `127.0.0.1:${port}`, '--log-level', 'warn'];
+    if (target === 'clusterdns-all') args.push('--workers', 'auto');
   } else if (target === 'probe') {
     cmd = process.execPath;
     args = [join(ROOT, 'bench/ceiling-probe.mjs'), '--listen', `127.0.0.1:${port}`];
+  } else if (target === 'probe-all') {
+    cmd = process.execPath;
+    args = ['--input-type=module', '-e', PROBE_ALL, join(ROOT, 'bench/ceiling-probe.mjs'), '--listen', `127.0.0.1:${port}`];
   } else if (target === 'knot') {
     [cmd, args] = knotConfig(dir, port, data.zoneFile);
   } else if (target === 'nsd') {
@@ -323,7 +343,8 @@ async function startTarget(target, data, opts = {}) {
 
   const t0 = performance.now();
   const t0wall = Date.now();
-  const child = spawn('taskset', ['-c', SERVER_CPU, cmd, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const cpus = onAllCpus(target) ? ALL_CPUS : SERVER_CPU;
+  const child = spawn('taskset', ['-c', cpus, cmd, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   started.add(child.pid);
   let exited = false;
   let output = '';
@@ -341,7 +362,7 @@ async function startTarget(target, data, opts = {}) {
   const probeCheck = (msg) => msg.length >= 12 && (msg[3] & 15) === 0 && msg.readUInt16BE(6) > 0;
   const ip = data.checkIp.split('.').map(Number);
   const rdata = Buffer.from([0, 4, ...ip]);
-  const check = target === 'probe' ? probeCheck : (msg) => probeCheck(msg) && msg.indexOf(rdata, 12) > 0;
+  const check = target.startsWith('probe') ? probeCheck : (msg) => probeCheck(msg) && msg.indexOf(rdata, 12) > 0;
   const ready = await waitForAnswer(port, data.checkName, check, t0wall, opts.timeoutMs ?? 60000, () => !exited);
   const stop = async () => {
     if (!exited) {
@@ -406,7 +427,7 @@ function percentiles(values, ps) {
 
 /** Did the rcodes match the mix? */
 function rcodeCheck(target, mix, res) {
-  if (target === 'probe') return 'n/a';
+  if (target.startsWith('probe')) return 'n/a';
   const total = res.completed || 0;
   if (!total) return 'no answers';
   const nx = (res.rcodes.NXDOMAIN ?? 0) / total;
@@ -550,7 +571,7 @@ function table(results, sizes) {
     const cols = [];
     for (const t of OPTS.transports) for (const m of ['hits', 'storm']) cols.push(`${t}-${m}`);
     lines.push(`\n### ${size.toLocaleString('en-US')} services\n`);
-    lines.push(`| target (one core) | ${cols.map((c) => `${c} QPS`).join(' | ')} | loss % (max) | server CPU | p50 / p99 / p99.9 ms at 10k QPS | startup ms | RSS idle / loaded MiB | rcodes |`);
+    lines.push(`| target (one core; clusterdns-all: every core) | ${cols.map((c) => `${c} QPS`).join(' | ')} | loss % (max) | server CPU | p50 / p99 / p99.9 ms at 10k QPS | startup ms | RSS idle / loaded MiB | rcodes |`);
     lines.push(`|---|${cols.map(() => '---:').join('|')}|---:|---:|---:|---:|---:|---|`);
     for (const r of rows) {
       const bests = cols.map((c) => r.runs[c]?.best);
@@ -561,6 +582,9 @@ function table(results, sizes) {
       lines.push(`| ${r.target} | ${bests.map((b) => fmt(b?.qps)).join(' | ')} | ${maxLoss.toFixed(3)} | ${cpu} | ${lat} | ${r.startupMs} | ${r.idleRssMiB} / ${r.loadedRssMiB} | ${rc} |`);
     }
     const cd = by.clusterdns;
+    const all = by['clusterdns-all'];
+    if (by.probe && by['probe-all']) lines.push(`| probe-all ÷ probe | ${cols.map((c) => (by.probe.runs[c]?.best.qps && by['probe-all'].runs[c]?.best.qps ? (by['probe-all'].runs[c].best.qps / by.probe.runs[c].best.qps).toFixed(2) : '—')).join(' | ')} | | | | | | |`);
+    if (cd && all) lines.push(`| clusterdns-all ÷ clusterdns | ${cols.map((c) => (cd.runs[c]?.best.qps && all.runs[c]?.best.qps ? (all.runs[c].best.qps / cd.runs[c].best.qps).toFixed(2) : '—')).join(' | ')} | | | | | | |`);
     for (const ref of ['probe', 'knot', 'nsd']) {
       if (!cd || !by[ref]) continue;
       lines.push(`| clusterdns ÷ ${ref} | ${cols.map((c) => (cd.runs[c]?.best.qps && by[ref].runs[c]?.best.qps ? (cd.runs[c].best.qps / by[ref].runs[c].best.qps).toFixed(2) : '—')).join(' | ')} | | | | | | |`);
@@ -570,6 +594,7 @@ function table(results, sizes) {
     lines.push(`|---|${cols.map(() => '---:').join('|')}|`);
     const perCpu = (b) => (b?.qps && b.cpuShare ? b.qps / b.cpuShare : null);
     for (const r of rows) lines.push(`| ${r.target} | ${cols.map((c) => fmt(perCpu(r.runs[c]?.best))).join(' | ')} |`);
+    if (cd && all) lines.push(`| clusterdns-all ÷ clusterdns | ${cols.map((c) => { const a = perCpu(all.runs[c]?.best); const b = perCpu(cd.runs[c]?.best); return a && b ? (a / b).toFixed(2) : '—'; }).join(' | ')} |`);
     for (const ref of ['probe', 'knot']) {
       if (!cd || !by[ref]) continue;
       lines.push(`| clusterdns ÷ ${ref} | ${cols.map((c) => { const a = perCpu(cd.runs[c]?.best); const b = perCpu(by[ref].runs[c]?.best); return a && b ? (a / b).toFixed(2) : '—'; }).join(' | ')} |`);
@@ -614,11 +639,30 @@ function targets(results, load, programming) {
     out.push(`| 100k startup to first answer ≤ 3 s | ${big.startupMs} ms | ${verdict(big.startupMs <= 3000, `${big.startupMs} ms`)} |`);
     out.push(`| 100k idle RSS ≤ 250 MiB | ${big.idleRssMiB} MiB | ${verdict(big.idleRssMiB <= 250, `${big.idleRssMiB} MiB`)} |`);
   }
-  out.push('| all cores ≥ 1.4 × one core | clusterdns has no multi-core mode yet (no serve flag for it) | not measured |');
+  out.push(...multiCoreRows(results, verdict));
   if (programming) out.push(`| programming latency p99 ≤ 50 ms at 100 changes/s (manifest reload path, ${fmt(programming.size)} services) | p50 ${programming.p50Ms} ms, p99 ${programming.p99Ms} ms, max ${programming.maxMs} ms, ${programming.answered}/${programming.changes} answered | ${verdict(programming.p99Ms !== null && programming.p99Ms <= 50 && programming.missed === 0, `p99 ${programming.p99Ms} ms${programming.missed ? `, ${programming.missed} never answered` : ''}`)} |`);
   else out.push('| programming latency p99 ≤ 50 ms at 100 changes/s | not measured in this run | not measured |');
   out.push(`\nLoad average when the runs started: ${load.join(' ')}.`);
   return out.join('\n');
+}
+
+/** The "all cores ≥ 1.4 × one core" rows: clusterdns-all against clusterdns, same size, same run. */
+function multiCoreRows(results, verdict) {
+  const size = results.some((r) => r && r.target === 'clusterdns-all' && r.size === 10000) ? 10000 : results.find((r) => r && r.target === 'clusterdns-all')?.size;
+  const one = results.find((r) => r && r.target === 'clusterdns' && r.size === size);
+  const all = results.find((r) => r && r.target === 'clusterdns-all' && r.size === size);
+  if (!one || !all) return ['| all cores ≥ 1.4 × one core | not measured in this run (targets clusterdns and clusterdns-all) | not measured |'];
+  const rows = [];
+  const pc = (x) => (x?.qps && x.cpuShare ? x.qps / x.cpuShare : null);
+  for (const c of Object.keys(all.runs)) {
+    const a = all.runs[c]?.best;
+    const b = one.runs[c]?.best;
+    if (!a?.qps || !b?.qps) continue;
+    const ratio = a.qps / b.qps;
+    const cpu = pc(a) && pc(b) ? `; per server CPU-second ${fmt(pc(a))} vs ${fmt(pc(b))} (${(pc(a) / pc(b)).toFixed(2)} ×), server CPU ${a.cpuShare} vs ${b.cpuShare}` : '';
+    rows.push(`| all cores ≥ 1.4 × one core (${fmt(size)} ${c.replace('-', ' ')}; ${os.cpus().length} CPUs, dnsperf on CPU ${CLIENT_CPU}) | ${ratio.toFixed(2)} × (${fmt(a.qps)} / ${fmt(b.qps)} QPS, loss ${a.lossPct?.toFixed(3)} %, rcodes ${a.rcodeCheck}${cpu}) | ${verdict(ratio >= 1.4, `${ratio.toFixed(2)} < 1.4`)} |`);
+  }
+  return rows;
 }
 
 /** --report FILE.jsonl: rebuild the Markdown summary from a results file without measuring again. */
@@ -713,7 +757,7 @@ async function main() {
     `Command: \`${cmd}\` (${Math.round((Date.now() - t0) / 1000)} s)`,
     '',
     `Machine: ${mach.nproc} × ${mach.cpu}, ${mach.memMiB} MiB, Linux ${mach.kernel}, Node ${mach.node}, dnsperf ${mach.dnsperf}, Knot ${mach.knot}, NSD ${mach.nsd}.`,
-    `dnsperf pinned to CPU ${CLIENT_CPU}, servers to CPU ${SERVER_CPU}; ${OPTS.warmup ? 'one warm-up pass through each query file first; ' : 'no warm-up; '}UDP -c ${OPTS.udpClients} -q ${OPTS.udpOutstanding}, TCP -c ${OPTS.tcpClients} -q ${OPTS.tcpOutstanding}; ${OPTS.runs} × ${OPTS.duration} s saturation runs (best shown), latency: -Q 10000 for ${OPTS.latencySeconds} s with per-query latencies from -v.`,
+    `dnsperf pinned to CPU ${CLIENT_CPU}, servers to CPU ${SERVER_CPU}${OPTS.targets.some(onAllCpus) ? ` (${OPTS.targets.filter(onAllCpus).join(', ')}: one worker per core on CPUs ${ALL_CPUS})` : ''}; ${OPTS.warmup ? 'one warm-up pass through each query file first; ' : 'no warm-up; '}UDP -c ${OPTS.udpClients} -q ${OPTS.udpOutstanding}, TCP -c ${OPTS.tcpClients} -q ${OPTS.tcpOutstanding}; ${OPTS.runs} × ${OPTS.duration} s saturation runs (best shown), latency: -Q 10000 for ${OPTS.latencySeconds} s with per-query latencies from -v.`,
     `Load average: ${quiet.load.join(' ')} at start (waited ${quiet.waitedS} s), ${loadEnd.join(' ')} at the end.`,
     table(results, OPTS.sizes),
     targets(results, quiet.load, programming),

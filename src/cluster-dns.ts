@@ -53,6 +53,16 @@ export interface ClusterDnsOptions {
   metrics?: string | ListenAddress;
   /** TCP idle timeout (RFC 7766 6.2.3); default 10 s. */
   tcpIdleTimeoutMs?: number;
+  /**
+   * The caller feeds `store` itself (a multi-core worker, src/workers/): load nothing and leave the store
+   * unsynced (cluster names answer SERVFAIL) until the caller marks it synced.
+   */
+  fedExternally?: boolean;
+  /**
+   * Runs once the store and index exist, before the listeners bind (a multi-core worker applies the cluster
+   * state here, so a restarted worker never answers from an empty index).
+   */
+  beforeListen?: (parts: { store: ClusterStore; index: RecordIndex }) => void | Promise<void>;
 }
 
 export interface ClusterDns {
@@ -92,7 +102,7 @@ export async function startClusterDns(options: ClusterDnsOptions = {}): Promise<
     namespaceExists: (namespace) => store.namespaceExists(namespace),
     ttl,
   });
-  const autopath = options.autopath === undefined || options.autopath === false ? null : options.autopath === true ? {} : options.autopath;
+  const autopath = autopathSettings(options.autopath);
   const handlers: Handler[] = [kubernetes];
   if (autopath !== null) {
     // Before kubernetes, as in CoreDNS's plugin order: it answers the walk or skips to the plain answer.
@@ -116,6 +126,7 @@ export async function startClusterDns(options: ClusterDnsOptions = {}): Promise<
     tcpIdleTimeoutMs: options.tcpIdleTimeoutMs,
   });
 
+  await options.beforeListen?.({ store, index });
   // Listen first: until the data is loaded, cluster names answer SERVFAIL rather than a false NXDOMAIN.
   const address = await server.start();
   logger.info({ transport: 'udp', address: formatAddress(address) }, 'listening');
@@ -131,7 +142,7 @@ export async function startClusterDns(options: ClusterDnsOptions = {}): Promise<
       // Loaded only for the API source: @kubernetes/client-node alone adds ≈ 80 MiB of RSS (its KubeConfig
       // pulls in every generated API module), which snapshot and embedded use should not pay.
       const { KubernetesApiSource } = await import('./kubernetes/api-source.js');
-      kube = new KubernetesApiSource({ ...options.kubernetes, store, logger, watchPods: pods === 'verified' || (autopath !== null && autopath.search === undefined), waitForSync: false });
+      kube = new KubernetesApiSource({ ...options.kubernetes, store, logger, watchPods: watchesPods(pods, options.autopath), waitForSync: false });
       sources.push(kube);
       // Returns at once: the server already answers (SERVFAIL for cluster names) while the lists run.
       await kube.start();
@@ -139,7 +150,7 @@ export async function startClusterDns(options: ClusterDnsOptions = {}): Promise<
       const source = new ManifestSource({ files: manifests, store, logger: logger.child({ component: 'manifest' }) });
       sources.push(source);
       await source.start(); // logs 'manifest loaded' with the object counts
-    } else {
+    } else if (!options.fedExternally) {
       // Nothing to wait for: an empty cluster is a synced one.
       store.markSynced();
     }
@@ -189,6 +200,16 @@ export async function startClusterDns(options: ClusterDnsOptions = {}): Promise<
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+function autopathSettings(option: ClusterDnsOptions['autopath']): AutopathSettings | null {
+  return option === undefined || option === false ? null : option === true ? {} : option;
+}
+
+/** Pods are watched for `pods verified` records, and for autopath's client → namespace map (unless one fixed path serves all). */
+export function watchesPods(pods: PodsMode, autopath: ClusterDnsOptions['autopath']): boolean {
+  const settings = autopathSettings(autopath);
+  return pods === 'verified' || (settings !== null && settings.search === undefined);
 }
 
 export function formatAddress({ host, port }: ListenAddress): string {

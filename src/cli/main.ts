@@ -2,9 +2,9 @@
 // The `clusterdns` command. Exit codes: 0 after SIGINT/SIGTERM, 1 when the server cannot start (a manifest
 // that cannot be loaded, an address in use), 2 for a bad command line.
 import { readFileSync } from 'node:fs';
-import { startClusterDns } from '../cluster-dns.js';
-import { SERVE_DEFAULTS, parseServeArgs } from '../config/serve-options.js';
+import { startClusterDns, type ClusterDnsOptions } from '../cluster-dns.js';
 import { hostSearchDomains, readResolvConfSearch } from '../config/resolv-conf.js';
+import { SERVE_DEFAULTS, parseServeArgs, type ServeOptions } from '../config/serve-options.js';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
 import type { AutopathSettings } from '../pipeline/autopath-handler.js';
 import { createLogger } from '../log/logger.js';
@@ -35,6 +35,9 @@ Flags of serve:
   --metrics HOST:PORT   serve GET /metrics there (CoreDNS prometheus; 0.0.0.0:9153); default off
   --log-format FORMAT   json or pretty (default ${SERVE_DEFAULTS.logFormat})
   --log-level LEVEL     trace, debug, info, warn, error, fatal or silent (default ${SERVE_DEFAULTS.logLevel})
+  --workers N|auto      serving processes sharing the UDP and TCP sockets: 1 (default) is this process alone;
+                        more, or auto (one per core), makes it a primary that loads the data once and feeds
+                        N node:cluster workers
 
 Example:
   clusterdns serve --manifest examples/cluster.yaml
@@ -79,9 +82,11 @@ async function serve(argv: string[]): Promise<void> {
   } catch (err) {
     fail(`${(err as Error).message} [${(err as ClusterDnsError).code}]`, 2);
   }
+  // --workers N > 1: this process becomes the primary of N node:cluster workers (src/workers/primary.ts).
+  const start = options.workers > 1 ? await multiCore(options) : startClusterDns;
   let dns;
   try {
-    dns = await startClusterDns({
+    dns = await start({
       autopath,
       manifest: options.manifests,
       kubernetes,
@@ -134,6 +139,12 @@ function autopathSettings(source: string | undefined, namespace: string | undefi
   const search = readResolvConfSearch(source, '--autopath');
   if (search.length === 0) throw new ClusterDnsError(ErrorCodes.CONFIG_INVALID_VALUE, `--autopath: ${source} has no search line`);
   return { search };
+}
+
+async function multiCore(options: ServeOptions) {
+  const { startMultiCore } = await import('../workers/primary.js');
+  return (dnsOptions: ClusterDnsOptions) =>
+    startMultiCore({ ...dnsOptions, workers: options.workers, logFormat: options.logFormat, logLevel: options.logLevel });
 }
 
 const [command, ...rest] = process.argv.slice(2);

@@ -1,4 +1,5 @@
 // `clusterdns serve` flags → validated options. Each error names the flag and what it accepts.
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
 import { labelSelectorProblem, namespaceNameProblem } from '../kubernetes/api-resources.js';
@@ -31,6 +32,8 @@ export interface ServeOptions {
   autopath?: string;
   /** --autopath-namespace: the search path of clients that are no pod (implies --autopath @kubernetes). */
   autopathNamespace?: string;
+  /** Serving processes (--workers N|auto): 1 = this process alone; more = a node:cluster primary and N workers. */
+  workers: number;
 }
 
 export const SERVE_DEFAULTS = {
@@ -69,6 +72,7 @@ export function parseServeArgs(argv: string[]): ServeOptions {
         metrics: { type: 'string' },
         autopath: { type: 'string' },
         'autopath-namespace': { type: 'string' },
+        workers: { type: 'string' },
       },
     }));
   } catch (err) {
@@ -92,7 +96,19 @@ export function parseServeArgs(argv: string[]): ServeOptions {
     autopath: values.autopath ?? (values['autopath-namespace'] === undefined ? undefined : '@kubernetes'),
     autopathNamespace:
       values['autopath-namespace'] === undefined ? undefined : checked(values['autopath-namespace'], namespaceNameProblem, '--autopath-namespace'),
+    workers: parseWorkers(values.workers ?? '1', '--workers'),
   };
+}
+
+/** Upper bound of --workers: far beyond any core count this runs on, low enough to catch a typo. */
+export const MAX_WORKERS = 256;
+
+/** `auto` = os.availableParallelism(); otherwise a whole number 1..MAX_WORKERS. */
+export function parseWorkers(text: string, flag = 'workers', cores: () => number = availableParallelism): number {
+  if (text === 'auto') return Math.max(1, Math.min(MAX_WORKERS, cores()));
+  const workers = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(workers >= 1 && workers <= MAX_WORKERS)) throw invalid(flag, `expected a number of processes 1..${MAX_WORKERS} or "auto", got "${text}"`);
+  return workers;
 }
 
 function invalid(flag: string, message: string): ClusterDnsError {

@@ -16,3 +16,18 @@ export interface ServerStats {
 export function createServerStats(): ServerStats {
   return { requests: { udp: 0, tcp: 0 }, responses: {}, dropped: 0, panics: 0, tcpConnections: 0, autopathSuccesses: 0 };
 }
+
+/** Add `from` into `into` (the multi-core primary sums its workers' counters for /metrics). */
+export function addServerStats(into: ServerStats, from: ServerStats): ServerStats {
+  into.requests.udp += from.requests.udp;
+  into.requests.tcp += from.requests.tcp;
+  for (const [rcode, count] of Object.entries(from.responses)) {
+    const code = Number(rcode);
+    into.responses[code] = (into.responses[code] ?? 0) + count;
+  }
+  into.dropped += from.dropped;
+  into.panics += from.panics;
+  into.tcpConnections += from.tcpConnections;
+  into.autopathSuccesses += from.autopathSuccesses ?? 0;
+  return into;
+}

@@ -37,7 +37,9 @@ export class TcpListener {
         reject(err);
       };
       server.once('error', onError);
-      server.listen({ host, port, exclusive: true }, () => {
+      // Not exclusive: in a node:cluster worker (--workers N, src/workers/) the listener must share the
+      // primary's handle so every worker accepts on one port; outside a cluster the flag changes nothing.
+      server.listen({ host, port, exclusive: false }, () => {
         server.off('error', onError);
         server.on('error', () => {});
         resolve((server.address() as net.AddressInfo).port);

@@ -99,3 +99,18 @@ describe('clusterdns serve --autopath FILE (one search path for every client)', 
     expect(both.stderr).toContain('--autopath-namespace: only with --autopath @kubernetes');
   });
 });
+
+describe('clusterdns serve --workers 2 --autopath @kubernetes', () => {
+  it('every worker walks the search path of the client pod', async () => {
+    const cli = await startCli(['--manifest', example, '--manifest', clientPod, '--autopath', '@kubernetes', '--workers', '2']);
+    try {
+      // The kernel spreads datagrams over both workers' reads of the shared socket; each answer must be the walk.
+      for (let i = 0; i < 12; i++) {
+        const result = await dig(cli.port, '-b', POD_IP, i % 2 === 0 ? '+notcp' : '+tcp', 'hello.default.shop.svc.cluster.local');
+        expect(result.answer).toEqual(['hello.default.shop.svc.cluster.local. 5 IN CNAME hello.default.svc.cluster.local.', HELLO]);
+      }
+    } finally {
+      expect(await cli.stop()).toBe(0);
+    }
+  });
+});

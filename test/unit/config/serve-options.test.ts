@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseServeArgs } from '../../../src/config/serve-options.js';
+import { parseServeArgs, parseWorkers } from '../../../src/config/serve-options.js';
 import { ErrorCodes } from '../../../src/errors.js';
 
 describe('parseServeArgs', () => {
@@ -13,6 +13,7 @@ describe('parseServeArgs', () => {
       pods: 'verified',
       logFormat: 'json',
       logLevel: 'info',
+      workers: 1,
     });
   });
 
@@ -45,6 +46,9 @@ describe('parseServeArgs', () => {
     [['--autopath', '/etc/resolv.conf'], { autopath: '/etc/resolv.conf' }],
     [['--autopath-namespace', 'shop'], { autopath: '@kubernetes', autopathNamespace: 'shop' }],
     [['--log-format', 'pretty', '--log-level', 'debug'], { logFormat: 'pretty', logLevel: 'debug' }],
+    [['--workers', '2'], { workers: 2 }],
+    [['--workers', '256'], { workers: 256 }],
+    [['--workers=1'], { workers: 1 }],
   ];
   it.each(good)('%j', (argv, expected) => {
     expect(parseServeArgs(argv)).toMatchObject(expected);
@@ -80,8 +84,25 @@ describe('parseServeArgs', () => {
     [['stray'], ErrorCodes.CONFIG_INVALID_FLAG, 'stray'],
     [['--autopath'], ErrorCodes.CONFIG_INVALID_FLAG, '--autopath'],
     [['--autopath-namespace', 'Not_A_Namespace'], ErrorCodes.CONFIG_INVALID_VALUE, '--autopath-namespace'],
+    [['--workers', '0'], ErrorCodes.CONFIG_INVALID_VALUE, '--workers'],
+    [['--workers', '257'], ErrorCodes.CONFIG_INVALID_VALUE, '--workers'],
+    [['--workers', 'all'], ErrorCodes.CONFIG_INVALID_VALUE, '--workers'],
+    [['--workers', '1.5'], ErrorCodes.CONFIG_INVALID_VALUE, '--workers'],
+    [['--workers'], ErrorCodes.CONFIG_INVALID_FLAG, '--workers'],
   ];
   it.each(bad)('rejects %j', (argv, code, mention) => {
     expect(() => parseServeArgs(argv)).toThrow(expect.objectContaining({ code, message: expect.stringContaining(mention) }));
+  });
+});
+
+describe('parseWorkers', () => {
+  it('takes "auto" as the number of cores the runtime reports, within 1..256', () => {
+    expect(parseWorkers('auto', '--workers', () => 2)).toBe(2);
+    expect(parseWorkers('auto', '--workers', () => 0)).toBe(1);
+    expect(parseWorkers('auto', '--workers', () => 1000)).toBe(256);
+  });
+
+  it('takes a whole number as given', () => {
+    expect(parseWorkers('3')).toBe(3);
   });
 });

@@ -1,0 +1,44 @@
+// The IPC messages between the multi-core primary (primary.ts) and its workers (worker-main.ts). The channel
+// uses node:cluster's `advanced` serialization (the V8 structured clone), so cluster objects travel as they are.
+import type { ClusterDnsOptions } from '../cluster-dns.js';
+import type { ClusterEvent, ClusterObject } from '../kubernetes/objects.js';
+import type { LogFormat, LogLevel } from '../log/logger.js';
+import type { ServerStats } from '../server/server-stats.js';
+
+/** The environment variable that carries a worker's WorkerConfig (JSON). */
+export const WORKER_CONFIG_ENV = 'CLUSTERDNS_WORKER_CONFIG';
+
+/**
+ * What a worker needs to start its DNS server: the serializable part of the options given to the primary
+ * (zones, ttl, pods, listen and whatever plain options later features add), the log settings, and the port
+ * the first worker bound (so port 0 resolves to one port shared by every worker).
+ */
+export interface WorkerConfig {
+  dns: Omit<ClusterDnsOptions, 'manifest' | 'kubernetes' | 'logger' | 'health' | 'ready' | 'metrics'>;
+  logFormat: LogFormat;
+  logLevel: LogLevel;
+  /** The worker's slot, 0..N-1 (a restarted worker takes the slot of the one it replaces), for its log lines. */
+  slot: number;
+}
+
+/** Primary → worker. */
+export type ToWorker =
+  /** The whole cluster state: the answer to 'hello' (also for a restarted worker). */
+  | { type: 'state'; objects: ClusterObject[]; synced: boolean }
+  /** Changes since, in the order the primary applied them. */
+  | { type: 'events'; events: readonly ClusterEvent[] }
+  /** The data source finished its first full load (the API source; manifests arrive already synced). */
+  | { type: 'synced' }
+  /** Report the counters for a /metrics scrape. */
+  | { type: 'stats'; id: number }
+  /** Close the listeners and exit 0. */
+  | { type: 'stop' };
+
+/** Worker → primary. */
+export type FromWorker =
+  /** Its store exists: send the state (it binds its sockets once that is applied). */
+  | { type: 'hello' }
+  | { type: 'listening'; host: string; port: number }
+  | { type: 'failed'; message: string; code?: string }
+  | { type: 'synced' }
+  | { type: 'stats'; id: number; stats: ServerStats };

@@ -1,0 +1,122 @@
+// A multi-core worker (`clusterdns serve --workers N`, forked by primary.ts through node:cluster). It runs the
+// same composition as a single process (startClusterDns: index, answer cache, handler chain, UDP and TCP
+// listeners) but loads no data itself: it says 'hello', the primary sends the cluster state, the worker applies
+// it and only then binds its sockets; the changes follow, and the worker applies them to its own ClusterStore, so its RecordIndex and compiled answers stay local and the hot
+// path has no IPC on it. The listeners share the primary's sockets (node:cluster hands every worker the same
+// UDP handle and the TCP listener; the kernel spreads datagrams and the primary deals out connections).
+import cluster from 'node:cluster';
+import { startClusterDns, type ClusterDns } from '../cluster-dns.js';
+import type { ClusterStore } from '../kubernetes/cluster-store.js';
+import { createServerStats } from '../server/server-stats.js';
+import { createLogger, type LogLevel } from '../log/logger.js';
+import { WORKER_CONFIG_ENV, type FromWorker, type ToWorker, type WorkerConfig } from './protocol.js';
+
+if (!cluster.isWorker || !process.send) {
+  process.stderr.write('clusterdns: worker-main.js is started by `clusterdns serve --workers N`, not by hand\n');
+  process.exit(2);
+}
+
+const config = JSON.parse(process.env[WORKER_CONFIG_ENV] ?? '{}') as WorkerConfig;
+// The primary logs the process tree's lifecycle ('listening', 'synced', 'serving'); a worker logs what only it
+// sees (a bad object, an unexpected exception) unless debugging asks for everything.
+const verbose = config.logLevel === 'debug' || config.logLevel === 'trace';
+const logger = createLogger({ format: config.logFormat, level: verbose || config.logLevel === 'silent' ? config.logLevel : maxLevel(config.logLevel, 'warn') }).child({
+  worker: config.slot,
+});
+
+const send = (message: FromWorker) => {
+  if (process.connected) process.send!(message);
+};
+
+let dns: ClusterDns | undefined;
+/** The worker's store, from before its listeners bind (startClusterDns's beforeListen hook). */
+let store: ClusterStore | undefined;
+/** Resolves the beforeListen hook once the first state is applied: only then do the listeners bind. */
+let stateApplied: (() => void) | undefined;
+let stopping = false;
+/** Messages that arrive before the store exists (none should: the primary waits for 'hello'). */
+const early: ToWorker[] = [];
+
+function handle(message: ToWorker): void {
+  if (message.type === 'stop') return void stop(0);
+  if (message.type === 'stats') return send({ type: 'stats', id: message.id, stats: dns?.stats ?? createServerStats() });
+  if (!store) {
+    early.push(message);
+    return;
+  }
+  switch (message.type) {
+    case 'state': {
+      const started = performance.now();
+      store.replaceAll(message.objects);
+      logger.debug({ objects: message.objects.length, ms: Math.round(performance.now() - started) }, 'applied the cluster state');
+      if (message.synced) markSynced(store);
+      stateApplied?.();
+      stateApplied = undefined;
+      break;
+    }
+    case 'events':
+      store.apply(message.events);
+      break;
+    case 'synced':
+      markSynced(store);
+      break;
+  }
+}
+
+function markSynced(synced: ClusterStore): void {
+  if (!synced.synced) synced.markSynced();
+  send({ type: 'synced' });
+}
+
+async function stop(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  try {
+    await dns?.close();
+  } finally {
+    process.exit(code);
+  }
+}
+
+process.on('message', (message: ToWorker) => {
+  try {
+    handle(message);
+  } catch (err) {
+    // The store never throws on bad objects; anything else is a bug: say so, and let the primary restart us
+    // with a fresh state rather than serve a state that may be half applied.
+    logger.error({ err }, 'worker failed to apply a message from the primary');
+    void stop(1);
+  }
+});
+// The primary is gone (killed, crashed): nobody will send changes any more, so stop rather than serve stale data.
+process.on('disconnect', () => void stop(0));
+// Ctrl-C reaches the whole process group: the primary stops the workers in order, so a worker ignores SIGINT.
+process.on('SIGINT', () => {});
+// SIGTERM sent to this worker alone: exit cleanly; the primary starts a replacement unless it is stopping too.
+process.on('SIGTERM', () => void stop(0));
+
+try {
+  dns = await startClusterDns({
+    ...config.dns,
+    logger,
+    fedExternally: true,
+    // State first, sockets second: the shared socket hands queries to every worker bound to it, so a worker
+    // (a restarted one above all) that bound before it had the data would answer part of them SERVFAIL.
+    beforeListen: (parts) =>
+      new Promise<void>((resolve) => {
+        store = parts.store;
+        stateApplied = resolve;
+        send({ type: 'hello' });
+        for (const message of early.splice(0)) handle(message);
+      }),
+  });
+} catch (err) {
+  send({ type: 'failed', message: (err as Error).message, code: (err as { code?: string }).code });
+  process.exit(1);
+}
+send({ type: 'listening', host: dns.address.host, port: dns.address.port });
+
+function maxLevel(level: LogLevel, floor: LogLevel): LogLevel {
+  const order = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+  return order.indexOf(level) >= order.indexOf(floor) ? level : floor;
+}
