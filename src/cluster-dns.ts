@@ -19,7 +19,7 @@ import { AnswerCache } from './records/answer-cache.js';
 import { RecordIndex } from './records/record-index.js';
 import { DnsServer } from './server/dns-server.js';
 import { createMetrics } from './http/metrics.js';
-import { ProbeServer } from './http/probe-server.js';
+import { listenProbeEndpoints, type ProbeServer } from './http/probe-server.js';
 import type { ServerStats } from './server/server-stats.js';
 
 export interface ClusterDnsOptions {
@@ -175,13 +175,10 @@ export async function startClusterDns(options: ClusterDnsOptions = {}): Promise<
       ['ready', options.ready, { ready: () => store.synced }],
       ['metrics', options.metrics, { metrics: scrape }],
     ] as const;
-    for (const [name, where, routes] of endpoints) {
-      if (where === undefined) continue;
-      const probe = new ProbeServer(routes);
-      probes.push(probe);
-      httpAddresses[name] = await probe.listen(typeof where === 'string' ? parseListen(where) : where);
-      logger.info({ endpoint: `/${name}`, address: formatAddress(httpAddresses[name]!) }, 'http listening');
-    }
+    Object.assign(
+      httpAddresses,
+      await listenProbeEndpoints(endpoints, probes, (endpoint, bound) => logger.info({ endpoint: `/${endpoint}`, address: formatAddress(bound) }, 'http listening')),
+    );
   } catch (err) {
     await close();
     throw err;

@@ -27,7 +27,7 @@ import { formatAddress, watchesPods, type ClusterDnsOptions } from '../cluster-d
 import { parseListen, parseTtl, parseZone, type ListenAddress } from '../config/serve-options.js';
 import { ClusterDnsError, ErrorCodes, type ErrorCode } from '../errors.js';
 import { createMetrics } from '../http/metrics.js';
-import { ProbeServer } from '../http/probe-server.js';
+import { listenProbeEndpoints, type ProbeServer } from '../http/probe-server.js';
 import type { ClusterEvent } from '../kubernetes/objects.js';
 import { silentLogger, type LogFormat, type LogLevel } from '../log/logger.js';
 import { ManifestSource } from '../manifest/manifest-source.js';
@@ -388,13 +388,10 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
         },
       ],
     ] as const;
-    for (const [name, where, routes] of endpoints) {
-      if (where === undefined) continue;
-      const probe = new ProbeServer(routes);
-      probes.push(probe);
-      httpAddresses[name] = await probe.listen(typeof where === 'string' ? parseListen(where) : where);
-      logger.info({ endpoint: `/${name}`, address: formatAddress(httpAddresses[name]!) }, 'http listening');
-    }
+    Object.assign(
+      httpAddresses,
+      await listenProbeEndpoints(endpoints, probes, (endpoint, bound) => logger.info({ endpoint: `/${endpoint}`, address: formatAddress(bound) }, 'http listening')),
+    );
   } catch (err) {
     await close();
     throw err;

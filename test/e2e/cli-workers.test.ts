@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiEmulator, service, tempDir, writeKubeconfig } from '../helpers/api-emulator/index.js';
 import { dig } from '../helpers/dig.js';
+import { addServiceToManifest } from '../helpers/manifest-edit.js';
 import { runCli, startCli, type RunningCli } from '../helpers/spawn-cli.js';
 
 const example = new URL('../../examples/cluster.yaml', import.meta.url).pathname;
@@ -136,19 +137,7 @@ describe('clusterdns serve --workers 2', () => {
 
   it('shows a manifest edit in the answers of every worker', async () => {
     expect((await dig(cli.port, ADDED)).status).toBe('NXDOMAIN');
-    const added = [
-      '- apiVersion: v1',
-      '  kind: Service',
-      '  metadata:',
-      '    name: added',
-      '    namespace: default',
-      '  spec:',
-      '    clusterIP: 10.96.0.99',
-      '    clusterIPs: [10.96.0.99]',
-      '    ports:',
-      '    - {name: http, port: 80, protocol: TCP}',
-    ];
-    writeFileSync(manifest, readFileSync(manifest, 'utf8').replace(/\nitems:\n/, `\nitems:\n${added.join('\n')}\n`));
+    addServiceToManifest(manifest);
     // Wait until both workers have it: ten answers in a row (over both transports) with the new record.
     let streak = 0;
     for (let attempt = 0; attempt < 100 && streak < 10; attempt++) {

@@ -5,6 +5,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { dig } from '../helpers/dig.js';
+import { addServiceToManifest } from '../helpers/manifest-edit.js';
 import { CLI, runCli, startCli, type RunningCli } from '../helpers/spawn-cli.js';
 
 const example = new URL('../../examples/cluster.yaml', import.meta.url).pathname;
@@ -88,20 +89,7 @@ describe('clusterdns serve, queried with dig', () => {
 
   it('picks up a manifest edit without a restart', async () => {
     expect((await dig(cli.port, 'added.default.svc.cluster.local')).status).toBe('NXDOMAIN');
-    const added = [
-      '- apiVersion: v1',
-      '  kind: Service',
-      '  metadata:',
-      '    name: added',
-      '    namespace: default',
-      '  spec:',
-      '    clusterIP: 10.96.0.99',
-      '    clusterIPs: [10.96.0.99]',
-      '    ports:',
-      '    - {name: http, port: 80, protocol: TCP}',
-    ];
-    const text = readFileSync(manifest, 'utf8').replace(/\nitems:\n/, `\nitems:\n${added.join('\n')}\n`);
-    writeFileSync(manifest, text);
+    addServiceToManifest(manifest);
     const deadline = Date.now() + 5000;
     let answer: string[] = [];
     while (Date.now() < deadline) {
