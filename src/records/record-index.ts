@@ -49,6 +49,8 @@ const LARGE_NAME = 16;
 /** CNAME chains longer than this are cut (loops are cut earlier by the visited set). */
 const MAX_CNAME_CHAIN = 12;
 const SOA_OWNER = '\0soa:';
+/** Shared by every owner that declares no names (most of them): never mutated. */
+const NO_NAMES: string[] = [];
 
 export class RecordIndex {
   private readonly zones: string[];
@@ -97,7 +99,10 @@ export class RecordIndex {
    */
   setOwner(owner: string, records: ResourceRecord[], names: string[] = []): void {
     const previous = this.owners.get(owner);
-    const next: OwnerContribution = { records: records.map(normalizeRecord), names: names.map(normalize) };
+    const next: OwnerContribution = {
+      records: records.map(normalizeRecord),
+      names: names.length === 0 ? NO_NAMES : names.map(normalize),
+    };
     if (previous && sameContribution(previous, next)) return;
     this.owners.set(owner, next);
     this.publish(next);
@@ -253,7 +258,9 @@ export class RecordIndex {
         if (Array.isArray(entries)) {
           entry = entries.find((e) => sameRR(e.record, record));
           if (entry === undefined) {
-            if (entries.length < LARGE_NAME) entries.push({ record, refs: 1 });
+            // concat, not push: push would grow the array to 18 slots for a second record, and most names
+            // hold one to three for as long as the cluster has them.
+            if (entries.length < LARGE_NAME) this.data.set(name, entries.concat({ record, refs: 1 }));
             else this.data.set(name, toMap(entries, { record, refs: 1 }));
           }
         } else {
