@@ -345,7 +345,8 @@ export class RecordIndex {
    * walks up while existence flips (a new leaf under an existing parent touches one entry, not every ancestor).
    */
   private addExistence(name: string, delta: number): void {
-    const zone = this.findZone(name);
+    // The zone is only needed when existence flips; most calls (a second record at a name) stop at once.
+    let zone: string | null | undefined;
     let current = name;
     let change = delta;
     for (;;) {
@@ -357,6 +358,7 @@ export class RecordIndex {
       // The name appeared or vanished: negative answers (NXDOMAIN ↔ NODATA) change, and so does its parent.
       this.pendingChanges.add(current);
       const up = parent(current);
+      zone ??= this.findZone(name);
       if (zone === null || current === zone || up === null) return;
       current = up;
       change = after > 0 ? 1 : -1;
