@@ -24,20 +24,16 @@ export interface RecordIndexOptions {
 
 export type ChangeListener = (changedNames: ReadonlySet<string>) => void;
 
-interface RecordEntry {
-  record: ResourceRecord;
-  /** How many owners publish this very record. */
-  refs: number;
-}
 
 /**
- * Every record at one name, all types together. A flat array while small: at 10k services / 50k pods there
- * are ≈ 250k names, nearly all with one or two records, and a Map per name would cost more than the records.
- * Past LARGE_NAME entries (the A and SRV sets of a big headless Service) a Map keyed by type and RDATA, so
- * finding and removing one record stays O(1) and a 3,000-endpoint Service is not O(n²) per update. A Map
- * iterates in insertion order, so the RRset order is the same either way.
+ * Every record at one name, all types together. At 10k services / 50k pods there are ≈ 250k names, nearly
+ * all with one or two records, so the common cases cost nothing beyond the records themselves: one record is
+ * stored as is, a few in an exact-size array. Past LARGE_NAME records (the A and SRV sets of a big headless
+ * Service) a Map keyed by type and RDATA, so finding and removing one record stays O(1) and a 3,000-endpoint
+ * Service is not O(n²) per update. A Map iterates in insertion order, so the RRset order is the same either
+ * way. How many owners publish a record is kept aside (RecordIndex.extraRefs) for the rare shared ones.
  */
-type NameEntries = RecordEntry[] | Map<string, RecordEntry>;
+type NameEntries = ResourceRecord | ResourceRecord[] | Map<string, ResourceRecord>;
 
 interface OwnerContribution {
   records: ResourceRecord[];
@@ -49,6 +45,8 @@ const LARGE_NAME = 16;
 /** CNAME chains longer than this are cut (loops are cut earlier by the visited set). */
 const MAX_CNAME_CHAIN = 12;
 const SOA_OWNER = '\0soa:';
+/** Shared by every owner that declares no names (most of them): never mutated. */
+const NO_NAMES: string[] = [];
 
 export class RecordIndex {
   private readonly zones: string[];
@@ -57,6 +55,11 @@ export class RecordIndex {
   private readonly ttl: number;
   private readonly now: () => number;
   private readonly data = new Map<string, NameEntries>();
+  /**
+   * Stored record → how many owners beyond the first publish it (a PTR for an IP two Services share, the
+   * A records at ns.dns.<zone>). Absent means one: a per-record counter would cost an object per record.
+   */
+  private readonly extraRefs = new Map<ResourceRecord, number>();
   /** name → its records, declarations and existing children; > 0 means the name exists (RFC 8020). */
   private readonly existence = new Map<string, number>();
   private readonly owners = new Map<string, OwnerContribution>();
@@ -97,7 +100,10 @@ export class RecordIndex {
    */
   setOwner(owner: string, records: ResourceRecord[], names: string[] = []): void {
     const previous = this.owners.get(owner);
-    const next: OwnerContribution = { records: records.map(normalizeRecord), names: names.map(normalize) };
+    const next: OwnerContribution = {
+      records: records.map(normalizeRecord),
+      names: names.length === 0 ? NO_NAMES : names.map(normalize),
+    };
     if (previous && sameContribution(previous, next)) return;
     this.owners.set(owner, next);
     this.publish(next);
@@ -145,7 +151,7 @@ export class RecordIndex {
   rrset(name: string, type: number): ResourceRecord[] {
     const out: ResourceRecord[] = [];
     const entries = this.data.get(name);
-    if (entries !== undefined) for (const entry of each(entries)) if (entry.record.type === type) out.push(entry.record);
+    if (entries !== undefined) for (const record of each(entries)) if (record.type === type) out.push(record);
     return out;
   }
 
@@ -166,14 +172,14 @@ export class RecordIndex {
       const entries = this.data.get(name);
       if (entries !== undefined) {
         if (qtype === RRType.ANY) {
-          for (const entry of each(entries)) answer.push(entry.record);
+          for (const record of each(entries)) answer.push(record);
           return this.positive(zone, answer);
         }
         const before = answer.length;
         let cname: ResourceRecord | undefined;
-        for (const entry of each(entries)) {
-          if (entry.record.type === qtype) answer.push(entry.record);
-          else if (entry.record.type === RRType.CNAME) cname = entry.record;
+        for (const record of each(entries)) {
+          if (record.type === qtype) answer.push(record);
+          else if (record.type === RRType.CNAME) cname = record;
         }
         if (answer.length > before) return this.positive(zone, answer);
         if (cname !== undefined) {
@@ -212,8 +218,8 @@ export class RecordIndex {
       seen.add(target);
       const entries = this.data.get(target);
       if (entries === undefined) continue;
-      for (const entry of each(entries)) if (entry.record.type === RRType.A) additional.push(entry.record);
-      for (const entry of each(entries)) if (entry.record.type === RRType.AAAA) additional.push(entry.record);
+      for (const record of each(entries)) if (record.type === RRType.A) additional.push(record);
+      for (const record of each(entries)) if (record.type === RRType.AAAA) additional.push(record);
     }
     return additional;
   }
@@ -246,29 +252,38 @@ export class RecordIndex {
       const name = record.name;
       const entries = this.data.get(name);
       if (entries === undefined) {
-        this.data.set(name, [{ record, refs: 1 }]);
+        this.data.set(name, record);
         this.pendingChanges.add(name);
       } else {
-        let entry: RecordEntry | undefined;
-        if (Array.isArray(entries)) {
-          entry = entries.find((e) => sameRR(e.record, record));
-          if (entry === undefined) {
-            if (entries.length < LARGE_NAME) entries.push({ record, refs: 1 });
-            else this.data.set(name, toMap(entries, { record, refs: 1 }));
-          }
-        } else {
+        let stored: ResourceRecord | undefined;
+        if (entries instanceof Map) {
           const key = identityKey(record);
-          entry = entries.get(key);
-          if (entry === undefined) entries.set(key, { record, refs: 1 });
+          stored = entries.get(key);
+          if (stored === undefined) entries.set(key, record);
+        } else if (Array.isArray(entries)) {
+          stored = entries.find((e) => sameRR(e, record));
+          if (stored === undefined) {
+            // concat, not push: push would grow the array to 18 slots, and most names hold two or three
+            // records for as long as the cluster has them.
+            this.data.set(name, entries.length < LARGE_NAME ? entries.concat(record) : toMap(entries, record));
+          }
+        } else if (sameRR(entries, record)) {
+          stored = entries;
+        } else {
+          this.data.set(name, [entries, record]);
         }
-        if (entry === undefined) {
+        if (stored === undefined) {
           this.pendingChanges.add(name);
         } else {
-          entry.refs++;
+          const extra = (this.extraRefs.get(stored) ?? 0) + 1;
           // RFC 2181 5.2: one TTL per RRset; the latest publisher's TTL wins.
-          if (entry.record.ttl !== record.ttl) {
-            entry.record = record;
+          if (stored.ttl !== record.ttl) {
+            this.replaceStored(name, entries, stored, record);
+            this.extraRefs.delete(stored);
+            this.extraRefs.set(record, extra);
             this.pendingChanges.add(name);
+          } else {
+            this.extraRefs.set(stored, extra);
           }
         }
       }
@@ -277,24 +292,45 @@ export class RecordIndex {
     for (const name of contribution.names) this.addExistence(name, 1);
   }
 
+  /** Put `next` where `stored` is (the same RR with another TTL), keeping its place in the RRset order. */
+  private replaceStored(name: string, entries: NameEntries, stored: ResourceRecord, next: ResourceRecord): void {
+    if (entries instanceof Map) entries.set(identityKey(stored), next);
+    else if (Array.isArray(entries)) entries[entries.indexOf(stored)] = next;
+    else this.data.set(name, next);
+  }
+
   private retract(contribution: OwnerContribution): void {
     for (const record of contribution.records) {
       const name = record.name;
       const entries = this.data.get(name);
       if (entries !== undefined) {
-        if (Array.isArray(entries)) {
-          const at = entries.findIndex((e) => sameRR(e.record, record));
-          if (at >= 0 && --entries[at].refs === 0) {
-            entries.splice(at, 1);
-            if (entries.length === 0) this.data.delete(name);
-            this.pendingChanges.add(name);
-          }
-        } else {
-          const key = identityKey(record);
-          const entry = entries.get(key);
-          if (entry !== undefined && --entry.refs === 0) {
-            entries.delete(key);
-            if (entries.size === 0) this.data.delete(name);
+        let stored: ResourceRecord | undefined;
+        let key: string | undefined;
+        let at = -1;
+        if (entries instanceof Map) {
+          key = identityKey(record);
+          stored = entries.get(key);
+        } else if (Array.isArray(entries)) {
+          at = entries.findIndex((e) => sameRR(e, record));
+          if (at >= 0) stored = entries[at];
+        } else if (sameRR(entries, record)) {
+          stored = entries;
+        }
+        if (stored !== undefined) {
+          const extra = this.extraRefs.get(stored);
+          if (extra !== undefined) {
+            if (extra > 1) this.extraRefs.set(stored, extra - 1);
+            else this.extraRefs.delete(stored);
+          } else {
+            if (entries instanceof Map) {
+              entries.delete(key!);
+              if (entries.size === 0) this.data.delete(name);
+            } else if (Array.isArray(entries)) {
+              if (entries.length === 2) this.data.set(name, entries[1 - at]);
+              else entries.splice(at, 1);
+            } else {
+              this.data.delete(name);
+            }
             this.pendingChanges.add(name);
           }
         }
@@ -309,7 +345,8 @@ export class RecordIndex {
    * walks up while existence flips (a new leaf under an existing parent touches one entry, not every ancestor).
    */
   private addExistence(name: string, delta: number): void {
-    const zone = this.findZone(name);
+    // The zone is only needed when existence flips; most calls (a second record at a name) stop at once.
+    let zone: string | null | undefined;
     let current = name;
     let change = delta;
     for (;;) {
@@ -321,6 +358,7 @@ export class RecordIndex {
       // The name appeared or vanished: negative answers (NXDOMAIN ↔ NODATA) change, and so does its parent.
       this.pendingChanges.add(current);
       const up = parent(current);
+      zone ??= this.findZone(name);
       if (zone === null || current === zone || up === null) return;
       current = up;
       change = after > 0 ? 1 : -1;
@@ -349,14 +387,15 @@ export class RecordIndex {
   }
 }
 
-function each(entries: NameEntries): Iterable<RecordEntry> {
-  return Array.isArray(entries) ? entries : entries.values();
+function each(entries: NameEntries): Iterable<ResourceRecord> {
+  if (entries instanceof Map) return entries.values();
+  return Array.isArray(entries) ? entries : [entries];
 }
 
-function toMap(entries: RecordEntry[], extra: RecordEntry): Map<string, RecordEntry> {
-  const map = new Map<string, RecordEntry>();
-  for (const entry of entries) map.set(identityKey(entry.record), entry);
-  map.set(identityKey(extra.record), extra);
+function toMap(entries: ResourceRecord[], extra: ResourceRecord): Map<string, ResourceRecord> {
+  const map = new Map<string, ResourceRecord>();
+  for (const record of entries) map.set(identityKey(record), record);
+  map.set(identityKey(extra), extra);
   return map;
 }
 

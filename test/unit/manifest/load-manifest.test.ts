@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ClusterDnsError, ErrorCodes } from '../../../src/errors.js';
-import { loadManifestFile, parseManifest } from '../../../src/manifest/load-manifest.js';
+import { loadManifestFile, parseManifest, splitJsonList } from '../../../src/manifest/load-manifest.js';
 
 const listYaml = `apiVersion: v1
 items:
@@ -248,6 +248,72 @@ spec:
     const jsonErr = thrown(() => parseManifest(json, 'p.json'));
     expect(jsonErr.code).toBe(ErrorCodes.MANIFEST_OBJECT);
     expect(jsonErr.location).toEqual({ file: 'p.json', line: 5 });
+  });
+});
+
+describe('a JSON List, parsed one item at a time', () => {
+  const items = [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', annotations: { note: 'quote " bracket ] brace } \\' } } },
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'cart', namespace: 'shop' }, spec: { clusterIP: '10.96.0.5', ports: [{ name: 'http', port: 80 }] } },
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { x: '[{' } },
+    { kind: 'ServiceList', items: [{ metadata: { name: 'inner', namespace: 'shop' }, spec: { clusterIP: 'None' } }] },
+    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'shop' }, status: { podIP: '10.0.0.9', phase: 'Running' } },
+    [],
+    null,
+    'text',
+    { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'cart-1', namespace: 'shop', labels: { 'kubernetes.io/service-name': 'cart' } }, addressType: 'IPv4', endpoints: [{ addresses: ['10.0.0.9'] }], ports: [{ name: 'http', port: 80 }] },
+  ];
+  const list = { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items };
+
+  it('splits a kubectl-style List at its items, compact or indented', () => {
+    for (const text of [JSON.stringify(list), JSON.stringify(list, null, 2) + '\n', ` \n${JSON.stringify(list, null, '\t')}`]) {
+      const split = splitJsonList(text);
+      expect(split?.kind).toBe('List');
+      expect(split?.items.map(([start, end]) => JSON.parse(text.slice(start, end)))).toEqual(items);
+    }
+    expect(splitJsonList('{"kind": "List", "items": []}')?.items).toEqual([]);
+  });
+
+  it('gives the same objects and skipped kinds as parsing the whole file', () => {
+    for (const text of [JSON.stringify(list), JSON.stringify(list, null, 2)]) {
+      const whole = parseManifest(`[${text}]`, 'c.json'); // an array is never split: the general path
+      const streamed = parseManifest(text, 'c.json');
+      expect(streamed).toEqual(whole);
+      expect(streamed.objects.map((o) => o.name)).toEqual(['shop', 'cart', 'inner', 'p', 'cart-1']);
+      expect(streamed.skippedKinds).toEqual(new Map([['ConfigMap', 1], ['(no kind)', 1]]));
+    }
+  });
+
+  it('leaves anything it does not fully understand to the general path', () => {
+    const ok = '{"kind": "List", "items": [{"kind": "Namespace", "metadata": {"name": "a"}}]}';
+    expect(splitJsonList(ok)).toBeDefined();
+    for (const text of [
+      '{"kind": "List", "items": [], "items": [{"kind": "Namespace", "metadata": {"name": "a"}}]}', // JSON.parse keeps the last
+      '{"kind": "Service", "items": []}',
+      '{"kind": 5, "items": []}',
+      '{"kind": "List"}',
+      '{"kind": "List", "items": {}}',
+      `${ok} x`,
+      ok.replace('}]}', '} {"kind": "Namespace"}]}'),
+      ok.replace('"items":', '"items"'),
+      ok.slice(0, -1),
+      '[]',
+    ]) {
+      expect(splitJsonList(text), text).toBeUndefined();
+    }
+  });
+
+  it('errors: a JSON syntax error anywhere wins over a bad object before it, as when parsing the whole file', () => {
+    const bad = '{\n"kind": "List",\n"items": [\n{"kind": "Service", "apiVersion": "v1", "metadata": {"name": "s"}, "spec": {"type": "Nope"}},\n{"kind": "Namespace",, "metadata": {"name": "a"}}\n]\n}\n';
+    const syntax = thrown(() => parseManifest(bad, 'b.json'));
+    expect(syntax.code).toBe(ErrorCodes.MANIFEST_PARSE);
+    expect(syntax.location).toMatchObject({ file: 'b.json', line: 5 });
+
+    const objectOnly = bad.replace(',,', ',');
+    const object = thrown(() => parseManifest(objectOnly, 'b.json'));
+    expect(object.code).toBe(ErrorCodes.MANIFEST_OBJECT);
+    expect(object.location).toEqual({ file: 'b.json', line: 4 });
+    expect(object.message).toMatch(/unknown spec\.type "Nope"/);
   });
 });
 

@@ -109,6 +109,24 @@ describe('ManifestSource', () => {
     expect(log.info).toHaveBeenCalledWith(expect.objectContaining({ services: 2, changed: 1 }), 'manifest reloaded');
   });
 
+  it('a file replaced by the same bytes is not re-parsed (compared by digest; the text itself is not kept)', async () => {
+    const file = join(dir, 'c.yaml');
+    const text = manifest({ hello: '10.96.0.20' });
+    await writeFile(file, text);
+    source = new ManifestSource({ files: [file], store, logger: log.logger });
+    await source.start();
+    index.reset();
+    const tmp = join(dir, '.c.yaml.same.tmp');
+    await writeFile(tmp, text);
+    await rename(tmp, file); // new inode and mtime, same content
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await writeFile(file, manifest({ hello: '10.96.0.23' }));
+    await eventually(() => expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.23')));
+    const reloads = log.info.mock.calls.filter((call) => call[1] === 'manifest reloaded');
+    expect(reloads).toHaveLength(1);
+    expect(index.touched()).toEqual(['svc:default/hello']);
+  });
+
   it('a rename-replace edit (editors, `kubectl get > tmp && mv`) is picked up, repeatedly', async () => {
     const file = join(dir, 'c.yaml');
     await writeFile(file, manifest({ hello: '10.96.0.20' }));

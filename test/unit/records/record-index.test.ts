@@ -333,6 +333,39 @@ describe('RecordIndex updates', () => {
     expect(index.lookup('svc.cluster.local', RRType.A).kind).toBe('nodata');
   });
 
+  it('counts owners of a record that is alone at its name, and keeps RRset order as names grow and shrink', () => {
+    const index = new RecordIndex({ zones: [Z], ttl: 5 });
+    const a = (ip: string, ttl = 5) => rr('x.cluster.local', RRType.A, ip, ttl);
+    index.setOwner('p', [a('10.0.0.1')]);
+    index.setOwner('q', [a('10.0.0.1')]);
+    index.setOwner('r', [a('10.0.0.1')]);
+    index.deleteOwner('p');
+    index.deleteOwner('q');
+    expect(lines(index.rrset('x.cluster.local', RRType.A))).toEqual(['x.cluster.local. 5 IN A 10.0.0.1']);
+    // A second sharer changes the TTL: one record, the new TTL, and it still needs both removals to go.
+    index.setOwner('s', [a('10.0.0.1', 30)]);
+    expect(lines(index.rrset('x.cluster.local', RRType.A))).toEqual(['x.cluster.local. 30 IN A 10.0.0.1']);
+    index.setOwner('t', [a('10.0.0.2'), a('10.0.0.3')]);
+    index.setOwner('u', [a('10.0.0.4')]);
+    expect(lines(index.rrset('x.cluster.local', RRType.A))).toEqual([
+      'x.cluster.local. 30 IN A 10.0.0.1',
+      'x.cluster.local. 5 IN A 10.0.0.2',
+      'x.cluster.local. 5 IN A 10.0.0.3',
+      'x.cluster.local. 5 IN A 10.0.0.4',
+    ]);
+    index.deleteOwner('r');
+    expect(index.rrset('x.cluster.local', RRType.A)).toHaveLength(4);
+    index.deleteOwner('s');
+    index.deleteOwner('t');
+    expect(lines(index.rrset('x.cluster.local', RRType.A))).toEqual(['x.cluster.local. 5 IN A 10.0.0.4']);
+    index.setOwner('v', [a('10.0.0.5')]);
+    index.deleteOwner('u');
+    expect(lines(index.rrset('x.cluster.local', RRType.A))).toEqual(['x.cluster.local. 5 IN A 10.0.0.5']);
+    index.deleteOwner('v');
+    expect(index.exists('x.cluster.local')).toBe(false);
+    expect(index.lookup('x.cluster.local', RRType.A).kind).toBe('nxdomain');
+  });
+
   it('takes the latest publisher\'s TTL for a record owners share', () => {
     const index = new RecordIndex({ zones: [Z], ttl: 5 });
     index.setOwner('a', [rr('x.cluster.local', RRType.A, '10.0.0.1', 5)]);
