@@ -230,7 +230,8 @@ export class ClusterStore {
           name: current.name,
         });
       } else {
-        if (!isDeepStrictEqual(current, wanted)) events.push({ type: 'upsert', object: wanted });
+        // Identity first: a reload hands back the very objects of the files that did not change.
+        if (current !== wanted && !isDeepStrictEqual(current, wanted)) events.push({ type: 'upsert', object: wanted });
         next.delete(k);
       }
     }

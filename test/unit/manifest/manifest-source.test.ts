@@ -140,6 +140,57 @@ describe('ManifestSource', () => {
     }
   });
 
+  it('an edit of one file is diffed against that file alone; the last file holding an object wins', async () => {
+    const base = join(dir, 'base.yaml');
+    const override = join(dir, 'override.yaml');
+    await writeFile(base, manifest({ hello: '10.96.0.20', world: '10.96.0.21' }));
+    await writeFile(override, manifest({ world: '10.96.0.41' }));
+    source = new ManifestSource({ files: [base, override], store, logger: log.logger });
+    await source.start();
+    expect(index.lines('svc:default/world')).toContain(A('world', '10.96.0.41'));
+
+    // The later file stops holding `world`: the earlier file's version comes back (not a delete).
+    index.reset();
+    await writeFile(override, manifest({ extra: '10.96.0.42' }));
+    await eventually(() => expect(index.lines('svc:default/world')).toContain(A('world', '10.96.0.21')));
+    expect(index.touched().sort()).toEqual(['svc:default/extra', 'svc:default/world']);
+
+    // The earlier file changes an object the later one overrides: nothing changes in the store.
+    await writeFile(override, manifest({ extra: '10.96.0.42', hello: '10.96.0.43' }));
+    await eventually(() => expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.43')));
+    index.reset();
+    await writeFile(base, manifest({ hello: '10.96.0.50', world: '10.96.0.21' }));
+    await eventually(() => expect(log.info.mock.calls.filter((call) => call[1] === 'manifest reloaded').at(-1)?.[0]).toMatchObject({ files: [base], changed: 0 }));
+    expect(index.touched()).toEqual([]);
+    expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.43'));
+
+    // Gone from both files: deleted.
+    await writeFile(override, manifest({ extra: '10.96.0.42' }));
+    await eventually(() => expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.50')));
+    await writeFile(base, manifest({ world: '10.96.0.21' }));
+    await eventually(() => expect(index.lines('svc:default/hello')).toEqual([]));
+  });
+
+  it('a file caught mid-write is looked at again before anything is reported', async () => {
+    const file = join(dir, 'c.json');
+    const list = (ip: string) =>
+      JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'hello', namespace: 'default' }, spec: { clusterIP: ip } }] });
+    await writeFile(file, list('10.96.0.20'));
+    source = new ManifestSource({ files: [file], store, logger: log.logger, settleMs: 300 });
+    await source.start();
+    const full = list('10.96.0.24');
+    await writeFile(file, full.slice(0, full.length / 2)); // `kubectl get -o json > file` half way
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await writeFile(file, full);
+    await eventually(() => expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.24')));
+    await new Promise((resolve) => setTimeout(resolve, 400)); // past the settle time
+    expect(log.warn).not.toHaveBeenCalled();
+    // Still broken after the settle time: reported once.
+    await writeFile(file, full.slice(0, full.length / 2));
+    await eventually(() => expect(log.warn).toHaveBeenCalledTimes(1));
+    expect(log.warn.mock.calls[0][0]).toMatchObject({ file, code: ErrorCodes.MANIFEST_PARSE });
+  });
+
   it('a broken edit keeps the last good data and logs why; fixing it applies again', async () => {
     const file = join(dir, 'c.yaml');
     await writeFile(file, manifest({ hello: '10.96.0.20' }));
