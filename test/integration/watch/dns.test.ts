@@ -1,11 +1,12 @@
 // Live-cluster scenarios asserted with real DNS queries over UDP (node:dns Resolver, c-ares) and TCP (dig)
 // against a running server fed by the API emulator through KubernetesApiSource.
 //
-// `startClusterDns` cannot take a Kubernetes source yet (see the wiring notes for the `kubernetes` option):
+// These scenarios drive the source directly to control what it sees and when (the CLI and the `kubernetes`
+// option of startClusterDns are covered by test/e2e/cli-kubernetes.test.ts and test/embedding):
 // - the post-sync scenarios run the real startClusterDns and attach a KubernetesApiSource to its store;
 // - the start-up scenario needs a store that is not synced before the API is, so it composes the same parts
 //   startClusterDns composes (index, answer cache, store, kubernetes handler, DNS server) with the source
-//   started in the background — exactly what the `kubernetes` option is to do.
+//   started in the background, as the `kubernetes` option does.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { Resolver } from 'node:dns/promises';
