@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import net from 'node:net';
@@ -173,6 +174,12 @@ describe('clusterdns command line', () => {
     const { code, stdout } = await runCli(['--version']);
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
     expect(code).toBe(0);
+    expect(stdout.trim()).toBe(pkg.version);
+  });
+
+  it('`npx clusterdns` works in a fresh checkout: the built bin runs through its shebang', async () => {
+    const { stdout } = await promisify(execFile)(CLI, ['--version'], { timeout: 10_000 });
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
     expect(stdout.trim()).toBe(pkg.version);
   });
 
