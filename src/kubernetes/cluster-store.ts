@@ -158,8 +158,18 @@ export class ClusterStore {
 
   /** A pod with this IP (a Running one when there are several), or undefined. */
   podByIp(ip: string): PodInfo | undefined {
-    const pods = this.podsByIp(ip);
-    return pods.find((pod) => pod.phase === 'Running') ?? pods[0];
+    // Asked per query by autopath (the client's pod): no arrays built on the way.
+    const canonical = canonicalIp(ip);
+    const keys = canonical === null ? undefined : this.podsByIpIndex.get(canonical);
+    if (!keys) return undefined;
+    let first: PodInfo | undefined;
+    for (const k of keys) {
+      const pod = this.pods.get(k);
+      if (pod === undefined) continue;
+      if (pod.phase === 'Running') return pod;
+      first ??= pod;
+    }
+    return first;
   }
 
   /** Every pod with this IP (host-network pods share their node's). */
