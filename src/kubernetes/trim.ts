@@ -289,6 +289,9 @@ function trimPortName(value: unknown, where: string): string | undefined {
  * zeros (old API servers accepted "010.0.0.1" and meant 10.0.0.1).
  */
 export function canonicalIp(text: string): string | null {
+  // Nearly every address a cluster holds is already canonical IPv4: recognise that without allocating (it runs
+  // for every address of every object and on autopath lookups).
+  if (isCanonicalIpv4(text)) return text;
   const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
   if (v4) {
     const octets = v4.slice(1).map((o) => Number.parseInt(o, 10));
@@ -297,4 +300,27 @@ export function canonicalIp(text: string): string | null {
   if (isIP(text) !== 6 || text.includes('%')) return null; // no zone ids in cluster addresses
   // WHATWG URL serialises IPv6 hosts in RFC 5952 form (lowercase, longest zero run compressed).
   return new URL(`http://[${text}]/`).hostname.slice(1, -1);
+}
+
+/** Four decimal octets 0..255 without leading zeros: the form canonicalIp returns for IPv4. */
+function isCanonicalIpv4(text: string): boolean {
+  let octets = 0;
+  let digits = 0;
+  let value = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 46; // a final '.' closes the last octet
+    if (c === 46) {
+      if (digits === 0 || value > 255) return false;
+      octets++;
+      digits = 0;
+      value = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits === 1 && value === 0) return false; // a leading zero: not canonical
+      if (++digits > 3) return false;
+      value = value * 10 + (c - 48);
+    } else {
+      return false;
+    }
+  }
+  return octets === 4;
 }

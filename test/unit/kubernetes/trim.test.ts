@@ -202,6 +202,15 @@ describe('canonicalIp', () => {
     ['fe80::1%eth0', null],
     ['example.com', null],
     ['', null],
+    ['0.0.0.0', '0.0.0.0'],
+    ['255.255.255.255', '255.255.255.255'],
+    ['01.2.3.4', '1.2.3.4'],
+    ['1.2.3', null],
+    ['1.2.3.4.5', null],
+    ['1..2.3', null],
+    ['1234.1.1.1', null],
+    ['1.2.3.4.', null],
+    ['1.2.3.256', null],
   ])('%s → %s', (input, expected) => {
     expect(canonicalIp(input)).toBe(expected);
   });
