@@ -445,7 +445,8 @@ function parent(name: string): string | null {
 }
 
 /** The same RR: owner, type, class and RDATA match (RFC 2181 5: TTL is not part of an RR's identity). */
-function sameRR(a: ResourceRecord, b: ResourceRecord): boolean {
+/** Same owner, type, class and RDATA (RFC 2181 5: what makes two records one). */
+export function sameRR(a: ResourceRecord, b: ResourceRecord): boolean {
   return a.type === b.type && a.class === b.class && a.name === b.name && sameRdata(a, b);
 }
 

@@ -299,6 +299,20 @@ describe('buildServiceRecords', () => {
   });
 });
 
+describe('buildServiceRecords de-duplication', () => {
+  // Record lists past 16 records switch from comparing records to keying them; the output stays duplicate-free.
+  it.each([2, 20])('%i named ports, each listed twice, give one SRV record each', (count) => {
+    const ports = Array.from({ length: count }, (_, i) => ({ name: `p${i}`, port: 8000 + i, protocol: 'TCP' as const }));
+    const service = svc({ name: 'multi', clusterIPs: ['10.96.0.70'], ports: [...ports, ...ports] });
+    const lines = sortedLines(buildServiceRecords(service, [], { zones: ZONES, ttl: 5 }).records);
+    expect(new Set(lines).size).toBe(lines.length);
+    for (let i = 0; i < count; i++) {
+      // (The API server rejects duplicate port names; the builder must still not emit a record twice.)
+      expect(lines.filter((line) => line.startsWith(`_p${i}._tcp.multi.default.svc.cluster.local. 5 IN SRV `))).toHaveLength(1);
+    }
+  });
+});
+
 describe('buildNamespaceRecords', () => {
   it.each<[PodsMode, string[]]>([
     ['verified', ['shop.pod.cluster.local', 'shop.svc.cluster.local', 'shop.pod.example.org', 'shop.svc.example.org'].sort()],
