@@ -82,13 +82,31 @@ export interface ClusterDns {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
+/** The options every way of serving shares, validated and with their defaults (single process and multi-core). */
+export function resolveServingOptions(options: ClusterDnsOptions): {
+  zones: string[];
+  ttl: number;
+  pods: PodsMode;
+  listen: ListenAddress;
+  manifests: string[];
+} {
+  const manifests = options.manifest === undefined ? [] : Array.isArray(options.manifest) ? options.manifest : [options.manifest];
+  if (options.kubernetes && manifests.length > 0) {
+    throw new ClusterDnsError(ErrorCodes.CONFIG_INVALID_VALUE, 'use either a manifest or the Kubernetes API, not both');
+  }
+  return {
+    zones: (options.zones ?? ['cluster.local']).map((zone) => parseZone(zone)),
+    ttl: parseTtl(String(options.ttl ?? 5)),
+    pods: options.pods ?? 'verified',
+    listen: typeof options.listen === 'string' ? parseListen(options.listen) : (options.listen ?? { host: '127.0.0.1', port: 0 }),
+    manifests,
+  };
+}
+
 export async function startClusterDns(options: ClusterDnsOptions = {}): Promise<ClusterDns> {
   const logger = options.logger ?? silentLogger();
-  const zones = (options.zones ?? ['cluster.local']).map((zone) => parseZone(zone));
-  const ttl = parseTtl(String(options.ttl ?? 5));
-  const pods = options.pods ?? 'verified';
-  const listen = typeof options.listen === 'string' ? parseListen(options.listen) : (options.listen ?? { host: '127.0.0.1', port: 0 });
-  const manifests = options.manifest === undefined ? [] : Array.isArray(options.manifest) ? options.manifest : [options.manifest];
+  // Validated before any socket opens: a bad option leaves nothing to clean up.
+  const { zones, ttl, pods, listen, manifests } = resolveServingOptions(options);
 
   const index = new RecordIndex({ zones: [...zones, ...REVERSE_ZONES], ttl });
   const cache = new AnswerCache(index);
@@ -136,9 +154,6 @@ export async function startClusterDns(options: ClusterDnsOptions = {}): Promise<
   let kube: KubernetesApiSource | undefined;
   try {
     if (options.kubernetes) {
-      if (manifests.length > 0) {
-        throw new ClusterDnsError(ErrorCodes.CONFIG_INVALID_VALUE, 'use either a manifest or the Kubernetes API, not both');
-      }
       // Loaded only for the API source: @kubernetes/client-node alone adds ≈ 80 MiB of RSS (its KubeConfig
       // pulls in every generated API module), which snapshot and embedded use should not pay.
       const { KubernetesApiSource } = await import('./kubernetes/api-source.js');

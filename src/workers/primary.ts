@@ -23,8 +23,8 @@
 //   time over IPC; the process metrics are the primary's own). SIGTERM/SIGINT on the primary stops the workers.
 import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
-import { formatAddress, watchesPods, type ClusterDnsOptions } from '../cluster-dns.js';
-import { parseListen, parseTtl, parseZone, type ListenAddress } from '../config/serve-options.js';
+import { formatAddress, resolveServingOptions, watchesPods, type ClusterDnsOptions } from '../cluster-dns.js';
+import type { ListenAddress } from '../config/serve-options.js';
 import { ClusterDnsError, ErrorCodes, type ErrorCode } from '../errors.js';
 import { createMetrics } from '../http/metrics.js';
 import { listenProbeEndpoints, type ProbeServer } from '../http/probe-server.js';
@@ -86,14 +86,7 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
     throw new ClusterDnsError(ErrorCodes.CONFIG_INVALID_VALUE, `workers: expected a whole number ≥ 1, got ${options.workers}`);
   }
   const logger = options.logger ?? silentLogger();
-  const zones = (options.zones ?? ['cluster.local']).map((zone) => parseZone(zone));
-  const ttl = parseTtl(String(options.ttl ?? 5));
-  const pods = options.pods ?? 'verified';
-  const listen = typeof options.listen === 'string' ? parseListen(options.listen) : (options.listen ?? { host: '127.0.0.1', port: 0 });
-  const manifests = options.manifest === undefined ? [] : Array.isArray(options.manifest) ? options.manifest : [options.manifest];
-  if (options.kubernetes && manifests.length > 0) {
-    throw new ClusterDnsError(ErrorCodes.CONFIG_INVALID_VALUE, 'use either a manifest or the Kubernetes API, not both');
-  }
+  const { zones, ttl, pods, listen, manifests } = resolveServingOptions(options);
   // Every plain option goes to the workers as it is (so options added later reach them without a change
   // here); what only the primary uses stays behind.
   const { manifest: _m, kubernetes: _k, logger: _l, health: _h, ready: _r, metrics: _x, workers: _w, logFormat, logLevel, stopTimeoutMs = 5000, ...dnsOptions } = options;
