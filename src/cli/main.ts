@@ -78,7 +78,7 @@ async function serve(argv: string[]): Promise<void> {
   }
   let autopath: AutopathSettings | undefined;
   try {
-    autopath = autopathSettings(options.autopath, options.autopathNamespace);
+    autopath = autopathFromFlags(options.autopath, options.autopathNamespace);
   } catch (err) {
     fail(`${(err as Error).message} [${(err as ClusterDnsError).code}]`, 2);
   }
@@ -127,7 +127,7 @@ async function serve(argv: string[]): Promise<void> {
 }
 
 /** `--autopath @kubernetes` (as the Corefile's `autopath @kubernetes`) or `--autopath FILE` (a resolv.conf). */
-function autopathSettings(source: string | undefined, namespace: string | undefined): AutopathSettings | undefined {
+function autopathFromFlags(source: string | undefined, namespace: string | undefined): AutopathSettings | undefined {
   if (source === undefined) return undefined;
   if (source === '@kubernetes') return { hostSearch: hostSearchDomains(), ...(namespace === undefined ? {} : { defaultNamespace: namespace }) };
   if (source.startsWith('@')) {

@@ -65,7 +65,8 @@ const NOTHING_FOUND = Object.freeze({ kind: 'skip' }) as HandlerResult;
 
 export class AutopathHandler implements Handler {
   readonly name = 'autopath';
-  private readonly zones: string[];
+  /** Cluster zones: the index also holds the reverse zones, where no search path applies. */
+  private readonly zones: ReadonlySet<string>;
   private readonly hostSearch: string[];
   private readonly fixedSearch: string[] | null;
   private readonly defaultNamespace: string | undefined;
@@ -75,7 +76,7 @@ export class AutopathHandler implements Handler {
   private readonly cache: LRUCache<string, HandlerResult>;
 
   constructor(private readonly options: AutopathHandlerOptions) {
-    this.zones = options.zones.map(normalize);
+    this.zones = new Set(options.zones.map(normalize));
     this.hostSearch = (options.hostSearch ?? []).map(normalize).filter((domain) => domain !== '');
     this.fixedSearch = options.search === undefined ? null : options.search.map(normalize).filter((domain) => domain !== '');
     this.defaultNamespace = options.defaultNamespace?.toLowerCase();
@@ -87,8 +88,8 @@ export class AutopathHandler implements Handler {
     const { qname, qtype, qclass } = request.query;
     if (qclass !== RRClass.IN) return SKIP; // CoreDNS autopath: ClassINET only
     if (qtype === RRType.AXFR || qtype === RRType.IXFR) return SKIP;
-    const zone = this.clusterZoneOf(qname);
-    if (zone === null || !this.options.isSynced()) return SKIP; // the kubernetes handler answers SERVFAIL until synced
+    const zone = this.options.index.findZone(qname);
+    if (zone === null || !this.zones.has(zone) || !this.options.isSynced()) return SKIP; // the kubernetes handler answers SERVFAIL until synced
     const search = this.searchPathFor(request.remoteAddress, zone);
     if (search === null || search.length === 0) return SKIP;
     const first = search[0];
@@ -152,13 +153,6 @@ export class AutopathHandler implements Handler {
     return path;
   }
 
-  private clusterZoneOf(qname: string): string | null {
-    let best: string | null = null;
-    for (const zone of this.zones) {
-      if ((qname === zone || (qname.endsWith(zone) && qname.charCodeAt(qname.length - zone.length - 1) === 46)) && (best === null || zone.length > best.length)) best = zone;
-    }
-    return best;
-  }
 }
 
 /** `::ffff:10.244.1.10` (an IPv4 client of a dual-stack socket) → `10.244.1.10`. */
