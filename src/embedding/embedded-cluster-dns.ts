@@ -10,7 +10,6 @@ import {
   type ClusterDnsOptions as BaseClusterDnsOptions,
 } from '../cluster-dns.js';
 import { parseZone } from '../config/serve-options.js';
-import { resolveKubeConfig } from '../kubernetes/kubeconfig.js';
 import { EmbeddingErrorCodes, embeddingError } from './errors.js';
 import { createClusterLookup, type ClusterLookup, type LookupSettings } from './lookup.js';
 import { deleteEvents, upsertEvents, type DeleteInput, type ObjectsInput } from './objects.js';
@@ -73,6 +72,9 @@ export async function startClusterDns(options: ClusterDnsOptions = {}): Promise<
   const initial = objects === undefined ? [] : upsertEvents(objects, 'objects');
   const zones = (baseOptions.zones ?? [zone ?? 'cluster.local']).map((z) => parseZone(z, 'zone'));
   if ((kubeconfig !== undefined || context !== undefined) && baseOptions.kubernetes === undefined) {
+    // Loaded only when asked for: @kubernetes/client-node costs ≈ 66 MiB of RSS and ≈ 0.3 s to import, which a
+    // suite serving declared objects should not pay (docs/benchmarks.md "Memory and startup").
+    const { resolveKubeConfig } = await import('../kubernetes/kubeconfig.js');
     const found = resolveKubeConfig({
       ...(typeof kubeconfig === 'string' ? { kubeconfig: expandHome(kubeconfig) } : {}),
       ...(context !== undefined ? { context } : {}),
