@@ -8,6 +8,7 @@ import { SERVE_DEFAULTS, parseServeArgs, type ServeOptions } from '../config/ser
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
 import type { AutopathSettings } from '../pipeline/autopath-handler.js';
 import { createLogger } from '../log/logger.js';
+import { compactHeap } from '../runtime/heap-compaction.js';
 
 const USAGE = `Usage: clusterdns serve [flags]
        clusterdns --help | --version
@@ -104,7 +105,12 @@ async function serve(argv: string[]): Promise<void> {
     fail(`${(err as Error).message}${code}`, 1);
   }
   logger.info({ address: dns.server, zones: options.zones, ttl: options.ttl, pods: options.pods, ...(autopath ? { autopath } : {}) }, 'serving');
-  // With the API source the data may still be loading; the source logs 'synced' when it is done.
+  // With the API source the data may still be loading; the source logs 'synced' when it is done. Then one
+  // full GC releases what the load left behind (src/runtime/heap-compaction.ts).
+  if ('whenSynced' in dns) {
+    // One process (a multi-core primary and its workers compact on their own: src/workers/).
+    void dns.whenSynced().then(() => logger.debug({ ms: Math.round(compactHeap()) }, 'heap compacted after the initial load'));
+  }
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {

@@ -33,6 +33,7 @@ import { silentLogger, type LogFormat, type LogLevel } from '../log/logger.js';
 import { ManifestSource } from '../manifest/manifest-source.js';
 import { addServerStats, createServerStats, type ServerStats } from '../server/server-stats.js';
 import { FanoutStore } from './fanout-store.js';
+import { compactHeap } from '../runtime/heap-compaction.js';
 import { WORKER_CONFIG_ENV, type FromWorker, type ToWorker, type WorkerConfig } from './protocol.js';
 
 export interface MultiCoreOptions extends ClusterDnsOptions {
@@ -131,6 +132,7 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
     pending = [];
     for (const slot of slots) if (slot.fed) send(slot, { type: 'events', events });
   };
+  let compacted = false;
   const store = new FanoutStore({
     zones,
     ttl,
@@ -146,6 +148,11 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
     onSynced: () => {
       flush();
       for (const slot of slots) if (slot.fed) send(slot, { type: 'synced' });
+      // The primary holds the source and every object too: release what the load left behind, once.
+      if (!compacted) {
+        compacted = true;
+        logger.debug({ ms: Math.round(compactHeap()) }, 'heap compacted after the initial load');
+      }
     },
   });
   /** A worker has its store: give it everything the primary holds (it binds once that is applied); changes follow. */

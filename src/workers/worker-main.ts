@@ -8,6 +8,7 @@ import cluster from 'node:cluster';
 import { startClusterDns, type ClusterDns } from '../cluster-dns.js';
 import type { ClusterStore } from '../kubernetes/cluster-store.js';
 import { createServerStats } from '../server/server-stats.js';
+import { compactHeap } from '../runtime/heap-compaction.js';
 import { createLogger, type LogLevel } from '../log/logger.js';
 import { WORKER_CONFIG_ENV, type FromWorker, type ToWorker, type WorkerConfig } from './protocol.js';
 
@@ -64,7 +65,11 @@ function handle(message: ToWorker): void {
 }
 
 function markSynced(synced: ClusterStore): void {
-  if (!synced.synced) synced.markSynced();
+  if (!synced.synced) {
+    synced.markSynced();
+    // Before reporting synced (so /ready waits for it): release what applying the state left behind.
+    logger.debug({ ms: Math.round(compactHeap()) }, 'heap compacted after the initial load');
+  }
   send({ type: 'synced' });
 }
 
