@@ -76,9 +76,20 @@ export interface ReflectorEvents {
 
 type Json = Record<string, unknown>;
 
+/**
+ * A full list, each item trimmed as its page arrived: the raw pages (managedFields, annotations, container
+ * specs: most of their bytes) become garbage page by page instead of all living until the list ends.
+ */
 interface ListResult {
   resourceVersion: string;
-  items: Json[];
+  items: ListedItem[];
+}
+
+interface ListedItem {
+  key: string;
+  resourceVersion: string;
+  /** The upsert to deliver; null when the object is unchanged since it was delivered, or malformed (logged). */
+  event: ClusterEvent | null;
 }
 
 const DEFAULTS = {
@@ -189,27 +200,12 @@ export class Reflector extends EventEmitter<ReflectorEvents> {
     // Bounded: every iteration awaits a network round trip, a watch or a backoff sleep, and ends on stop().
     while (this.current(generation)) {
       if (needList) {
-        let list: ListResult;
-        try {
-          list = await this.listAll(generation);
-        } catch (err) {
-          if (!this.current(generation)) return;
-          await this.fail(generation, 'list', err);
-          continue;
-        }
-        if (!this.current(generation)) return;
-        this.stats.lists++;
-        const objects = this.applyList(list);
-        this.lastResourceVersion = list.resourceVersion;
+        // A method of its own, not inline: a suspended async function keeps every local of its frame alive,
+        // so a list held here would stay in memory for as long as the watch below runs (hours).
+        const listed = await this.relist(generation, startedAt);
+        if (listed === 'stopped') return;
+        if (listed === 'failed') continue;
         needList = false;
-        this.backoff.reset();
-        this.notify('healthy');
-        if (!this.hasSynced) {
-          this.hasSynced = true;
-          const durationMs = Date.now() - startedAt;
-          this.log.debug({ durationMs, objects, resourceVersion: list.resourceVersion }, 'listed');
-          this.notify('synced', { durationMs, objects });
-        }
       }
 
       const outcome = await this.watchOnce(generation);
@@ -284,10 +280,35 @@ export class Reflector extends EventEmitter<ReflectorEvents> {
 
   // ------------------------------------------------------------------ list
 
+  /** List, deliver the difference, report healthy (and synced the first time). */
+  private async relist(generation: number, startedAt: number): Promise<'listed' | 'failed' | 'stopped'> {
+    let list: ListResult;
+    try {
+      list = await this.listAll(generation);
+    } catch (err) {
+      if (!this.current(generation)) return 'stopped';
+      await this.fail(generation, 'list', err);
+      return 'failed';
+    }
+    if (!this.current(generation)) return 'stopped';
+    this.stats.lists++;
+    const objects = this.applyList(list);
+    this.lastResourceVersion = list.resourceVersion;
+    this.backoff.reset();
+    this.notify('healthy');
+    if (!this.hasSynced) {
+      this.hasSynced = true;
+      const durationMs = Date.now() - startedAt;
+      this.log.debug({ durationMs, objects, resourceVersion: list.resourceVersion }, 'listed');
+      this.notify('synced', { durationMs, objects });
+    }
+    return 'listed';
+  }
+
   private async listAll(generation: number): Promise<ListResult> {
     const { path, labelSelector, fieldSelector } = this.target;
     for (let restart = 0; ; restart++) {
-      const items: Json[] = [];
+      const items: ListedItem[] = [];
       let resourceVersion = '';
       let token: string | undefined;
       let expired = false;
@@ -317,7 +338,10 @@ export class Reflector extends EventEmitter<ReflectorEvents> {
         if (typeof list !== 'object' || list === null || !Array.isArray(list.items)) {
           throw new Error(`GET ${path}: answer is not a list`);
         }
-        for (const item of list.items) items.push(item as Json);
+        for (const item of list.items) {
+          const listed = this.listed(item as Json);
+          if (listed) items.push(listed);
+        }
         if (page === 0 || resourceVersion === '') resourceVersion = String(list.metadata?.resourceVersion ?? '');
         const next = list.metadata?.continue;
         if (typeof next !== 'string' || next === '') {
@@ -336,17 +360,11 @@ export class Reflector extends EventEmitter<ReflectorEvents> {
   private applyList(list: ListResult): number {
     const events: ClusterEvent[] = [];
     const seen = new Set<string>();
-    for (const raw of list.items) {
-      const meta = metadataOf(raw);
-      if (!meta) {
-        this.malformed(raw, new Error('list item without metadata.name'));
-        continue;
-      }
-      seen.add(meta.key);
-      if (this.known.get(meta.key) === meta.resourceVersion && meta.resourceVersion !== '') continue;
-      this.known.set(meta.key, meta.resourceVersion);
-      const event = this.upsert(raw);
-      if (event) events.push(event);
+    for (const item of list.items) {
+      seen.add(item.key);
+      if (this.unchanged(item.key, item.resourceVersion)) continue;
+      this.known.set(item.key, item.resourceVersion);
+      if (item.event) events.push(item.event);
     }
     for (const key of this.known.keys()) {
       if (seen.has(key)) continue;
@@ -455,6 +473,25 @@ export class Reflector extends EventEmitter<ReflectorEvents> {
   }
 
   // ------------------------------------------------------------------ delivery
+
+  /**
+   * One list item as its page arrives: its key and resourceVersion, and its trimmed upsert unless it is
+   * unchanged since delivered (the list runs alone, so `known` cannot move before applyList). Null for an
+   * item without a name (logged).
+   */
+  private listed(raw: Json): ListedItem | null {
+    const meta = metadataOf(raw);
+    if (!meta) {
+      this.malformed(raw, new Error('list item without metadata.name'));
+      return null;
+    }
+    const event = this.unchanged(meta.key, meta.resourceVersion) ? null : this.upsert(raw);
+    return { key: meta.key, resourceVersion: meta.resourceVersion, event };
+  }
+
+  private unchanged(key: string, resourceVersion: string): boolean {
+    return resourceVersion !== '' && this.known.get(key) === resourceVersion;
+  }
 
   private upsert(raw: Json): ClusterEvent | null {
     try {
