@@ -60,7 +60,11 @@ export class RecordIndex {
    * A records at ns.dns.<zone>). Absent means one: a per-record counter would cost an object per record.
    */
   private readonly extraRefs = new Map<ResourceRecord, number>();
-  /** name → its records, declarations and existing children; > 0 means the name exists (RFC 8020). */
+  /**
+   * name → how many declarations and existing children it has, for names with any (RFC 8020: such a name
+   * exists, records or not). A name with records exists anyway, so its records are not counted here: most
+   * names are leaves with records and need no entry (at 100k services 512k entries became ≈ 200k).
+   */
   private readonly existence = new Map<string, number>();
   private readonly owners = new Map<string, OwnerContribution>();
   private readonly serials = new Map<string, number>();
@@ -144,7 +148,7 @@ export class RecordIndex {
 
   /** True when `name` exists for some type (or as an empty non-terminal). */
   exists(name: string): boolean {
-    return (this.existence.get(name) ?? 0) > 0;
+    return this.data.has(name) || this.existence.has(name);
   }
 
   /** The RRset of `type` at `name` (empty when none). */
@@ -253,6 +257,7 @@ export class RecordIndex {
       const entries = this.data.get(name);
       if (entries === undefined) {
         this.data.set(name, record);
+        if (!this.existence.has(name)) this.existenceFlipped(name, 1);
         this.pendingChanges.add(name);
       } else {
         let stored: ResourceRecord | undefined;
@@ -287,7 +292,6 @@ export class RecordIndex {
           }
         }
       }
-      this.addExistence(name, 1);
     }
     for (const name of contribution.names) this.addExistence(name, 1);
   }
@@ -324,28 +328,45 @@ export class RecordIndex {
           } else {
             if (entries instanceof Map) {
               entries.delete(key!);
-              if (entries.size === 0) this.data.delete(name);
+              if (entries.size === 0) this.recordsVanished(name);
             } else if (Array.isArray(entries)) {
               if (entries.length === 2) this.data.set(name, entries[1 - at]);
               else entries.splice(at, 1);
             } else {
-              this.data.delete(name);
+              this.recordsVanished(name);
             }
             this.pendingChanges.add(name);
           }
         }
       }
-      this.addExistence(name, -1);
     }
     for (const name of contribution.names) this.addExistence(name, -1);
   }
 
+  /** The last record at `name` is gone: drop the name, and with it its existence unless something else holds it. */
+  private recordsVanished(name: string): void {
+    this.data.delete(name);
+    if (!this.existence.has(name)) this.existenceFlipped(name, -1);
+  }
+
   /**
-   * A name's count is its own records and declarations plus its existing direct children, so a change only
-   * walks up while existence flips (a new leaf under an existing parent touches one entry, not every ancestor).
+   * `name` began (+1) or ceased (-1) to exist: negative answers there change (NXDOMAIN ↔ NODATA), and its
+   * parent gains or loses an existing child. Names outside the zones, and the apex, have no parent to tell.
+   */
+  private existenceFlipped(name: string, delta: 1 | -1): void {
+    this.pendingChanges.add(name);
+    const zone = this.findZone(name);
+    const up = parent(name);
+    if (zone === null || name === zone || up === null) return;
+    this.addExistence(up, delta);
+  }
+
+  /**
+   * A name's count is its declarations plus its existing direct children, so a change only walks up while
+   * existence flips (a new leaf under an existing parent touches one entry, not every ancestor); a name with
+   * records exists whatever its count, so the walk stops there too.
    */
   private addExistence(name: string, delta: number): void {
-    // The zone is only needed when existence flips; most calls (a second record at a name) stop at once.
     let zone: string | null | undefined;
     let current = name;
     let change = delta;
@@ -354,7 +375,7 @@ export class RecordIndex {
       const after = before + change;
       if (after <= 0) this.existence.delete(current);
       else this.existence.set(current, after);
-      if (before > 0 === after > 0) return;
+      if (before > 0 === after > 0 || this.data.has(current)) return;
       // The name appeared or vanished: negative answers (NXDOMAIN ↔ NODATA) change, and so does its parent.
       this.pendingChanges.add(current);
       const up = parent(current);
