@@ -109,7 +109,10 @@ async function serve(argv: string[]): Promise<void> {
   // full GC releases what the load left behind (src/runtime/heap-compaction.ts).
   if ('whenSynced' in dns) {
     // One process (a multi-core primary and its workers compact on their own: src/workers/).
-    void dns.whenSynced().then(() => logger.debug({ ms: Math.round(compactHeap()) }, 'heap compacted after the initial load'));
+    // setImmediate: the queries already waiting on the sockets are answered before the pause.
+    void dns.whenSynced().then(() =>
+      setImmediate(() => logger.debug({ ms: Math.round(compactHeap()) }, 'heap compacted after the initial load')),
+    );
   }
   let stopping = false;
   const stop = (signal: string) => {

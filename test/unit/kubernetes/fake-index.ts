@@ -11,8 +11,10 @@ export class FakeIndex implements RecordSink {
   readonly setOwner = vi.fn((owner: string, records: ResourceRecord[], names: string[] = []) => {
     this.owners.set(owner, { records, names });
   });
+  /** Owners that held something when deleted: deleting an unknown owner is a no-op (RecordSink's contract). */
+  private readonly deleted: string[] = [];
   readonly deleteOwner = vi.fn((owner: string) => {
-    this.owners.delete(owner);
+    if (this.owners.delete(owner)) this.deleted.push(owner);
   });
   readonly batch = vi.fn((fn: () => void) => fn());
 
@@ -28,14 +30,15 @@ export class FakeIndex implements RecordSink {
     return [...(this.owners.get(owner)?.names ?? [])].sort();
   }
 
-  /** Owners touched (set or deleted) since the last reset. */
+  /** Owners touched (set, or deleted while they held something) since the last reset. */
   touched(): string[] {
-    return [...this.setOwner.mock.calls.map((c) => c[0]), ...this.deleteOwner.mock.calls.map((c) => c[0])].sort();
+    return [...this.setOwner.mock.calls.map((c) => c[0]), ...this.deleted].sort();
   }
 
   reset(): void {
     this.setOwner.mockClear();
     this.deleteOwner.mockClear();
+    this.deleted.length = 0;
     this.batch.mockClear();
   }
 }
