@@ -382,23 +382,12 @@ export class RecordIndex {
    * records exists whatever its count, so the walk stops there too.
    */
   private addExistence(name: string, delta: number): void {
-    let zone: string | null | undefined;
-    let current = name;
-    let change = delta;
-    for (;;) {
-      const before = this.existence.get(current) ?? 0;
-      const after = before + change;
-      if (after <= 0) this.existence.delete(current);
-      else this.existence.set(current, after);
-      if (before > 0 === after > 0 || this.data.has(current)) return;
-      // The name appeared or vanished: negative answers (NXDOMAIN ↔ NODATA) change, and so does its parent.
-      this.pendingChanges.add(current);
-      const up = parent(current);
-      zone ??= this.findZone(name);
-      if (zone === null || current === zone || up === null) return;
-      current = up;
-      change = after > 0 ? 1 : -1;
-    }
+    const before = this.existence.get(name) ?? 0;
+    const after = before + delta;
+    if (after <= 0) this.existence.delete(name);
+    else this.existence.set(name, after);
+    if (before > 0 === after > 0 || this.data.has(name)) return;
+    this.existenceFlipped(name, after > 0 ? 1 : -1); // walks up one label per flip: at most the name's depth
   }
 
   private flushIfOutsideBatch(): void {
