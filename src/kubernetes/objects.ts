@@ -18,7 +18,6 @@ export interface ServicePort {
 
 export interface ServiceInfo extends ObjectKey {
   kind: 'Service';
-  uid?: string;
   type: 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName';
   /** True when spec.clusterIP is "None" (headless, spec 1.1.0 §2.4). */
   headless: boolean;
@@ -46,7 +45,6 @@ export interface EndpointPort {
 
 export interface EndpointSliceInfo extends ObjectKey {
   kind: 'EndpointSlice';
-  uid?: string;
   /** The `kubernetes.io/service-name` label; slices without it belong to no Service. */
   serviceName?: string;
   addressType: 'IPv4' | 'IPv6' | 'FQDN';
@@ -56,7 +54,6 @@ export interface EndpointSliceInfo extends ObjectKey {
 
 export interface PodInfo extends ObjectKey {
   kind: 'Pod';
-  uid?: string;
   /** status.podIPs (or [status.podIP]). */
   ips: string[];
   /** status.phase: only Running pods get verified pod records. */
@@ -65,7 +62,6 @@ export interface PodInfo extends ObjectKey {
 
 export interface NamespaceInfo {
   kind: 'Namespace';
-  uid?: string;
   name: string;
 }
 

@@ -76,7 +76,6 @@ describe('clusterdns/testing builders', () => {
       kind: 'EndpointSlice',
       namespace: 'default',
       name: 'db-ipv4',
-      uid: db.endpointSlice.metadata?.uid,
       serviceName: 'db',
       addressType: 'IPv4',
       endpoints: [

@@ -143,7 +143,6 @@ describe('Reflector: list', () => {
       kind: 'Service',
       namespace: 'default',
       name: 's0',
-      uid: expect.any(String),
       type: 'ClusterIP',
       headless: false,
       clusterIPs: ['10.0.0.1'],

@@ -12,10 +12,10 @@ const meta = (name: string, namespace?: string, extra: Record<string, unknown> =
 });
 
 describe('trimObject: Namespace', () => {
-  it('keeps the name and uid only', () => {
+  it('keeps the name only (the uid and everything else is dropped)', () => {
     expect(
       trimObject({ apiVersion: 'v1', kind: 'Namespace', metadata: meta('Shop'), spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } }),
-    ).toEqual({ kind: 'Namespace', name: 'shop', uid: 'uid-Shop' });
+    ).toEqual({ kind: 'Namespace', name: 'shop' });
   });
 });
 
@@ -43,7 +43,6 @@ describe('trimObject: Service', () => {
       kind: 'Service',
       namespace: 'default',
       name: 'hello',
-      uid: 'uid-hello',
       type: 'ClusterIP',
       headless: false,
       clusterIPs: ['10.96.0.20'],
@@ -101,7 +100,6 @@ describe('trimObject: EndpointSlice', () => {
       kind: 'EndpointSlice',
       namespace: 'default',
       name: 'nginx-abc',
-      uid: 'uid-nginx-abc',
       serviceName: 'nginx',
       addressType: 'IPv4',
       endpoints: [
@@ -118,7 +116,7 @@ describe('trimObject: EndpointSlice', () => {
 
   it('endpoints: null (an empty slice as kubectl prints it) and no label', () => {
     const s = trimObject({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', addressType: 'IPv6', metadata: meta('x', 'ns'), endpoints: null, ports: null });
-    expect(s).toEqual({ kind: 'EndpointSlice', namespace: 'ns', name: 'x', uid: 'uid-x', addressType: 'IPv6', endpoints: [], ports: [] });
+    expect(s).toEqual({ kind: 'EndpointSlice', namespace: 'ns', name: 'x', addressType: 'IPv6', endpoints: [], ports: [] });
   });
 
   it('IPv6 addresses are canonicalised; FQDN addresses kept as names', () => {
@@ -138,7 +136,7 @@ describe('trimObject: Pod', () => {
       spec: { containers: [{ name: 'c', image: 'i' }], nodeName: 'w2' },
       status: { phase: 'Running', podIP: '10.244.2.20', podIPs: [{ ip: '10.244.2.20' }, { ip: 'fd00:10:244:2::20' }], hostIP: '172.18.0.4' },
     };
-    expect(trimObject(raw)).toEqual({ kind: 'Pod', namespace: 'default', name: 'dual-1', uid: 'uid-dual-1', ips: ['10.244.2.20', 'fd00:10:244:2::20'], phase: 'Running' });
+    expect(trimObject(raw)).toEqual({ kind: 'Pod', namespace: 'default', name: 'dual-1', ips: ['10.244.2.20', 'fd00:10:244:2::20'], phase: 'Running' });
   });
 
   it('falls back to status.podIP; a pod without status is Unknown with no IPs', () => {
@@ -161,7 +159,7 @@ describe('trimObject: kinds it does not read', () => {
   });
 
   it('uses the kind hint for API list items that carry no kind', () => {
-    expect(trimObject({ metadata: meta('n') }, 'Namespace')).toEqual({ kind: 'Namespace', name: 'n', uid: 'uid-n' });
+    expect(trimObject({ metadata: meta('n') }, 'Namespace')).toEqual({ kind: 'Namespace', name: 'n'});
     // The object's own kind wins over the hint.
     expect(trimObject({ kind: 'ConfigMap', apiVersion: 'v1', metadata: meta('c', 'x') }, 'Pod')).toBeNull();
   });
