@@ -44,13 +44,13 @@ interface OwnerContribution {
  * What is kept per owner: its records alone when it declares no names (all but a few: 140k owners at 100k
  * services, where a `{records, names}` object each cost ≈ 5.6 MiB), else the whole contribution.
  */
-type StoredContribution = ResourceRecord[] | OwnerContribution;
+type KeptContribution = ResourceRecord[] | OwnerContribution;
 
-function stored(contribution: OwnerContribution): StoredContribution {
+function keptForm(contribution: OwnerContribution): KeptContribution {
   return contribution.names.length === 0 ? contribution.records : contribution;
 }
 
-function expanded(kept: StoredContribution): OwnerContribution {
+function fullForm(kept: KeptContribution): OwnerContribution {
   return Array.isArray(kept) ? { records: kept, names: NO_NAMES } : kept;
 }
 
@@ -80,7 +80,7 @@ export class RecordIndex {
    * names are leaves with records and need no entry (at 100k services 512k entries became ≈ 200k).
    */
   private readonly existence = new Map<string, number>();
-  private readonly owners = new Map<string, StoredContribution>();
+  private readonly owners = new Map<string, KeptContribution>();
   private readonly serials = new Map<string, number>();
   private readonly listeners = new Set<ChangeListener>();
   private batchDepth = 0;
@@ -118,13 +118,13 @@ export class RecordIndex {
    */
   setOwner(owner: string, records: ResourceRecord[], names: string[] = []): void {
     const kept = this.owners.get(owner);
-    const previous = kept === undefined ? undefined : expanded(kept);
+    const previous = kept === undefined ? undefined : fullForm(kept);
     const next: OwnerContribution = {
       records: records.map(normalizeRecord),
       names: names.length === 0 ? NO_NAMES : names.map(normalize),
     };
     if (previous && sameContribution(previous, next)) return;
-    this.owners.set(owner, stored(next));
+    this.owners.set(owner, keptForm(next));
     this.publish(next);
     if (previous) this.retract(previous);
     this.flushIfOutsideBatch();
@@ -134,7 +134,7 @@ export class RecordIndex {
     const kept = this.owners.get(owner);
     if (!kept) return;
     this.owners.delete(owner);
-    this.retract(expanded(kept));
+    this.retract(fullForm(kept));
     this.flushIfOutsideBatch();
   }
 
@@ -261,9 +261,9 @@ export class RecordIndex {
     const owner = SOA_OWNER + zone;
     const previous = this.owners.get(owner);
     const contribution = { records: [{ name: zone, type: RRType.SOA, class: RRClass.IN, ttl: this.ttl, data }], names: NO_NAMES };
-    this.owners.set(owner, stored(contribution));
+    this.owners.set(owner, keptForm(contribution));
     this.publish(contribution);
-    if (previous) this.retract(expanded(previous));
+    if (previous) this.retract(fullForm(previous));
   }
 
   private publish(contribution: OwnerContribution): void {
