@@ -337,6 +337,7 @@ describe('buildPodRecords', () => {
        fd00-10-244-2--20.default.pod.cluster.local. 5 IN AAAA fd00:10:244:2::20`,
     ],
     ['Pending, verified', pod('Pending', ['10.244.1.10']), 'verified', ''],
+    ['Running but being deleted (deletionTimestamp), verified', { ...pod('Running', ['10.244.1.10']), terminating: true }, 'verified', ''],
     ['Succeeded, verified', pod('Succeeded', ['10.244.1.10']), 'verified', ''],
     ['Running, insecure (the handler answers these)', pod('Running', ['10.244.1.10']), 'insecure', ''],
     ['Running, disabled', pod('Running', ['10.244.1.10']), 'disabled', ''],
