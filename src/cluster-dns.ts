@@ -3,11 +3,11 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { ClusterDnsError, ErrorCodes } from './errors.js';
-import type { KubernetesApiSource } from './kubernetes/api-source.js';
-import type { ReflectorTuning } from './kubernetes/reflector.js';
-import { ClusterStore } from './kubernetes/cluster-store.js';
-import type { PodsMode } from './kubernetes/objects.js';
-import { REVERSE_ZONES } from './kubernetes/record-builder.js';
+import type { KubernetesApiSource } from './kube-api/api-source.js';
+import type { ReflectorTuning } from './kube-api/reflector.js';
+import { ClusterStore } from './cluster/cluster-store.js';
+import type { PodsMode } from './cluster/objects.js';
+import { REVERSE_ZONES } from './cluster/record-builder.js';
 import { silentLogger } from './log/logger.js';
 import { ManifestSource } from './manifest/manifest-source.js';
 import { parseListen, parseTtl, parseZone, type ListenAddress } from './config/serve-options.js';
@@ -156,7 +156,7 @@ export async function startClusterDns(options: ClusterDnsOptions = {}): Promise<
     if (options.kubernetes) {
       // Loaded only for the API source: @kubernetes/client-node alone adds ≈ 80 MiB of RSS (its KubeConfig
       // pulls in every generated API module), which snapshot and embedded use should not pay.
-      const { KubernetesApiSource } = await import('./kubernetes/api-source.js');
+      const { KubernetesApiSource } = await import('./kube-api/api-source.js');
       kube = new KubernetesApiSource({ ...options.kubernetes, store, logger, watchPods: watchesPods(pods, options.autopath), waitForSync: false });
       sources.push(kube);
       // Returns at once: the server already answers (SERVFAIL for cluster names) while the lists run.

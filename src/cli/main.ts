@@ -66,7 +66,7 @@ async function serve(argv: string[]): Promise<void> {
   let kubernetes;
   if (options.manifests.length === 0) {
     try {
-      const { resolveKubeConfig } = await import('../kubernetes/kubeconfig.js'); // loads @kubernetes/client-node
+      const { resolveKubeConfig } = await import('../kube-api/kubeconfig.js'); // loads @kubernetes/client-node
       const found = resolveKubeConfig({ kubeconfig: options.kubeconfig, context: options.context });
       logger.info({ source: found.source, files: found.files, context: found.context, server: found.server }, 'using Kubernetes credentials');
       kubernetes = { kubeConfig: found.kubeConfig, namespaces: options.namespaces, labelSelector: options.labels };

@@ -2,8 +2,8 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
-import { labelSelectorProblem, namespaceNameProblem } from '../kubernetes/api-resources.js';
-import type { PodsMode } from '../kubernetes/objects.js';
+import { labelSelectorProblem, namespaceNameProblem } from './kubernetes-flags.js';
+import type { PodsMode } from '../cluster/objects.js';
 import { LOG_LEVELS, type LogFormat, type LogLevel } from '../log/logger.js';
 
 export interface ListenAddress {

@@ -16,10 +16,10 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
-import type { ClusterStore } from '../kubernetes/cluster-store.js';
+import type { ClusterStore } from '../cluster/cluster-store.js';
 import { isDeepStrictEqual } from 'node:util';
-import { objectKey } from '../kubernetes/cluster-store.js';
-import type { ClusterEvent, ClusterObject } from '../kubernetes/objects.js';
+import { objectKey } from '../cluster/cluster-store.js';
+import type { ClusterEvent, ClusterObject } from '../cluster/objects.js';
 import { parseManifest } from './load-manifest.js';
 
 export interface ManifestSourceOptions {

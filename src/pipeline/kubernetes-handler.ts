@@ -10,8 +10,8 @@
 //   anything else                             → the compiled answer for (qname, qtype) from the answer cache
 //
 // Synchronous on purpose: no Promise per packet (DESIGN.md "The hot path").
-import { parseQname } from '../kubernetes/qname.js';
-import type { PodsMode } from '../kubernetes/objects.js';
+import { parseQname } from '../cluster/qname.js';
+import type { PodsMode } from '../cluster/objects.js';
 import type { AnswerCache } from '../records/answer-cache.js';
 import { compileResult } from '../records/answer-cache.js';
 import type { RecordIndex } from '../records/record-index.js';

@@ -2,8 +2,8 @@
 // to it exactly as they write to a single process's store, and every change that comes out of its diff is
 // handed on to the workers. It holds the objects (for the full state a new or restarted worker needs, and for
 // the manifest diff) but serves no queries, so its record index is a sink that keeps nothing.
-import { ClusterStore, type ClusterStoreOptions, type RecordSink } from '../kubernetes/cluster-store.js';
-import type { ClusterEvent } from '../kubernetes/objects.js';
+import { ClusterStore, type ClusterStoreOptions, type RecordSink } from '../cluster/cluster-store.js';
+import type { ClusterEvent } from '../cluster/objects.js';
 
 const NO_INDEX: RecordSink = {
   setOwner() {},

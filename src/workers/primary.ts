@@ -28,7 +28,7 @@ import type { ListenAddress } from '../config/serve-options.js';
 import { ClusterDnsError, ErrorCodes, type ErrorCode } from '../errors.js';
 import { createMetrics } from '../http/metrics.js';
 import { listenProbeEndpoints, type ProbeServer } from '../http/probe-server.js';
-import type { ClusterEvent } from '../kubernetes/objects.js';
+import type { ClusterEvent } from '../cluster/objects.js';
 import { silentLogger, type LogFormat, type LogLevel } from '../log/logger.js';
 import { ManifestSource } from '../manifest/manifest-source.js';
 import { addServerStats, createServerStats, type ServerStats } from '../server/server-stats.js';
@@ -300,7 +300,7 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
     firstListening.catch(() => {}); // awaited below; a failure must not go unhandled while the source loads
     if (options.kubernetes) {
       // Loaded only for the API source (@kubernetes/client-node is large; see cluster-dns.ts).
-      const { KubernetesApiSource } = await import('../kubernetes/api-source.js');
+      const { KubernetesApiSource } = await import('../kube-api/api-source.js');
       const kube = new KubernetesApiSource({ ...options.kubernetes, store, logger, watchPods: watchesPods(pods, options.autopath), waitForSync: false });
       sources.push(kube);
       await kube.start(); // returns at once; the workers answer SERVFAIL for cluster names until synced

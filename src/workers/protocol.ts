@@ -1,7 +1,7 @@
 // The IPC messages between the multi-core primary (primary.ts) and its workers (worker-main.ts). The channel
 // uses node:cluster's `advanced` serialization (the V8 structured clone), so cluster objects travel as they are.
 import type { ClusterDnsOptions } from '../cluster-dns.js';
-import type { ClusterEvent, ClusterObject } from '../kubernetes/objects.js';
+import type { ClusterEvent, ClusterObject } from '../cluster/objects.js';
 import type { LogFormat, LogLevel } from '../log/logger.js';
 import type { ServerStats } from '../server/server-stats.js';
 

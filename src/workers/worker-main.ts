@@ -6,7 +6,7 @@
 // UDP handle and the TCP listener; the kernel spreads datagrams and the primary deals out connections).
 import cluster from 'node:cluster';
 import { startClusterDns, type ClusterDns } from '../cluster-dns.js';
-import type { ClusterStore } from '../kubernetes/cluster-store.js';
+import type { ClusterStore } from '../cluster/cluster-store.js';
 import { createServerStats } from '../server/server-stats.js';
 import { compactHeap } from '../runtime/heap-compaction.js';
 import { createLogger, type LogLevel } from '../log/logger.js';

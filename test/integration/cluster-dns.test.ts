@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startClusterDns, type ClusterDns } from '../../src/cluster-dns.js';
 import { ErrorCodes } from '../../src/errors.js';
-import type { ServiceInfo } from '../../src/kubernetes/objects.js';
+import type { ServiceInfo } from '../../src/cluster/objects.js';
 import { decodeMessage } from '../../src/wire/message.js';
 import { formatRecord } from '../../src/wire/presentation.js';
 import { RCode, RRType } from '../../src/wire/types.js';

@@ -1,7 +1,7 @@
 // /health, /ready and /metrics over real HTTP, with the Kubernetes source down at start-up and then up.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startClusterDns, type ClusterDns } from '../../src/cluster-dns.js';
-import { resolveKubeConfig } from '../../src/kubernetes/kubeconfig.js';
+import { resolveKubeConfig } from '../../src/kube-api/kubeconfig.js';
 import { RCode, RRType } from '../../src/wire/types.js';
 import { ApiEmulator, namespace, service, tempDir, waitFor, writeKubeconfig } from '../helpers/api-emulator/index.js';
 import { udpQuery } from '../helpers/raw-query.js';

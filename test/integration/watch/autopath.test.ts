@@ -4,7 +4,7 @@
 import { Resolver } from 'node:dns/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startClusterDns } from '../../../src/cluster-dns.js';
-import { resolveKubeConfig } from '../../../src/kubernetes/kubeconfig.js';
+import { resolveKubeConfig } from '../../../src/kube-api/kubeconfig.js';
 import { ApiEmulator, namespace, pod, service, tempDir, waitFor, writeKubeconfig } from '../../helpers/api-emulator/index.js';
 import { FAST_TUNING } from './harness.js';
 
