@@ -123,6 +123,11 @@ export function parseListen(text: string, flag = 'listen'): ListenAddress {
   return { host: match[1] ?? match[2], port };
 }
 
+/** The inverse of parseListen: `host:port`, `[IPv6]:port`. */
+export function formatAddress({ host, port }: ListenAddress): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
 /** A DNS name: lowercase, no trailing dot, labels of 1..63 letters, digits, '-' or '_'. */
 export function parseZone(text: string, flag = 'zone'): string {
   const zone = text.toLowerCase().replace(/\.$/, '');

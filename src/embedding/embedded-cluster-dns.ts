@@ -5,9 +5,9 @@
 import { Resolver } from 'node:dns/promises';
 import { homedir } from 'node:os';
 import {
-  startClusterDns as startBaseClusterDns,
-  type ClusterDns as BaseClusterDns,
-  type ClusterDnsOptions as BaseClusterDnsOptions,
+  startClusterDnsServer as startBaseClusterDns,
+  type ClusterDnsServer as BaseClusterDns,
+  type ClusterDnsServerOptions as BaseClusterDnsOptions,
 } from '../cluster-dns.js';
 import { parseZone } from '../config/serve-options.js';
 import { EmbeddingErrorCodes, embeddingError } from './errors.js';
