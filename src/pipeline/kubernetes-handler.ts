@@ -13,8 +13,8 @@
 //   an internal request (the chain chasing a CNAME, autopath) → the same lookup as records
 //
 // Synchronous on purpose: no Promise per packet (DESIGN.md "The hot path").
-import { parseQname } from '../kubernetes/qname.js';
-import type { PodsMode } from '../kubernetes/objects.js';
+import { parseQname } from '../cluster/qname.js';
+import type { PodsMode } from '../cluster/objects.js';
 import type { AnswerCache } from '../records/answer-cache.js';
 import { compileResult } from '../records/answer-cache.js';
 import type { RecordIndex } from '../records/record-index.js';
