@@ -2,6 +2,7 @@
 // Every query is answered or deliberately dropped (DESIGN.md "Errors"): an exception anywhere answers SERVFAIL,
 // is counted and logged once per distinct message, and the process carries on.
 import type { Logger } from 'pino';
+import { compileRecords } from '../pipeline/chain.js';
 import type { DnsRequest, Handler, HandlerResult } from '../pipeline/handler.js';
 import { parseQuery, type ParsedQuery } from '../wire/query.js';
 import { buildErrorReply, buildReply } from '../wire/reply.js';
@@ -62,6 +63,8 @@ export class QueryProcessor {
       switch (result.kind) {
         case 'answer':
           return this.count(buildReply(raw, query, result.answer, maxSize), result.answer.rcode);
+        case 'records':
+          return this.count(buildReply(raw, query, compileRecords(query, result), maxSize), result.rcode);
         case 'error':
           return this.count(buildErrorReply(raw, query.id, query.flags, query.questionEnd, query.edns, result.rcode), result.rcode);
         case 'skip':

@@ -27,6 +27,8 @@ export interface TruncationPoint {
 export interface CompiledAnswer {
   rcode: number;
   authoritative: boolean;
+  /** Further header bits the reply sets (RA, AD of a relayed upstream reply); 0 for our own answers. */
+  extraFlags: number;
   /** Answer, authority and additional sections, encoded as if the question's qname sat at offset 12. */
   tail: Buffer;
   answerCount: number;
@@ -48,6 +50,7 @@ export function compileAnswer(
   sections: Sections,
   rcode: number,
   authoritative: boolean,
+  extraFlags = 0,
 ): CompiledAnswer {
   const writer = new WireWriter();
   for (let i = 0; i < HEADER_LENGTH; i++) writer.u8(0);
@@ -74,6 +77,7 @@ export function compileAnswer(
   return {
     rcode,
     authoritative,
+    extraFlags,
     tail: writer.slice(questionEnd),
     answerCount: counts[0],
     authorityCount: counts[1],

@@ -2,7 +2,7 @@
 // replies written as zone-file lines (CoreDNS plugin/autopath behaviour, see the handler's header).
 import { describe, expect, it } from 'vitest';
 import { AutopathHandler, type AutopathSettings } from '../../../src/pipeline/autopath-handler.js';
-import { Chain } from '../../../src/pipeline/chain.js';
+import { Chain, compileRecords } from '../../../src/pipeline/chain.js';
 import type { DnsRequest, HandlerResult } from '../../../src/pipeline/handler.js';
 import { KubernetesHandler } from '../../../src/pipeline/kubernetes-handler.js';
 import { AnswerCache } from '../../../src/records/answer-cache.js';
@@ -60,7 +60,8 @@ function outcome(req: DnsRequest, asked: string, result: HandlerResult | Promise
   if (result instanceof Promise) throw new Error('the chain must answer synchronously');
   if (result.kind === 'skip') return ['skip'];
   if (result.kind === 'error') return [`error ${RCODE_NAMES.get(result.rcode)}`];
-  const message = decodeMessage(buildReply(req.raw, req.query, result.answer, 65535));
+  const answer = result.kind === 'records' ? compileRecords(req.query, result) : result.answer;
+  const message = decodeMessage(buildReply(req.raw, req.query, answer, 65535));
   expect(message.questions[0].name).toBe(asked); // the question comes back as asked, letter case included
   return [
     `${RCODE_NAMES.get(message.rcode)}${message.aa ? ' aa' : ''}`,
