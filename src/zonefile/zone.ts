@@ -73,6 +73,11 @@ export class Zone {
     return this.nodes.size;
   }
 
+  /** Every record, by owner then type in the order the file gave them (tests, logs). */
+  *records(): IterableIterator<ResourceRecord> {
+    for (const rrsets of this.nodes.values()) for (const rrset of rrsets.values()) yield* rrset;
+  }
+
   /** True when `qname` (lowercase) is the apex or below it. */
   contains(qname: string): boolean {
     return isInZone(qname, this.origin);
