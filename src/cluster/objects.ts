@@ -58,6 +58,8 @@ export interface PodInfo extends ObjectKey {
   ips: string[];
   /** status.phase: only Running pods get verified pod records. */
   phase: string;
+  /** metadata.deletionTimestamp is set: the pod is going away and gets no verified pod records. */
+  terminating?: true;
 }
 
 export interface NamespaceInfo {

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ClusterStore } from '../../../src/kubernetes/cluster-store.js';
-import type { ClusterObject, EndpointSliceInfo, NamespaceInfo, PodInfo, ServiceInfo } from '../../../src/kubernetes/objects.js';
+import { ClusterStore } from '../../../src/cluster/cluster-store.js';
+import type { ClusterObject, EndpointSliceInfo, NamespaceInfo, PodInfo, ServiceInfo } from '../../../src/cluster/objects.js';
 import { FakeIndex, fakeLogger, zone } from './fake-index.js';
 
 const ns = (name: string): NamespaceInfo => ({ kind: 'Namespace', name });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalIp, trimObject } from '../../../src/kubernetes/trim.js';
+import { canonicalIp, trimObject } from '../../../src/cluster/trim.js';
 
 const meta = (name: string, namespace?: string, extra: Record<string, unknown> = {}) => ({
   name,
@@ -142,6 +142,9 @@ describe('trimObject: Pod', () => {
   it('falls back to status.podIP; a pod without status is Unknown with no IPs', () => {
     expect(trimObject({ apiVersion: 'v1', kind: 'Pod', metadata: meta('a', 'x'), status: { phase: 'Pending', podIP: '10.1.1.1' } })).toMatchObject({ ips: ['10.1.1.1'], phase: 'Pending' });
     expect(trimObject({ apiVersion: 'v1', kind: 'Pod', metadata: meta('b', 'x') })).toMatchObject({ ips: [], phase: 'Unknown' });
+    const deleting = { apiVersion: 'v1', kind: 'Pod', metadata: { ...meta('c', 'x'), deletionTimestamp: '2026-12-01T10:00:00Z' }, status: { phase: 'Running', podIP: '10.1.1.2' } };
+    expect(trimObject(deleting)).toMatchObject({ phase: 'Running', terminating: true });
+    expect(trimObject({ ...deleting, metadata: meta('c', 'x') })).not.toHaveProperty('terminating');
   });
 });
 

@@ -261,13 +261,13 @@ export function buildNamespaceRecords(namespace: string, options: BuildOptions &
 }
 
 /**
- * Verified pod records: a Running pod answers `<dashed-ip>.<ns>.pod.<zone>` for each of its IPs. In the
+ * Verified pod records: a Running pod that is not being deleted answers `<dashed-ip>.<ns>.pod.<zone>` for each of its IPs. In the
  * other modes nothing is published (disabled: no pod names; insecure: the handler answers any parsable IP
  * in an existing namespace without looking at pods).
  */
 export function buildPodRecords(pod: PodInfo, options: BuildOptions & { pods: PodsMode }): OwnerRecords {
   const out = new RecordList();
-  if (options.pods === 'verified' && pod.phase === 'Running') {
+  if (options.pods === 'verified' && pod.phase === 'Running' && pod.terminating !== true) {
     for (const zone of options.zones) {
       for (const raw of pod.ips) {
         const ip = canonicalIp(raw);

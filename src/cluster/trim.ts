@@ -223,7 +223,9 @@ function trimPod(raw: Json, ctx: Context): PodInfo {
   }
   const phase = typeof status.phase === 'string' && status.phase !== '' ? status.phase : 'Unknown';
   const pod: PodInfo = { kind: 'Pod', namespace: ctx.namespace, name: ctx.name, ips: exact(ips), phase };
-  return pod;
+  // A pod being deleted keeps phase Running until it is gone; CoreDNS (object/pod.go) drops it at once.
+  const deleting = isRecord(raw.metadata) ? raw.metadata.deletionTimestamp : undefined;
+  return deleting !== undefined && deleting !== null && deleting !== '' ? { ...pod, terminating: true } : pod;
 }
 
 /**

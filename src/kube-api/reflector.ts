@@ -20,8 +20,8 @@ import type { Logger } from 'pino';
 import { ApiStatusError, getJson } from './api-request.js';
 import type { ReflectorTarget } from './api-resources.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
-import type { ClusterEvent, ClusterObjectKind } from './objects.js';
-import { trimObject } from './trim.js';
+import type { ClusterEvent, ClusterObjectKind } from '../cluster/objects.js';
+import { trimObject } from '../cluster/trim.js';
 import { startWatch, type WatchEnd, type WatchHandle } from './watch-request.js';
 
 /** Tuning shared by every reflector; the defaults suit production, tests shrink them. */

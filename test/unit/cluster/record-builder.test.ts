@@ -1,12 +1,12 @@
 // The record builder, table-driven: each case is objects in, the exact records out as zone-file lines.
 import { describe, expect, it } from 'vitest';
-import type { EndpointSliceInfo, PodInfo, PodsMode, ServiceInfo } from '../../../src/kubernetes/objects.js';
+import type { EndpointSliceInfo, PodInfo, PodsMode, ServiceInfo } from '../../../src/cluster/objects.js';
 import {
   buildNamespaceRecords,
   buildPodRecords,
   buildServiceRecords,
   buildZoneRecords,
-} from '../../../src/kubernetes/record-builder.js';
+} from '../../../src/cluster/record-builder.js';
 import { sortedLines, zone } from './fake-index.js';
 
 const ZONES = ['cluster.local'];
@@ -337,6 +337,7 @@ describe('buildPodRecords', () => {
        fd00-10-244-2--20.default.pod.cluster.local. 5 IN AAAA fd00:10:244:2::20`,
     ],
     ['Pending, verified', pod('Pending', ['10.244.1.10']), 'verified', ''],
+    ['Running but being deleted (deletionTimestamp), verified', { ...pod('Running', ['10.244.1.10']), terminating: true }, 'verified', ''],
     ['Succeeded, verified', pod('Succeeded', ['10.244.1.10']), 'verified', ''],
     ['Running, insecure (the handler answers these)', pod('Running', ['10.244.1.10']), 'insecure', ''],
     ['Running, disabled', pod('Running', ['10.244.1.10']), 'disabled', ''],

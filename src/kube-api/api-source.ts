@@ -13,7 +13,7 @@ import { EventEmitter } from 'node:events';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { reflectorTargets, type ReflectorTarget } from './api-resources.js';
-import type { ClusterEvent } from './objects.js';
+import type { ClusterEvent } from '../cluster/objects.js';
 import { Reflector, emptyReflectorStats, type ReflectorStats, type ReflectorTuning } from './reflector.js';
 
 /** What the source needs of the cluster store (ClusterStore satisfies it). */
