@@ -1,8 +1,8 @@
 // The bundled zones/ served by a real DnsServer whose chain is kubernetes → file, over the bundled example
 // cluster, asked with dig and with crafted packets.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClusterStore } from '../../src/kubernetes/cluster-store.js';
-import { REVERSE_ZONES } from '../../src/kubernetes/record-builder.js';
+import { ClusterStore } from '../../src/cluster/cluster-store.js';
+import { REVERSE_ZONES } from '../../src/cluster/record-builder.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { ManifestSource } from '../../src/manifest/manifest-source.js';
 import { Chain } from '../../src/pipeline/chain.js';
