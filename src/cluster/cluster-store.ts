@@ -10,6 +10,7 @@
 // Cost is O(objects changed + endpoints of the services they touch), never O(cluster).
 import type { Logger } from 'pino';
 import type { ResourceRecord } from '../wire/types.js';
+import { normalizeName } from '../wire/name.js';
 import type {
   ClusterEvent,
   ClusterObject,
@@ -113,10 +114,10 @@ export class ClusterStore implements ClusterSink {
     this.index = options.index;
     this.logger = options.logger;
     this.options = {
-      zones: options.zones.map((zone) => zone.toLowerCase().replace(/\.$/, '')),
+      zones: options.zones.map(normalizeName),
       ttl: options.ttl,
       pods: options.pods,
-      ...(options.reverseZones === undefined ? {} : { reverseZones: options.reverseZones.map((zone) => zone.toLowerCase().replace(/\.$/, '')) }),
+      ...(options.reverseZones === undefined ? {} : { reverseZones: options.reverseZones.map(normalizeName) }),
     };
     this.index.batch(() => this.publish(ZONE_OWNER, () => buildZoneRecords(this.options, this.dnsService())));
   }

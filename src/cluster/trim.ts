@@ -6,6 +6,7 @@
 // read), v1 Pod. Any other kind → null. A supported kind that is malformed → a plain Error whose message
 // says which object and which field; the callers (manifest loader, cluster store, reflector) add context.
 import { isIP } from 'node:net';
+import { normalizeName } from '../wire/name.js';
 import type {
   ClusterObject,
   ClusterObjectKind,
@@ -124,10 +125,10 @@ function trimService(raw: Json, ctx: Context): ServiceInfo {
   };
   if (type === 'ExternalName') {
     const target = spec.externalName;
-    if (typeof target !== 'string' || target.replace(/\.$/, '') === '') {
+    if (typeof target !== 'string' || normalizeName(target) === '') {
       throw new Error(`${ctx.where}: type ExternalName without spec.externalName`);
     }
-    service.externalName = target.replace(/\.$/, '').toLowerCase();
+    service.externalName = normalizeName(target);
   }
   return service;
 }
@@ -165,7 +166,7 @@ function trimEndpointSlice(raw: Json, meta: Json, ctx: Context): EndpointSliceIn
     for (const value of entry.addresses) {
       if (typeof value !== 'string' || value === '') throw new Error(`${at}.addresses has an empty entry`);
       let address: string | null;
-      if (addressType === 'FQDN') address = value.replace(/\.$/, '').toLowerCase();
+      if (addressType === 'FQDN') address = normalizeName(value);
       else {
         address = canonicalIp(value);
         if (address === null || (isIP(address) === 4) !== (addressType === 'IPv4')) {

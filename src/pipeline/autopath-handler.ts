@@ -29,6 +29,7 @@
 import { LRUCache } from 'lru-cache';
 import type { RecordIndex } from '../records/record-index.js';
 import { compileAnswer } from '../wire/compiled-answer.js';
+import { normalizeName } from '../wire/name.js';
 import { RCode, RRClass, RRType, type ResourceRecord } from '../wire/types.js';
 import type { DnsRequest, Handler, HandlerResult } from './handler.js';
 
@@ -76,9 +77,9 @@ export class AutopathHandler implements Handler {
   private readonly cache: LRUCache<string, HandlerResult>;
 
   constructor(private readonly options: AutopathHandlerOptions) {
-    this.zones = new Set(options.zones.map(normalize));
-    this.hostSearch = (options.hostSearch ?? []).map(normalize).filter((domain) => domain !== '');
-    this.fixedSearch = options.search === undefined ? null : options.search.map(normalize).filter((domain) => domain !== '');
+    this.zones = new Set(options.zones.map(normalizeName));
+    this.hostSearch = (options.hostSearch ?? []).map(normalizeName).filter((domain) => domain !== '');
+    this.fixedSearch = options.search === undefined ? null : options.search.map(normalizeName).filter((domain) => domain !== '');
     this.defaultNamespace = options.defaultNamespace?.toLowerCase();
     this.cache = new LRUCache({ max: options.maxCached ?? 10_000 });
     options.index.onChange(() => this.cache.clear());
@@ -159,9 +160,3 @@ export class AutopathHandler implements Handler {
 function unmapped(address: string): string {
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
-
-function normalize(name: string): string {
-  const lower = name.toLowerCase();
-  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
-}
-

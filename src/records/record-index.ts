@@ -11,6 +11,7 @@
 // - Change notifications are exact: a name is reported only when its records or its existence changed, so
 //   re-publishing an owner with one record different reports that record's name (and the apex), not all.
 import { formatRdata } from '../wire/presentation.js';
+import { normalizeName } from '../wire/name.js';
 import { RRClass, RRType, type ResourceRecord, type SoaData, type SrvData } from '../wire/types.js';
 import type { LookupResult } from './types.js';
 
@@ -87,7 +88,7 @@ export class RecordIndex {
   private pendingChanges = new Set<string>();
 
   constructor(options: RecordIndexOptions) {
-    this.zones = [...new Set(options.zones.map(normalize))];
+    this.zones = [...new Set(options.zones.map(normalizeName))];
     this.zoneSuffixes = [...this.zones]
       .sort((a, b) => b.length - a.length)
       .map((zone) => ({ zone, suffix: zone === '' ? '' : `.${zone}` }));
@@ -108,7 +109,7 @@ export class RecordIndex {
 
   /** The SOA serial of `zone`: Unix seconds of its last change (construction time at first); 0 for no zone. */
   serial(zone: string): number {
-    return this.serials.get(normalize(zone)) ?? 0;
+    return this.serials.get(normalizeName(zone)) ?? 0;
   }
 
   /**
@@ -121,7 +122,7 @@ export class RecordIndex {
     const previous = kept === undefined ? undefined : fullForm(kept);
     const next: OwnerContribution = {
       records: records.map(normalizeRecord),
-      names: names.length === 0 ? NO_NAMES : names.map(normalize),
+      names: names.length === 0 ? NO_NAMES : names.map(normalizeName),
     };
     if (previous && sameContribution(previous, next)) return;
     this.owners.set(owner, keptForm(next));
@@ -431,27 +432,23 @@ function identityKey(record: ResourceRecord): string {
     : `${record.type} ${record.class} ${formatRdata(record)}`;
 }
 
-function normalize(name: string): string {
-  const lower = name.toLowerCase();
-  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
-}
 
 /**
  * Owner names and the domain names inside RDATA (CNAME, PTR, NS targets, SRV target) lowercase without the
  * trailing dot, as stored and looked up; the record object is reused when nothing changes.
  */
 function normalizeRecord(record: ResourceRecord): ResourceRecord {
-  const name = normalize(record.name);
+  const name = normalizeName(record.name);
   let data: unknown = record.data;
   switch (record.type) {
     case RRType.CNAME:
     case RRType.PTR:
     case RRType.NS:
-      data = normalize(record.data as string);
+      data = normalizeName(record.data as string);
       break;
     case RRType.SRV: {
       const srv = record.data as SrvData;
-      const target = normalize(srv.target);
+      const target = normalizeName(srv.target);
       if (target !== srv.target) data = { ...srv, target };
       break;
     }
