@@ -162,18 +162,6 @@ export class ClusterStore implements ClusterSink {
     return first;
   }
 
-  /** Every pod with this IP (host-network pods share their node's). */
-  podsByIp(ip: string): PodInfo[] {
-    const canonical = canonicalIp(ip);
-    const keys = canonical === null ? undefined : this.podsByIpIndex.get(canonical);
-    if (!keys) return [];
-    return [...keys].map((k) => this.pods.get(k)).filter((pod): pod is PodInfo => pod !== undefined);
-  }
-
-  getService(namespace: string, name: string): ServiceInfo | undefined {
-    return this.services.get(key(namespace.toLowerCase(), name.toLowerCase()));
-  }
-
   /** Every object held, in no particular order. */
   *objects(): IterableIterator<ClusterObject> {
     yield* this.namespaces.values();

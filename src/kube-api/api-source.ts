@@ -146,11 +146,6 @@ export class KubernetesApiSource extends EventEmitter<KubernetesApiSourceEvents>
     return total;
   }
 
-  /** True while an outage is under way. */
-  get inOutage(): boolean {
-    return this.outageStartedAt !== undefined;
-  }
-
   private onReflectorSynced(): void {
     if (this.isSynced || this.closed || !this.reflectors.every((r) => r.synced)) return;
     this.isSynced = true;
