@@ -1,5 +1,5 @@
 // Raw Kubernetes JSON (as `kubectl get -o json|yaml`, an API list or a watch event gives it) → the trimmed
-// shapes of objects.ts. Only the fields DNS needs survive (DESIGN.md "Kubernetes": memory matters), so a
+// shapes of objects.ts. Only the fields DNS needs survive (docs/architecture.md "Memory"), so a
 // 100k-endpoint cluster does not keep managedFields, annotations, specs of containers and so on.
 //
 // Supported: v1 Namespace, v1 Service, discovery.k8s.io/v1 EndpointSlice (v1beta1 has the same fields we

@@ -2,7 +2,7 @@
 // exec/file auth plugins — all applied by client-node's applyToHTTPSOptions) and a body parsed as raw JSON.
 //
 // Why not client-node's generated list calls: they deserialise every item into classes with Date fields
-// (NOTES.md), which costs time and memory at 50k pods only to be thrown away by the trimmer, and they take no
+// (docs/architecture.md "Kubernetes API client"), which costs time and memory at 50k pods only to be thrown away by the trimmer, and they take no
 // abort signal, so a reflector being stopped could not cancel a list in flight. The credentials and TLS
 // handling are the library's all the same.
 import http from 'node:http';

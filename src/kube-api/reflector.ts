@@ -1,5 +1,5 @@
-// A reflector keeps one API collection mirrored into ClusterEvents (DESIGN.md "Kubernetes"; NOTES.md says
-// why not client-node's informer). The loop, one per reflector:
+// A reflector keeps one API collection mirrored into ClusterEvents (docs/architecture.md "Life of a
+// watch event"; "Kubernetes API client" says why not client-node's informer). The loop, one per reflector:
 //
 //   list (paginated: limit/continue; a continue token that expired restarts the list)
 //     → diff against what this reflector has delivered before (key → resourceVersion): upserts for new or

@@ -25,7 +25,7 @@
 //
 // The result for a (qname, qtype) depends only on the index once the path matched (the path's first domain
 // is a suffix of the qname, which fixes the namespace), so replies are compiled once and kept in a bounded LRU
-// that empties on every index change. Synchronous: no Promise per packet (DESIGN.md "The hot path").
+// that empties on every index change. Synchronous: no Promise per packet (docs/architecture.md "The hot path").
 import { LRUCache } from 'lru-cache';
 import type { RecordIndex } from '../records/record-index.js';
 import { compileAnswer } from '../wire/compiled-answer.js';

@@ -9,7 +9,7 @@
 //   pods insecure, <dashed-ip>.<ns>.pod.<zone> → A/AAAA synthesized per query when <ns> exists
 //   anything else                             → the compiled answer for (qname, qtype) from the answer cache
 //
-// Synchronous on purpose: no Promise per packet (DESIGN.md "The hot path").
+// Synchronous on purpose: no Promise per packet (docs/architecture.md "The hot path").
 import { parseQname } from '../cluster/qname.js';
 import type { PodsMode } from '../cluster/objects.js';
 import type { AnswerCache } from '../records/answer-cache.js';

@@ -1,5 +1,5 @@
 // The authoritative data: name → RRsets, fed incrementally by owners (a Service, a Pod, a Namespace, …).
-// Pure in-memory data, no I/O (DESIGN.md "The flow").
+// Pure in-memory data, no I/O (docs/architecture.md "Layers").
 //
 // - Owners replace what they contribute as a whole (setOwner); the cost is O(that owner's records), also for
 //   a headless Service whose thousands of endpoints share one name (see NameEntries).
