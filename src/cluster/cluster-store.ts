@@ -338,7 +338,7 @@ export class ClusterStore implements ClusterSink {
   }
 
   private unpublish(owner: string): void {
-    // The sink knows its owners (deleting an unknown one is a no-op): a Set of them here cost ≈ 5 MiB at 100k.
+    // The sink knows its owners (deleting an unknown one is a no-op): no second set of them here.
     this.index.deleteOwner(owner);
   }
 

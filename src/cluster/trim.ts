@@ -61,7 +61,7 @@ export function trimObject(raw: unknown, kindHint?: ClusterObjectKind): ClusterO
   const name = meta.name;
   if (typeof name !== 'string' || name === '') throw new Error(`${kind} without metadata.name`);
   // No uid: DNS has no use for it, and a property added after the object literal cost each object an
-  // out-of-object property array besides the string (≈ 15 MiB at 100k services).
+  // out-of-object property array besides the string.
   if (kind === 'Namespace') return { kind: 'Namespace', name: name.toLowerCase() };
 
   // Namespaced kinds: hand-written manifests often omit the namespace; kubectl would apply them to "default".
@@ -178,7 +178,7 @@ function trimEndpointSlice(raw: Json, meta: Json, ctx: Context): EndpointSliceIn
     const conditions = entry.conditions;
     const ready = !(isRecord(conditions) && conditions.ready === false);
     // Optional fields go into the object literal, never added afterwards: a property added to a literal
-    // costs the object an out-of-object property array (V8), for every one of 50k endpoints.
+    // costs the object an out-of-object property array (V8), for every endpoint.
     const hostname = typeof entry.hostname === 'string' && entry.hostname !== '' ? entry.hostname.toLowerCase() : undefined;
     endpoints.push(hostname === undefined ? { addresses: exact(addresses), ready } : { addresses: exact(addresses), ready, hostname });
   });
@@ -228,9 +228,8 @@ function trimPod(raw: Json, ctx: Context): PodInfo {
 }
 
 /**
- * A copy of an array built by push() with no spare capacity. V8 grows an array on its first push to 17 slots
- * (152 bytes for one IP instead of 24); trimmed objects live as long as the cluster, so at 100k services
- * the spare slots alone were ≈ 20 MB.
+ * A copy of an array built by push() with no spare capacity. V8 grows an array on its first push to 17 slots;
+ * trimmed objects live as long as the cluster, so the spare slots would too.
  */
 function exact<T>(values: T[]): T[] {
   return values.slice();

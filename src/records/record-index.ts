@@ -27,8 +27,8 @@ export type ChangeListener = (changedNames: ReadonlySet<string>) => void;
 
 
 /**
- * Every record at one name, all types together. At 10k services / 50k pods there are ≈ 250k names, nearly
- * all with one or two records, so the common cases cost nothing beyond the records themselves: one record is
+ * Every record at one name, all types together. A large cluster has hundreds of thousands of names,
+ * nearly all with one or two records, so the common cases cost nothing beyond the records themselves: one record is
  * stored as is, a few in an exact-size array. Past LARGE_NAME records (the A and SRV sets of a big headless
  * Service) a Map keyed by type and RDATA, so finding and removing one record stays O(1) and a 3,000-endpoint
  * Service is not O(n²) per update. A Map iterates in insertion order, so the RRset order is the same either
@@ -42,8 +42,8 @@ interface OwnerContribution {
 }
 
 /**
- * What is kept per owner: its records alone when it declares no names (all but a few: 140k owners at 100k
- * services, where a `{records, names}` object each cost ≈ 5.6 MiB), else the whole contribution.
+ * What is kept per owner: its records alone when it declares no names (all but a few, where a
+ * `{records, names}` object each would cost memory per owner), else the whole contribution.
  */
 type KeptContribution = ResourceRecord[] | OwnerContribution;
 
@@ -78,7 +78,7 @@ export class RecordIndex {
   /**
    * name → how many declarations and existing children it has, for names with any (RFC 8020: such a name
    * exists, records or not). A name with records exists anyway, so its records are not counted here: most
-   * names are leaves with records and need no entry (at 100k services 512k entries became ≈ 200k).
+   * names are leaves with records and need no entry.
    */
   private readonly existence = new Map<string, number>();
   private readonly owners = new Map<string, KeptContribution>();
@@ -466,8 +466,7 @@ function parent(name: string): string | null {
   return dot === -1 ? '' : name.slice(dot + 1);
 }
 
-/** The same RR: owner, type, class and RDATA match (RFC 2181 5: TTL is not part of an RR's identity). */
-/** Same owner, type, class and RDATA (RFC 2181 5: what makes two records one). */
+/** The same RR: owner, type, class and RDATA match (RFC 2181 5: the TTL is not part of an RR's identity). */
 export function sameRR(a: ResourceRecord, b: ResourceRecord): boolean {
   return a.type === b.type && a.class === b.class && a.name === b.name && sameRdata(a, b);
 }
