@@ -10,6 +10,7 @@
 // Cost is O(objects changed + endpoints of the services they touch), never O(cluster).
 import type { Logger } from 'pino';
 import type { ResourceRecord } from '../wire/types.js';
+import { normalizeName } from '../wire/name.js';
 import type {
   ClusterEvent,
   ClusterObject,
@@ -113,10 +114,10 @@ export class ClusterStore implements ClusterSink {
     this.index = options.index;
     this.logger = options.logger;
     this.options = {
-      zones: options.zones.map((zone) => zone.toLowerCase().replace(/\.$/, '')),
+      zones: options.zones.map(normalizeName),
       ttl: options.ttl,
       pods: options.pods,
-      ...(options.reverseZones === undefined ? {} : { reverseZones: options.reverseZones.map((zone) => zone.toLowerCase().replace(/\.$/, '')) }),
+      ...(options.reverseZones === undefined ? {} : { reverseZones: options.reverseZones.map(normalizeName) }),
     };
     this.index.batch(() => this.publish(ZONE_OWNER, () => buildZoneRecords(this.options, this.dnsService())));
   }
@@ -159,18 +160,6 @@ export class ClusterStore implements ClusterSink {
       first ??= pod;
     }
     return first;
-  }
-
-  /** Every pod with this IP (host-network pods share their node's). */
-  podsByIp(ip: string): PodInfo[] {
-    const canonical = canonicalIp(ip);
-    const keys = canonical === null ? undefined : this.podsByIpIndex.get(canonical);
-    if (!keys) return [];
-    return [...keys].map((k) => this.pods.get(k)).filter((pod): pod is PodInfo => pod !== undefined);
-  }
-
-  getService(namespace: string, name: string): ServiceInfo | undefined {
-    return this.services.get(key(namespace.toLowerCase(), name.toLowerCase()));
   }
 
   /** Every object held, in no particular order. */
@@ -349,7 +338,7 @@ export class ClusterStore implements ClusterSink {
   }
 
   private unpublish(owner: string): void {
-    // The sink knows its owners (deleting an unknown one is a no-op): a Set of them here cost ≈ 5 MiB at 100k.
+    // The sink knows its owners (deleting an unknown one is a no-op): no second set of them here.
     this.index.deleteOwner(owner);
   }
 

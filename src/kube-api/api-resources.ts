@@ -1,4 +1,4 @@
-// The four API collections clusterdns lists and watches (NOTES.md "Watch paths"), and the reflector
+// The four API collections clusterdns lists and watches (docs/architecture.md "Kubernetes API client"), and the reflector
 // specs a configuration turns into: one per resource, or one per (resource, namespace) with --namespaces.
 import type { ClusterObjectKind } from '../cluster/objects.js';
 

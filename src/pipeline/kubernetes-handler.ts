@@ -12,7 +12,7 @@
 //                                               to complete, as CoreDNS's kubernetes plugin asks its upstream
 //   an internal request (the chain chasing a CNAME, autopath) → the same lookup as records
 //
-// Synchronous on purpose: no Promise per packet (DESIGN.md "The hot path").
+// Synchronous on purpose: no Promise per packet (docs/architecture.md "The hot path").
 import { parseQname } from '../cluster/qname.js';
 import type { PodsMode } from '../cluster/objects.js';
 import type { AnswerCache } from '../records/answer-cache.js';
@@ -21,6 +21,7 @@ import type { RecordIndex } from '../records/record-index.js';
 import type { LookupResult } from '../records/types.js';
 import { HeaderFlag } from '../wire/header.js';
 import type { CompiledAnswer } from '../wire/compiled-answer.js';
+import { normalizeName } from '../wire/name.js';
 import { RCode, RRClass, RRType, type ResourceRecord } from '../wire/types.js';
 import type { DnsRequest, Handler, HandlerResult, RecordsResult } from './handler.js';
 
@@ -56,9 +57,9 @@ export class KubernetesHandler implements Handler {
   private readonly podSuffixes = new Map<string, string>();
 
   constructor(private readonly options: KubernetesHandlerOptions) {
-    const zones = options.zones.map(normalize);
+    const zones = options.zones.map(normalizeName);
     for (const zone of zones) this.podSuffixes.set(zone, zone === '' ? '.pod' : `.pod.${zone}`);
-    this.servedZones = options.reverseZones === undefined ? null : new Set([...zones, ...options.reverseZones.map(normalize)]);
+    this.servedZones = options.reverseZones === undefined ? null : new Set([...zones, ...options.reverseZones.map(normalizeName)]);
   }
 
   handle(request: DnsRequest): HandlerResult {
@@ -127,9 +128,4 @@ function recordsOf(result: Exclude<LookupResult, { kind: 'notauth' }>, chase: st
     sections: { answer: result.answer, authority: result.authority, additional: result.kind === 'answer' ? result.additional : [] },
     ...(chase === null ? {} : { chase }),
   };
-}
-
-function normalize(zone: string): string {
-  const lower = zone.toLowerCase();
-  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
 }

@@ -1,5 +1,5 @@
 // From query bytes to reply bytes, shared by the UDP and TCP listeners. Only the listeners write to sockets.
-// Every query is answered or deliberately dropped (DESIGN.md "Errors"): an exception anywhere answers SERVFAIL,
+// Every query is answered or deliberately dropped (docs/architecture.md "Errors"): an exception anywhere answers SERVFAIL,
 // is counted and logged once per distinct message, and the process carries on.
 import type { Logger } from 'pino';
 import { compileRecords } from '../pipeline/chain.js';

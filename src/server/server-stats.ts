@@ -1,5 +1,5 @@
-// Counters kept as plain numbers on the hot path (prom-client's inc() costs ≈ 0.7 µs, NOTES.md);
-// the metrics endpoint publishes them at scrape time.
+// Counters kept as plain numbers on the hot path; the metrics endpoint publishes them at scrape time
+// (docs/architecture.md "Metrics").
 export interface ServerStats {
   requests: { udp: number; tcp: number };
   /** The part of `requests` from IPv6 clients (published as family="2"; the rest is family="1"). */

@@ -1,5 +1,5 @@
 // A response compiled once per (qname, qtype) when the index changes, replayed per query
-// (DESIGN.md "The hot path").
+// (docs/architecture.md "The hot path").
 //
 // The tail is encoded after a header and the question exactly as the reply will carry them, so its name
 // compression pointers are valid in the reply. Owner names equal to (or ending in) the qname point into the

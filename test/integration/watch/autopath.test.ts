@@ -1,5 +1,5 @@
 // Autopath fed by the Kubernetes watch: the client's pod is found by source IP from the Pods reflector, which
-// runs for autopath even with `pods: 'disabled'` (issue 4: "Pods when --pods verified or autopath needs them").
+// runs for autopath even with `pods: 'disabled'` ("Pods when --pods verified or autopath needs them").
 // The "pod" is this test process: Linux answers for all of 127.0.0.0/8, and the Resolver sends from 127.0.0.2.
 import { Resolver } from 'node:dns/promises';
 import { afterEach, describe, expect, it } from 'vitest';
