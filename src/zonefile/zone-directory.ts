@@ -48,7 +48,8 @@ interface ZoneFileState {
   reportedError: string | null;
 }
 
-const ZONE_FILE = /\.db$/;
+/** Zone files; dotfiles (editor locks and swap files) are not. */
+const ZONE_FILE = /^[^.].*\.db$/;
 
 export class ZoneDirectory extends EventEmitter {
   /** Completed reloads, successful or not (tests await them). */
