@@ -1,6 +1,7 @@
 // RDATA of each modelled type (RFC 1035 3.3 and 3.4, RFC 3596, RFC 2782, RFC 8659); every other type, OPT included
 // (its options are read by edns.ts), is opaque bytes (RFC 3597).
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './ip-address.js';
+import { nameToWire } from './name.js';
 import type { WireReader } from './reader.js';
 import { RRType, type CaaData, type MxData, type ResourceRecord, type SoaData, type SrvData } from './types.js';
 import { WireFormatError } from './wire-format-error.js';
@@ -159,11 +160,59 @@ export function readRdata(reader: WireReader, type: number, rdlength: number): R
     case RRType.SRV:
       data = { priority: reader.u16(), weight: reader.u16(), port: reader.u16(), target: reader.name() } satisfies SrvData;
       break;
-    default:
-      data = new Uint8Array(reader.bytes(rdlength)); // a plain copy: records must not alias the packet buffer
+    default: {
+      const layout = NAME_BEARING_LAYOUTS.get(type);
+      // A plain copy: records must not alias the packet buffer. Names that may be compressed are expanded,
+      // since their pointers mean nothing outside this message.
+      data = layout ? expandNames(reader, layout, end) : new Uint8Array(reader.bytes(rdlength));
+    }
   }
   if (reader.offset !== end) throw new WireFormatError(`RDATA of type ${type} does not fill RDLENGTH`, start);
   return data;
+}
+
+/** Fields of an opaque RDATA up to its last name: 16-bit numbers, names, character-strings, fixed bytes. */
+type Field = 'u16' | 'name' | 'string' | number;
+
+/**
+ * Types without a model whose RDATA names may arrive compressed: the RFC 1035 types (MD, MF, MB, MG, MR,
+ * MINFO, MX) and those RFC 3597 4 asks decoders to accept compressed (RP, AFSDB, RT, SIG, PX, NXT, NAPTR).
+ * Whatever follows the last listed field is copied as is.
+ */
+const NAME_BEARING_LAYOUTS = new Map<number, readonly Field[]>([
+  [3, ['name']], // MD
+  [4, ['name']], // MF
+  [7, ['name']], // MB
+  [8, ['name']], // MG
+  [9, ['name']], // MR
+  [14, ['name', 'name']], // MINFO
+  [15, ['u16', 'name']], // MX
+  [17, ['name', 'name']], // RP
+  [18, ['u16', 'name']], // AFSDB
+  [21, ['u16', 'name']], // RT
+  [24, [18, 'name']], // SIG: type covered .. key tag, then the signer's name
+  [26, ['u16', 'name', 'name']], // PX
+  [30, ['name']], // NXT
+  [35, ['u16', 'u16', 'string', 'string', 'string', 'name']], // NAPTR
+]);
+
+/** The RDATA with its names written out in full (RFC 3597 4), as opaque bytes. */
+function expandNames(reader: WireReader, layout: readonly Field[], end: number): Uint8Array {
+  const parts: Uint8Array[] = [];
+  for (const field of layout) {
+    if (field === 'name') {
+      parts.push(nameToWire(reader.name()));
+    } else {
+      const start = reader.offset;
+      if (field === 'u16') reader.skip(2);
+      else if (field === 'string') reader.skip(reader.u8());
+      else reader.skip(field);
+      parts.push(reader.buf.subarray(start, reader.offset));
+    }
+    if (reader.offset > end) throw new WireFormatError('RDATA field runs past RDLENGTH', reader.offset);
+  }
+  parts.push(reader.bytes(end - reader.offset));
+  return Buffer.concat(parts);
 }
 
 function expectLength(actual: number, expected: number, offset: number): void {
