@@ -48,7 +48,8 @@ interface ZoneFileState {
   reportedError: string | null;
 }
 
-const ZONE_FILE = /\.db$/;
+/** Zone files; dotfiles (editor locks and swap files) are not. */
+const ZONE_FILE = /^[^.].*\.db$/;
 
 export class ZoneDirectory extends EventEmitter {
   /** Completed reloads, successful or not (tests await them). */
@@ -318,7 +319,7 @@ export async function loadZoneDirectory(dir: string, options: ZoneDirectoryOptio
 
 /** `example.internal.db` → `example.internal`. */
 function originFromFileName(name: string, file: string): string {
-  const origin = name.replace(ZONE_FILE, '');
+  const origin = name.slice(0, -'.db'.length);
   try {
     return canonicalName(origin, true);
   } catch (err) {

@@ -216,7 +216,8 @@ function typeNumber(token: Token): number {
 
 async function readText(file: string, includedAt: { file: string; line: number; column: number } | null): Promise<string> {
   try {
-    return await readFile(file, 'utf8');
+    const text = await readFile(file, 'utf8');
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // a byte-order mark some editors write
   } catch (err) {
     const reason = `cannot read zone file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
     throw new ClusterDnsError(ErrorCodes.ZONE_READ, reason, { location: includedAt ?? { file }, cause: err });

@@ -45,7 +45,8 @@ export interface ZoneContents {
 /** RFC 1034 4.3.2 leaves chains unbounded; like CoreDNS, stop after a few hops. */
 const MAX_CNAME_HOPS = 8;
 const DS = 43;
-const EMPTY: ResourceRecord[] = [];
+/** Shared by every empty section; frozen so that a caller appending to a section fails loudly. */
+const EMPTY = Object.freeze([]) as unknown as ResourceRecord[];
 
 export class Zone {
   readonly origin: string;
@@ -166,7 +167,7 @@ export class Zone {
   }
 
   private referral(cut: string): ZoneAnswer {
-    const ns = this.rrset(cut, RRType.NS) as ResourceRecord[];
+    const ns = [...this.rrset(cut, RRType.NS)];
     return { rcode: RCode.NOERROR, authoritative: false, answer: EMPTY, authority: ns, additional: this.additionalFor(ns) };
   }
 

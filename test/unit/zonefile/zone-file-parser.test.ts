@@ -68,6 +68,12 @@ describe('zone file directives (RFC 1035 5.1, RFC 2308 4)', () => {
     expect(err.message).toMatch(/example\.test\.db:2:1: cannot read zone file .*missing\.inc: ENOENT/);
   });
 
+  it('$INCLUDE of a file that includes itself stops at 8 levels with an error', async () => {
+    const err = await parseError(`${SOA}\n$INCLUDE self.inc\n`, 'example.test', { 'self.inc': 'x 60 A 192.0.2.1\n$INCLUDE self.inc\n' });
+    expect(err.code).toBe(ErrorCodes.ZONE_PARSE);
+    expect(err.message).toMatch(/self\.inc:2:1: \$INCLUDE nested deeper than 8 files$/);
+  });
+
   it('an error inside an included file names that file, line and column', async () => {
     const err = await parseError(`${SOA}\n$INCLUDE bad.inc\n`, 'example.test', { 'bad.inc': 'ok 60 A 192.0.2.1\nbad 60 A 300.1.1.1\n' });
     expect(err.code).toBe(ErrorCodes.ZONE_PARSE);
@@ -79,6 +85,11 @@ describe('zone file syntax', () => {
   it('parentheses span lines and comments end at the line end', async () => {
     const zone = await parseZone('@ 3600 IN SOA ( ns1   ; primary\n  hostmaster ; mailbox\n  1 7200 ( 900 )\n  1209600\n  60 ) ; done\n');
     expect(lines(zone)).toEqual([SOA_LINE]);
+  });
+
+  it('reads CRLF line ends and skips a byte-order mark', async () => {
+    const zone = await parseZone(`\ufeff${SOA}\r\nwww 60 A 192.0.2.1\r\n  60 TXT "crlf"\r\n`);
+    expect(lines(zone)).toEqual([SOA_LINE, 'www.example.test. 60 IN A 192.0.2.1', 'www.example.test. 60 IN TXT "crlf"']);
   });
 
   it('a line starting with a blank belongs to the previous owner', async () => {
