@@ -198,6 +198,15 @@ export class ResponseCache {
     return entry;
   }
 
+  /** Entries held by kind, for coredns_cache_entries{type}: SERVFAIL entries count as denial, as in CoreDNS's ncache. */
+  countByKind(): { success: number; denial: number } {
+    let success = 0;
+    for (const siblings of this.byName.values()) {
+      for (const entry of siblings) if (entry.kind === 'success') success++;
+    }
+    return { success, denial: this.entries.size - success };
+  }
+
   /** Whether an entry (fresh or stale) exists, without touching recency or counters (tests, metrics). */
   has(qname: string, qtype: number, qclass: number, dnssecOk: boolean): boolean {
     return this.find(qname, qtype, qclass, dnssecOk) !== undefined;
