@@ -165,6 +165,20 @@ describe('prefetch', () => {
     expect(up.count('popular.example.com')).toBe(2);
   });
 
+  it('keeps the entry when the prefetch gets SERVFAIL', async () => {
+    const { up, fwd, clock, cache } = await setup({ prefetchHits: 2, maxTtl: 10 });
+    up.answer('shaky.example.com', a('shaky.example.com', '192.0.2.33', 10));
+    await ask(fwd.port, 'shaky.example.com');
+    await ask(fwd.port, 'shaky.example.com');
+    up.answer('shaky.example.com', { kind: 'records', rcode: RCode.SERVFAIL });
+    clock.advance(9500);
+    await ask(fwd.port, 'shaky.example.com'); // triggers the prefetch
+    await up.waitForQueries('shaky.example.com', 2);
+    await expect.poll(() => fwd.pool().inFlight).toBe(0); // the SERVFAIL has been handled
+    expect(cache.stats.prefetches).toBe(1);
+    expect(addresses(await ask(fwd.port, 'shaky.example.com'))).toEqual(['192.0.2.33']);
+  });
+
   it('does not prefetch an entry asked fewer times than the threshold', async () => {
     const { up, fwd, clock, cache } = await setup({ prefetchHits: 3, maxTtl: 10 });
     up.answer('rare.example.com', a('rare.example.com', '192.0.2.32', 10));
