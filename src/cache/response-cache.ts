@@ -5,9 +5,11 @@
 // signatures cached for another, nor the reverse (RFC 4035 3.2.1). An entry holds only the records of that
 // reply within the question's bailiwick (bailiwick.ts) for as long as cache-rules.ts says.
 //
-// A hit is synchronous and allocates nothing beyond the key: each entry keeps its reply compiled
-// (compileAnswer) with TTLs counted down, and compiles again at most once per second, when the countdown
-// changes them. Cached replies clear AA (they come from a cache, not the zone; CoreDNS does the same).
+// A hit is synchronous and allocates nothing: entries are found by the parsed qname itself (a Map of qname →
+// the few entries for its types, classes and DO bits), never by a key string built per query; the LRU (keyed by
+// the entry object) only orders them for eviction. Each entry keeps its reply compiled (compileAnswer) with TTLs
+// counted down, and compiles again at most once per second, when the countdown changes them. Cached replies
+// clear AA (they come from a cache, not the zone; CoreDNS does the same).
 //
 // Prefetch (CoreDNS `prefetch`): an entry asked at least `prefetchHits` times in its life is refreshed in the
 // background once less than `prefetchPercent` of its lifetime is left, so popular names never expire.
@@ -89,7 +91,10 @@ export class CacheEntry {
 
 export class ResponseCache {
   readonly stats: CacheStats;
-  private readonly entries: LRUCache<string, CacheEntry>;
+  /** Every entry, least recently used first out; evicting one removes it from `byName` too. */
+  private readonly entries: LRUCache<CacheEntry, true>;
+  /** qname → its entries (one per type, class and DO bit asked). */
+  private readonly byName = new Map<string, CacheEntry[]>();
   private readonly maxTtl: number;
   private readonly prefetchHits: number;
   private readonly prefetchFraction: number;
@@ -99,7 +104,10 @@ export class ResponseCache {
   onPrefetch: ((entry: CacheEntry) => void) | null = null;
 
   constructor(options: ResponseCacheOptions = {}) {
-    this.entries = new LRUCache({ max: options.maxEntries ?? DEFAULT_CACHE_SIZE });
+    this.entries = new LRUCache<CacheEntry, true>({
+      max: options.maxEntries ?? DEFAULT_CACHE_SIZE,
+      dispose: (_value, entry) => this.unindex(entry),
+    });
     this.maxTtl = options.maxTtl ?? DEFAULT_CACHE_TTL;
     this.prefetchHits = options.prefetchHits ?? DEFAULT_PREFETCH_HITS;
     this.prefetchFraction = (options.prefetchPercent ?? DEFAULT_PREFETCH_PERCENT) / 100;
@@ -115,8 +123,7 @@ export class ResponseCache {
 
   /** The fresh entry for a question with its compiled reply up to date, or undefined (a miss, counted). */
   lookup(qname: string, qtype: number, qclass: number, dnssecOk: boolean): CacheEntry | undefined {
-    const key = cacheKey(qname, qtype, qclass, dnssecOk);
-    const entry = this.entries.get(key);
+    const entry = this.find(qname, qtype, qclass, dnssecOk);
     if (entry === undefined) {
       this.stats.misses++;
       return undefined;
@@ -124,10 +131,11 @@ export class ResponseCache {
     const now = this.now();
     const expiresAt = entry.expiresAt;
     if (now >= expiresAt) {
-      if (now >= expiresAt + this.serveStaleMs) this.entries.delete(key);
+      if (now >= expiresAt + this.serveStaleMs) this.entries.delete(entry);
       this.stats.misses++;
       return undefined;
     }
+    this.entries.get(entry); // most recently used
     if (entry.kind === 'success') this.stats.successHits++;
     else this.stats.denialHits++;
     entry.hits++;
@@ -153,7 +161,7 @@ export class ResponseCache {
   /** An expired entry still inside the serve-stale window, compiled with TTL 30 (counted); else null. */
   stale(qname: string, qtype: number, qclass: number, dnssecOk: boolean): CacheEntry | null {
     if (this.serveStaleMs <= 0) return null;
-    const entry = this.entries.get(cacheKey(qname, qtype, qclass, dnssecOk));
+    const entry = this.find(qname, qtype, qclass, dnssecOk);
     if (entry === undefined || entry.kind === 'servfail') return null;
     const now = this.now();
     if (now >= entry.expiresAt + this.serveStaleMs) return null;
@@ -179,23 +187,53 @@ export class ResponseCache {
   store(question: CachedQuestion, reply: StorableReply): CacheEntry | null {
     const decision = cacheDecision(question.qname, reply, this.maxTtl);
     if (decision === null) return null;
+    const { qname, qtype, qclass, dnssecOk } = question;
+    const previous = this.find(qname, qtype, qclass, dnssecOk);
+    if (previous !== undefined) this.entries.delete(previous);
     const entry = new CacheEntry(question, decision.kind, this.now(), decision.ttl, reply.rcode, reply.extraFlags, decision.sections);
-    this.entries.set(cacheKey(question.qname, question.qtype, question.qclass, question.dnssecOk), entry);
+    const siblings = this.byName.get(qname);
+    if (siblings === undefined) this.byName.set(qname, [entry]);
+    else siblings.push(entry);
+    this.entries.set(entry, true);
     return entry;
+  }
+
+  /** Entries held by kind, for coredns_cache_entries{type}: SERVFAIL entries count as denial, as in CoreDNS's ncache. */
+  countByKind(): { success: number; denial: number } {
+    let success = 0;
+    for (const siblings of this.byName.values()) {
+      for (const entry of siblings) if (entry.kind === 'success') success++;
+    }
+    return { success, denial: this.entries.size - success };
   }
 
   /** Whether an entry (fresh or stale) exists, without touching recency or counters (tests, metrics). */
   has(qname: string, qtype: number, qclass: number, dnssecOk: boolean): boolean {
-    return this.entries.has(cacheKey(qname, qtype, qclass, dnssecOk));
+    return this.find(qname, qtype, qclass, dnssecOk) !== undefined;
   }
 
   clear(): void {
     this.entries.clear();
+    this.byName.clear();
   }
-}
 
-function cacheKey(qname: string, qtype: number, qclass: number, dnssecOk: boolean): string {
-  return `${qtype}/${qclass}/${dnssecOk ? 1 : 0}/${qname}`;
+  private find(qname: string, qtype: number, qclass: number, dnssecOk: boolean): CacheEntry | undefined {
+    const siblings = this.byName.get(qname);
+    if (siblings === undefined) return undefined;
+    for (let i = 0; i < siblings.length; i++) {
+      const question = siblings[i].question;
+      if (question.qtype === qtype && question.qclass === qclass && question.dnssecOk === dnssecOk) return siblings[i];
+    }
+    return undefined;
+  }
+
+  private unindex(entry: CacheEntry): void {
+    const siblings = this.byName.get(entry.question.qname);
+    if (siblings === undefined) return;
+    const at = siblings.indexOf(entry);
+    if (at >= 0) siblings.splice(at, 1);
+    if (siblings.length === 0) this.byName.delete(entry.question.qname);
+  }
 }
 
 /** TTLs counted down by `elapsed` seconds (never past the entry's lifetime, never below 0), or all `fixedTtl`. */

@@ -7,7 +7,10 @@ import type { ResourceRecord } from '../wire/types.js';
 export interface RelayedReply {
   rcode: number;
   authoritative: boolean;
-  /** Header bits besides AA to set in the reply: RA and AD as the upstream set them. */
+  /**
+   * Header bits besides AA to set in the reply: RA and AD as the upstream set them, and TC when even its TCP
+   * reply was truncated (the client then knows the answer is incomplete instead of taking it for NODATA).
+   */
   extraFlags: number;
   answer: ResourceRecord[];
   authority: ResourceRecord[];
@@ -19,7 +22,7 @@ export function relayedReply(message: Message): RelayedReply {
   return {
     rcode: message.rcode,
     authoritative: message.aa,
-    extraFlags: (message.ra ? HeaderFlag.RA : 0) | (message.ad ? HeaderFlag.AD : 0),
+    extraFlags: (message.ra ? HeaderFlag.RA : 0) | (message.ad ? HeaderFlag.AD : 0) | (message.tc ? HeaderFlag.TC : 0),
     answer: message.answers,
     authority: message.authorities,
     additional: message.additionals,

@@ -2,7 +2,7 @@
 // orders them per query, a try that fails moves to the next, upstreams marked down are passed over unless
 // all are down; a cap on distinct questions in flight (`max_concurrent`) past which new ones fail at once;
 // identical questions in flight go upstream once and share the reply.
-import { EventEmitter } from 'node:events';
+import { EventEmitter, setMaxListeners } from 'node:events';
 import type { Message } from '../wire/message.js';
 import { DEFAULT_TRY_TIMEOUT_MS, type UpstreamQuestion } from './exchange.js';
 import { createForwardStats, type ForwardStats } from './forward-stats.js';
@@ -53,6 +53,7 @@ export class UpstreamPool extends EventEmitter {
     this.stats = options.stats ?? createForwardStats();
     this.policy = options.policy ?? 'random';
     this.maxConcurrent = options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT;
+    setMaxListeners(0, this.aborter.signal); // one listener per exchange in flight, up to maxConcurrent
     const settings = {
       timeoutMs: options.timeoutMs ?? DEFAULT_TRY_TIMEOUT_MS,
       maxFails: options.maxFails ?? 2,

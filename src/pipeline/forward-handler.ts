@@ -109,7 +109,10 @@ export class ForwardHandler implements Handler {
     const cache = this.cache;
     void pool.query({ name: qname, type: qtype, class: qclass, dnssecOk, checkingDisabled: false }).then((result) => {
       entry.prefetching = false;
-      if (result.ok) cache.store(entry.question, relayedReply(result.message));
+      // A failing upstream must not replace a good entry: it stays until it expires (and may then be served stale).
+      if (result.ok && result.message.rcode !== RCode.SERVFAIL && result.message.rcode !== RCode.REFUSED) {
+        cache.store(entry.question, relayedReply(result.message));
+      }
     });
   }
 }

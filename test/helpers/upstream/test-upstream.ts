@@ -17,8 +17,10 @@ export type UpstreamAnswer =
   | { kind: 'nodata'; soa: ResourceRecord }
   /** TC and no records over UDP; the records over TCP. */
   | { kind: 'truncate'; answer: ResourceRecord[] }
-  /** TC over UDP and over TCP, a reply of just under 64 KiB of TXT records. */
+  /** TC over UDP; over TCP, a reply of just under 64 KiB of TXT records. */
   | { kind: 'big-tcp' }
+  /** TC and no records over UDP and over TCP alike. */
+  | { kind: 'tc-forever' }
   | { kind: 'drop' }
   /** A reply whose header and question match but whose answer record runs past the end. */
   | { kind: 'garbage' }
@@ -258,6 +260,9 @@ function replyBytes(query: Message, answer: UpstreamAnswer, transport: 'udp' | '
     case 'truncate':
       if (transport === 'udp') reply.tc = true;
       else reply.answers = answer.answer;
+      return encodeMessage(reply);
+    case 'tc-forever':
+      reply.tc = true;
       return encodeMessage(reply);
     case 'big-tcp': {
       if (transport === 'udp') {

@@ -106,6 +106,16 @@ describe('the wire path', () => {
     expect(reply.answers.length).toBeGreaterThan(240);
   });
 
+  it('relays an upstream that truncates over TCP too with TC set, neither hanging nor caching it', async () => {
+    const up = await upstream();
+    up.answer('tc-forever.example.com', { kind: 'tc-forever' });
+    const fwd = await forwarder({ routes: { '': [up.port] } });
+    const reply = await ask(fwd.port, 'tc-forever.example.com', { tcp: true });
+    expect([reply.rcode, reply.tc, reply.answers.length]).toEqual([RCode.NOERROR, true, 0]);
+    expect(fwd.cache?.size).toBe(0);
+    expect([up.count('tc-forever.example.com', 'udp'), up.count('tc-forever.example.com', 'tcp')]).toEqual([1, 1]);
+  });
+
   it('ignores and counts forged replies (wrong id, question, class, source port, source address) and accepts the real one', async () => {
     const up = await upstream();
     up.answer('bank.example.com', { kind: 'forged', forgeries: ['id', 'question', 'class', 'port', 'address'], then: a('bank.example.com', '192.0.2.1') });

@@ -2,7 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hostSearchDomains, parseResolvConfSearch, readResolvConfSearch } from '../../../src/config/resolv-conf.js';
+import {
+  hostSearchDomains,
+  parseResolvConfNameservers,
+  parseResolvConfSearch,
+  readResolvConfNameservers,
+  readResolvConfSearch,
+} from '../../../src/config/resolv-conf.js';
 import { ErrorCodes } from '../../../src/errors.js';
 
 describe('resolv.conf search list', () => {
@@ -32,5 +38,27 @@ describe('resolv.conf search list', () => {
     );
     expect(hostSearchDomains(missing)).toEqual([]);
     expect(hostSearchDomains(file)).toEqual(['shop.svc.cluster.local', 'svc.cluster.local', 'cluster.local']);
+  });
+});
+
+describe('resolv.conf name servers', () => {
+  it('reads every nameserver line in order, on port 53, dropping an IPv6 zone id', () => {
+    const text = '# systemd\nnameserver 10.0.0.2\nsearch example\nnameserver fe80::1%eth0 ; link-local\nnameserver 2001:db8::53\noptions edns0\n';
+    expect(parseResolvConfNameservers(text)).toEqual([
+      { host: '10.0.0.2', port: 53, family: 4 },
+      { host: 'fe80::1', port: 53, family: 6 },
+      { host: '2001:db8::53', port: 53, family: 6 },
+    ]);
+    expect(parseResolvConfNameservers('search a.example\n')).toEqual([]);
+  });
+
+  it('names the file and line of an address that does not parse', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'resolv-'));
+    const file = join(dir, 'resolv.conf');
+    writeFileSync(file, 'nameserver 10.0.0.2\nnameserver dns.example\n');
+    expect(() => readResolvConfNameservers(file)).toThrow(
+      expect.objectContaining({ code: ErrorCodes.CONFIG_INVALID_VALUE, location: { file, line: 2 }, message: expect.stringContaining(`${file}:2: nameserver: "dns.example"`) }),
+    );
+    expect(() => readResolvConfNameservers(join(dir, 'missing'))).toThrow(/--resolv-conf: cannot read/);
   });
 });
