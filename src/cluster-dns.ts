@@ -15,6 +15,7 @@ import { KubernetesHandler } from './pipeline/kubernetes-handler.js';
 import { AnswerCache } from './records/answer-cache.js';
 import { RecordIndex } from './records/record-index.js';
 import { DnsServer } from './server/dns-server.js';
+import { registerForwardMetrics } from './http/forward-metrics.js';
 import { startHttpEndpoints, type HttpEndpoints } from './http/http-endpoints.js';
 import type { ServerStats } from './server/server-stats.js';
 import { createDataSource, type DataSource, type KubernetesSourceSettings } from './sources/data-source.js';
@@ -208,6 +209,9 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
       healthy: () => true,
       ready: () => store.synced,
       metrics: { stats: server.stats, synced: () => store.synced, counts: () => store.counts, watch: watchStats },
+      extendMetrics: (registry) => {
+        if (resolver.forwardStats !== null) registerForwardMetrics(registry, { forward: resolver.forwardStats, cache: resolver.cache });
+      },
       logger,
     });
   } catch (err) {

@@ -24,7 +24,7 @@ describe('clusterdns serve --zones --upstream (cluster, zone files and forwardin
     upstream.answer('my.database.example.com', a('my.database.example.com', '192.0.2.50', 600));
     corp.answer('git.corp.test', a('git.corp.test', '198.51.100.7', 60));
     await Promise.all([upstream.start(), corp.start()]);
-    cli = await startCli(['--manifest', EXAMPLE, '--zones', ZONES, '--upstream', `127.0.0.1:${upstream.port}`, '--stub-domain', `corp.test=127.0.0.1:${corp.port}`]);
+    cli = await startCli(['--manifest', EXAMPLE, '--zones', ZONES, '--upstream', `127.0.0.1:${upstream.port}`, '--stub-domain', `corp.test=127.0.0.1:${corp.port}`, '--metrics', '127.0.0.1:0']);
   });
   afterAll(async () => {
     await cli?.stop();
@@ -69,6 +69,16 @@ describe('clusterdns serve --zones --upstream (cluster, zone files and forwardin
     expect(git.answer).toEqual(['git.corp.test. 60 IN A 198.51.100.7']);
     expect(corp.count('git.corp.test')).toBe(1);
     expect(upstream.count('git.corp.test')).toBe(0);
+  });
+
+  it('publishes the forwarder’s and the cache’s counters under CoreDNS’s metric names', async () => {
+    await dig(cli.port, 'www.example.com'); // answered from the cache by now
+    const http = cli.logs.find((line) => line.msg === 'http listening' && line.endpoint === '/metrics');
+    const body = await (await fetch(`http://${String(http!.address)}/metrics`)).text();
+    const value = (pattern: RegExp) => Number(pattern.exec(body)?.[1] ?? NaN);
+    expect(value(new RegExp(`^coredns_forward_requests_total\\{to="127\\.0\\.0\\.1:${upstream.port}"\\} (\\d+)$`, 'm'))).toBe(upstream.received.length);
+    expect(value(/^coredns_cache_hits_total\{[^}]*type="success"[^}]*\} (\d+)$/m)).toBeGreaterThanOrEqual(2);
+    expect(value(/^coredns_cache_misses_total(?:\{[^}]*\})? (\d+)$/m)).toBeGreaterThanOrEqual(2);
   });
 });
 
