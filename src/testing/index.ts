@@ -36,31 +36,37 @@ export type PortProtocol = 'TCP' | 'UDP' | 'SCTP';
 /** A Service port: a number (`80`, TCP, unnamed) or the fields that matter. */
 export type PortSpec = number | { name?: string; port: number; protocol?: PortProtocol; targetPort?: number };
 
-let nextServiceIp = 0;
-let nextPodIp = 0;
-let nextUid = 0;
+// One set of counters per process, shared through a global symbol by the ESM and the CommonJS copy of this
+// module: a suite that loads both (import here, require there) still gets distinct addresses and uids.
+interface Counters {
+  serviceIp: number;
+  podIp: number;
+  uid: number;
+}
+const COUNTERS = Symbol.for('clusterdns.testing.counters');
+const counters: Counters = ((globalThis as { [COUNTERS]?: Counters })[COUNTERS] ??= { serviceIp: 0, podIp: 0, uid: 0 });
 
 /** Restart the ClusterIP, pod IP and uid counters (deterministic values per test). */
 export function resetBuilders(): void {
-  nextServiceIp = 0;
-  nextPodIp = 0;
-  nextUid = 0;
+  counters.serviceIp = 0;
+  counters.podIp = 0;
+  counters.uid = 0;
 }
 
 /** The next free ClusterIP in 10.96.0.0/16, from 10.96.1.1 up (65k per process; wraps around). */
 export function allocateClusterIP(): string {
-  const n = 257 + (nextServiceIp++ % (65536 - 258));
+  const n = 257 + (counters.serviceIp++ % (65536 - 258));
   return `10.96.${n >> 8}.${n & 255}`;
 }
 
 /** The next pod IP in 10.244.0.0/16, from 10.244.0.2 up. */
 export function allocatePodIP(): string {
-  const n = 2 + (nextPodIp++ % (65536 - 3));
+  const n = 2 + (counters.podIp++ % (65536 - 3));
   return `10.244.${n >> 8}.${n & 255}`;
 }
 
 function uid(): string {
-  return `00000000-0000-4000-8000-${(++nextUid).toString(16).padStart(12, '0')}`;
+  return `00000000-0000-4000-8000-${(++counters.uid).toString(16).padStart(12, '0')}`;
 }
 
 function isIPv6(ip: string): boolean {
