@@ -1,4 +1,4 @@
-// One error class with stable codes (DESIGN.md "Errors"); users match on `err.code`.
+// One error class with stable codes (docs/architecture.md "Errors"); users match on `err.code`.
 // docs/errors.md documents every code; test/unit/errors.test.ts keeps the two in sync.
 
 export const ErrorCodes = {

@@ -25,5 +25,5 @@ export type {
 } from './embedding/object-types.js';
 export type { AutopathSettings } from './pipeline/autopath-handler.js';
 export { ClusterDnsError, ErrorCodes, type ErrorCode, type ErrorLocation } from './errors.js';
-export type { ClusterEvent, ClusterObject, PodsMode } from './kubernetes/objects.js';
+export type { ClusterEvent, ClusterObject, PodsMode } from './cluster/objects.js';
 export type { ListenAddress } from './config/serve-options.js';

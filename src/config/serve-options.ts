@@ -2,9 +2,10 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
-import { labelSelectorProblem, namespaceNameProblem } from '../kubernetes/api-resources.js';
-import type { PodsMode } from '../kubernetes/objects.js';
+import { labelSelectorProblem, namespaceNameProblem } from './kubernetes-flags.js';
+import type { PodsMode } from '../cluster/objects.js';
 import { LOG_LEVELS, type LogFormat, type LogLevel } from '../log/logger.js';
+import { normalizeName } from '../wire/name.js';
 
 export interface ListenAddress {
   host: string;
@@ -123,9 +124,14 @@ export function parseListen(text: string, flag = 'listen'): ListenAddress {
   return { host: match[1] ?? match[2], port };
 }
 
+/** The inverse of parseListen: `host:port`, `[IPv6]:port`. */
+export function formatAddress({ host, port }: ListenAddress): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
 /** A DNS name: lowercase, no trailing dot, labels of 1..63 letters, digits, '-' or '_'. */
 export function parseZone(text: string, flag = 'zone'): string {
-  const zone = text.toLowerCase().replace(/\.$/, '');
+  const zone = normalizeName(text);
   const labels = zone.split('.');
   if (zone === '' || zone.length > 253 || labels.some((label) => !/^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/.test(label))) {
     throw invalid(flag, `"${text}" is not a valid DNS zone name`);

@@ -6,13 +6,13 @@ import { Resolver } from 'node:dns/promises';
 import { homedir } from 'node:os';
 import type { Logger } from 'pino';
 import {
-  startClusterDns as startBaseClusterDns,
-  type ClusterDns as BaseClusterDns,
-  type ClusterDnsOptions as BaseClusterDnsOptions,
+  startClusterDnsServer as startBaseClusterDns,
+  type ClusterDnsServer as BaseClusterDns,
+  type ClusterDnsServerOptions as BaseClusterDnsOptions,
 } from '../cluster-dns.js';
 import { parseZone, type ListenAddress } from '../config/serve-options.js';
-import type { ClusterEvent, PodsMode } from '../kubernetes/objects.js';
-import type { ClusterStore } from '../kubernetes/cluster-store.js';
+import type { ClusterEvent, PodsMode } from '../cluster/objects.js';
+import type { ClusterStore } from '../cluster/cluster-store.js';
 import type { AutopathSettings } from '../pipeline/autopath-handler.js';
 import type { RecordIndex } from '../records/record-index.js';
 import type { ServerStats } from '../server/server-stats.js';
@@ -130,7 +130,7 @@ export async function startClusterDns(options: ClusterDnsOptions = {}): Promise<
   if (kubeconfig !== undefined || context !== undefined) {
     // Loaded only when asked for: @kubernetes/client-node costs ≈ 66 MiB of RSS and ≈ 0.3 s to import, which a
     // suite serving declared objects should not pay (docs/benchmarks.md "Memory and startup").
-    const { resolveKubeConfig } = await import('../kubernetes/kubeconfig.js');
+    const { resolveKubeConfig } = await import('../kube-api/kubeconfig.js');
     const found = resolveKubeConfig({
       ...(typeof kubeconfig === 'string' ? { kubeconfig: expandHome(kubeconfig) } : {}),
       ...(context !== undefined ? { context } : {}),

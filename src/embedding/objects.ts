@@ -1,8 +1,8 @@
 // `apply`/`delete` input (plain Kubernetes objects, the builders' output, lists of them) → ClusterEvents
 // for ClusterStore#apply. Everything is validated before anything is applied: a bad object rejects the
 // whole call with a typed error and leaves the cluster unchanged.
-import type { ClusterEvent, ClusterObjectKind } from '../kubernetes/objects.js';
-import { isSupportedKind, trimObject } from '../kubernetes/trim.js';
+import type { ClusterEvent, ClusterObjectKind } from '../cluster/objects.js';
+import { isSupportedKind, trimObject } from '../cluster/trim.js';
 import { EmbeddingErrorCodes, embeddingError } from './errors.js';
 import type { KubernetesObject } from './object-types.js';
 

@@ -1,34 +1,11 @@
 // Server-side search-path completion: the CoreDNS `autopath` plugin (plugin/autopath/autopath.go) with
-// `autopath @kubernetes` (plugin/kubernetes/autopath.go).
-//
-// A pod's resolv.conf says `search <ns>.svc.<zone> svc.<zone> <zone> <host search…>` with `ndots:5`, so asking
-// for `example.com` or `hello.other` sends the first search expansion `<name>.<ns>.svc.<zone>` first, then
-// walks the rest of the list one NXDOMAIN at a time (and twice, A and AAAA). With autopath the server walks the
-// list itself on the first query: the first expansion that exists is answered as
-//
-//   <name>.<ns>.svc.<zone>.  CNAME  <found name>.      (TTL of the first found record, as CoreDNS's cnamer)
-//   <found name>.            A      …
-//
-// and the client stops. When the found name exists without data of the type (NODATA), the reply is NOERROR
-// with an empty answer for the original question (as CoreDNS: the client stops walking there too). When
-// nothing is found, the handler skips and the original question gets its own answer (NXDOMAIN) from the
-// kubernetes handler, so the client walks on as it would without autopath.
-//
-// Which search path: the client's pod, found by the query's source IP (`autopath @kubernetes`), or, for clients
-// that are no pod, an optional fallback namespace; or one fixed list for every client (`autopath FILE`).
-// The path applies only when the question lies under its first domain (CoreDNS firstInSearchPath): that is
-// the signature of a resolver that is walking this very list.
-//
-// Expansions outside the served zones (host search domains, the name as given) cannot be answered until
-// forwarding exists; they are passed over. The name as given inside a cluster zone (`hello.default.svc.
-// cluster.local` asked as `hello.default.svc.cluster.local.default.svc.cluster.local`) is answered.
-//
-// The result for a (qname, qtype) depends only on the index once the path matched (the path's first domain
-// is a suffix of the qname, which fixes the namespace), so replies are compiled once and kept in a bounded LRU
-// that empties on every index change. Synchronous: no Promise per packet (DESIGN.md "The hot path").
+// `autopath @kubernetes` (plugin/kubernetes/autopath.go). Walks the client's search path on its first query and
+// answers the first expansion that exists as a CNAME to it; skips when none does (docs/architecture.md
+// "Autopath"). Synchronous, replies compiled once per (qname, qtype) in an LRU emptied on every index change.
 import { LRUCache } from 'lru-cache';
 import type { RecordIndex } from '../records/record-index.js';
 import { compileAnswer } from '../wire/compiled-answer.js';
+import { normalizeName } from '../wire/name.js';
 import { RCode, RRClass, RRType, type ResourceRecord } from '../wire/types.js';
 import type { DnsRequest, Handler, HandlerResult } from './handler.js';
 
@@ -76,9 +53,9 @@ export class AutopathHandler implements Handler {
   private readonly cache: LRUCache<string, HandlerResult>;
 
   constructor(private readonly options: AutopathHandlerOptions) {
-    this.zones = new Set(options.zones.map(normalize));
-    this.hostSearch = (options.hostSearch ?? []).map(normalize).filter((domain) => domain !== '');
-    this.fixedSearch = options.search === undefined ? null : options.search.map(normalize).filter((domain) => domain !== '');
+    this.zones = new Set(options.zones.map(normalizeName));
+    this.hostSearch = (options.hostSearch ?? []).map(normalizeName).filter((domain) => domain !== '');
+    this.fixedSearch = options.search === undefined ? null : options.search.map(normalizeName).filter((domain) => domain !== '');
     this.defaultNamespace = options.defaultNamespace?.toLowerCase();
     this.cache = new LRUCache({ max: options.maxCached ?? 10_000 });
     options.index.onChange(() => this.cache.clear());
@@ -159,9 +136,3 @@ export class AutopathHandler implements Handler {
 function unmapped(address: string): string {
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
-
-function normalize(name: string): string {
-  const lower = name.toLowerCase();
-  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
-}
-

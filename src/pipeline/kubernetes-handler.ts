@@ -9,13 +9,14 @@
 //   pods insecure, <dashed-ip>.<ns>.pod.<zone> → A/AAAA synthesized per query when <ns> exists
 //   anything else                             → the compiled answer for (qname, qtype) from the answer cache
 //
-// Synchronous on purpose: no Promise per packet (DESIGN.md "The hot path").
-import { parseQname } from '../kubernetes/qname.js';
-import type { PodsMode } from '../kubernetes/objects.js';
+// Synchronous on purpose: no Promise per packet (docs/architecture.md "The hot path").
+import { parseQname } from '../cluster/qname.js';
+import type { PodsMode } from '../cluster/objects.js';
 import type { AnswerCache } from '../records/answer-cache.js';
 import { compileResult } from '../records/answer-cache.js';
 import type { RecordIndex } from '../records/record-index.js';
 import type { CompiledAnswer } from '../wire/compiled-answer.js';
+import { normalizeName } from '../wire/name.js';
 import { RCode, RRClass, RRType, type ResourceRecord } from '../wire/types.js';
 import type { DnsRequest, Handler, HandlerResult } from './handler.js';
 
@@ -49,9 +50,9 @@ export class KubernetesHandler implements Handler {
   private readonly podSuffixes = new Map<string, string>();
 
   constructor(private readonly options: KubernetesHandlerOptions) {
-    const zones = options.zones.map(normalize);
+    const zones = options.zones.map(normalizeName);
     for (const zone of zones) this.podSuffixes.set(zone, zone === '' ? '.pod' : `.pod.${zone}`);
-    this.servedZones = options.reverseZones === undefined ? null : new Set([...zones, ...options.reverseZones.map(normalize)]);
+    this.servedZones = options.reverseZones === undefined ? null : new Set([...zones, ...options.reverseZones.map(normalizeName)]);
   }
 
   handle(request: DnsRequest): HandlerResult {
@@ -96,9 +97,4 @@ export class KubernetesHandler implements Handler {
 
 function answerOf(answer: CompiledAnswer): HandlerResult {
   return { kind: 'answer', answer };
-}
-
-function normalize(zone: string): string {
-  const lower = zone.toLowerCase();
-  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
 }

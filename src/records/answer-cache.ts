@@ -1,5 +1,5 @@
 // Compiled answers per (qname, qtype): a lookup is encoded once and replayed until the index changes what
-// it read (DESIGN.md "The hot path").
+// it read (docs/architecture.md "Life of a query").
 // - Positive answers (and negative ones behind a CNAME chain) record the names they read and are dropped
 //   when the index reports one of those names changed.
 // - Plain negative answers (NXDOMAIN / NODATA at the qname) carry the zone SOA, whose serial moves on every

@@ -1,5 +1,5 @@
 // DNS wire-level constants and the record model shared by every layer.
-// wire/ imports nothing from the rest of src/ (see DESIGN.md "The flow").
+// wire/ imports nothing from the rest of src/ (see docs/architecture.md "Layers").
 
 /** RR TYPE values (RFC 1035 3.2.2, RFC 3596, RFC 2782, RFC 6891, RFC 1995, RFC 5936). */
 export const RRType = {

@@ -1,5 +1,5 @@
-// Exponential backoff with jitter for reconnecting to the Kubernetes API (DESIGN.md "Kubernetes": reconnect
-// with backoff and jitter). Delay n (0-based) = min(maxMs, baseMs × factor^n), then jitter draws it from
+// Exponential backoff with jitter for reconnecting to the Kubernetes API (docs/architecture.md
+// "Data sources"). Delay n (0-based) = min(maxMs, baseMs × factor^n), then jitter draws it from
 // [delay × (1 − jitter), delay] so a fleet of replicas restarting together spreads out (client-go's
 // wait.Backoff does the same with jitter added on top; drawing below keeps maxMs a true maximum).
 

@@ -1,11 +1,12 @@
 // Raw Kubernetes JSON (as `kubectl get -o json|yaml`, an API list or a watch event gives it) → the trimmed
-// shapes of objects.ts. Only the fields DNS needs survive (DESIGN.md "Kubernetes": memory matters), so a
+// shapes of objects.ts. Only the fields DNS needs survive (docs/architecture.md "Memory"), so a
 // 100k-endpoint cluster does not keep managedFields, annotations, specs of containers and so on.
 //
 // Supported: v1 Namespace, v1 Service, discovery.k8s.io/v1 EndpointSlice (v1beta1 has the same fields we
 // read), v1 Pod. Any other kind → null. A supported kind that is malformed → a plain Error whose message
 // says which object and which field; the callers (manifest loader, cluster store, reflector) add context.
 import { isIP } from 'node:net';
+import { normalizeName } from '../wire/name.js';
 import type {
   ClusterObject,
   ClusterObjectKind,
@@ -60,7 +61,7 @@ export function trimObject(raw: unknown, kindHint?: ClusterObjectKind): ClusterO
   const name = meta.name;
   if (typeof name !== 'string' || name === '') throw new Error(`${kind} without metadata.name`);
   // No uid: DNS has no use for it, and a property added after the object literal cost each object an
-  // out-of-object property array besides the string (≈ 15 MiB at 100k services).
+  // out-of-object property array besides the string.
   if (kind === 'Namespace') return { kind: 'Namespace', name: name.toLowerCase() };
 
   // Namespaced kinds: hand-written manifests often omit the namespace; kubectl would apply them to "default".
@@ -124,10 +125,10 @@ function trimService(raw: Json, ctx: Context): ServiceInfo {
   };
   if (type === 'ExternalName') {
     const target = spec.externalName;
-    if (typeof target !== 'string' || target.replace(/\.$/, '') === '') {
+    if (typeof target !== 'string' || normalizeName(target) === '') {
       throw new Error(`${ctx.where}: type ExternalName without spec.externalName`);
     }
-    service.externalName = target.replace(/\.$/, '').toLowerCase();
+    service.externalName = normalizeName(target);
   }
   return service;
 }
@@ -165,7 +166,7 @@ function trimEndpointSlice(raw: Json, meta: Json, ctx: Context): EndpointSliceIn
     for (const value of entry.addresses) {
       if (typeof value !== 'string' || value === '') throw new Error(`${at}.addresses has an empty entry`);
       let address: string | null;
-      if (addressType === 'FQDN') address = value.replace(/\.$/, '').toLowerCase();
+      if (addressType === 'FQDN') address = normalizeName(value);
       else {
         address = canonicalIp(value);
         if (address === null || (isIP(address) === 4) !== (addressType === 'IPv4')) {
@@ -177,7 +178,7 @@ function trimEndpointSlice(raw: Json, meta: Json, ctx: Context): EndpointSliceIn
     const conditions = entry.conditions;
     const ready = !(isRecord(conditions) && conditions.ready === false);
     // Optional fields go into the object literal, never added afterwards: a property added to a literal
-    // costs the object an out-of-object property array (V8), for every one of 50k endpoints.
+    // costs the object an out-of-object property array (V8), for every endpoint.
     const hostname = typeof entry.hostname === 'string' && entry.hostname !== '' ? entry.hostname.toLowerCase() : undefined;
     endpoints.push(hostname === undefined ? { addresses: exact(addresses), ready } : { addresses: exact(addresses), ready, hostname });
   });
@@ -227,9 +228,8 @@ function trimPod(raw: Json, ctx: Context): PodInfo {
 }
 
 /**
- * A copy of an array built by push() with no spare capacity. V8 grows an array on its first push to 17 slots
- * (152 bytes for one IP instead of 24); trimmed objects live as long as the cluster, so at 100k services
- * the spare slots alone were ≈ 20 MB.
+ * A copy of an array built by push() with no spare capacity. V8 grows an array on its first push to 17 slots;
+ * trimmed objects live as long as the cluster, so the spare slots would too.
  */
 function exact<T>(values: T[]): T[] {
   return values.slice();

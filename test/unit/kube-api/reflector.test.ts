@@ -4,10 +4,10 @@
 import v8 from 'node:v8';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { collectionPath, type ReflectorTarget } from '../../../src/kubernetes/api-resources.js';
-import { resolveKubeConfig } from '../../../src/kubernetes/kubeconfig.js';
-import type { ClusterEvent, ClusterObject, ClusterObjectKind } from '../../../src/kubernetes/objects.js';
-import { Reflector, type ReflectorOptions } from '../../../src/kubernetes/reflector.js';
+import { collectionPath, type ReflectorTarget } from '../../../src/kube-api/api-resources.js';
+import { resolveKubeConfig } from '../../../src/kube-api/kubeconfig.js';
+import type { ClusterEvent, ClusterObject, ClusterObjectKind } from '../../../src/cluster/objects.js';
+import { Reflector, type ReflectorOptions } from '../../../src/kube-api/reflector.js';
 import { compactHeap } from '../../../src/runtime/heap-compaction.js';
 import {
   ApiEmulator,

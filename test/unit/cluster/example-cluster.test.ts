@@ -2,8 +2,8 @@
 // RecordIndex. Every service's exact records, then a few lookups the README's dig commands rely on.
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ClusterStore, type RecordSink } from '../../../src/kubernetes/cluster-store.js';
-import { REVERSE_ZONES } from '../../../src/kubernetes/record-builder.js';
+import { ClusterStore, type RecordSink } from '../../../src/cluster/cluster-store.js';
+import { REVERSE_ZONES } from '../../../src/cluster/record-builder.js';
 import { parseManifest } from '../../../src/manifest/load-manifest.js';
 import { RecordIndex } from '../../../src/records/record-index.js';
 import { formatRecord } from '../../../src/wire/presentation.js';

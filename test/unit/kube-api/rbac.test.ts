@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { API_RESOURCES } from '../../../src/kubernetes/api-resources.js';
+import { API_RESOURCES } from '../../../src/kube-api/api-resources.js';
 
 interface Rule {
   apiGroups: string[];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Backoff, DEFAULT_BACKOFF } from '../../../src/kubernetes/backoff.js';
+import { Backoff, DEFAULT_BACKOFF } from '../../../src/kube-api/backoff.js';
 
 describe('Backoff', () => {
   it('doubles from the base delay up to the maximum (no jitter)', () => {

@@ -1,27 +1,14 @@
-// A reflector keeps one API collection mirrored into ClusterEvents (DESIGN.md "Kubernetes"; NOTES.md says
-// why not client-node's informer). The loop, one per reflector:
-//
-//   list (paginated: limit/continue; a continue token that expired restarts the list)
-//     → diff against what this reflector has delivered before (key → resourceVersion): upserts for new or
-//       changed objects, deletes for vanished ones; `synced` after the first one
-//   → watch from the list's resourceVersion (allowWatchBookmarks, timeoutSeconds drawn from a range)
-//     → events become upserts/deletes, batched per received chunk; BOOKMARKs only move the resourceVersion
-//   → on every end, watch again from the last resourceVersion seen:
-//       clean end after a while or with events → at once; quick empty end, error → after backoff;
-//       410 Gone (an ERROR event or HTTP 410) → list again and diff (the deletes missed meanwhile appear);
-//       nothing received for `watchdogMs` (silent or black-holed connection) → abort, back off, watch again.
-//
-// Safety: a generation counter makes every async step of an old run a no-op after stop()/start(); the
-// consumer's exceptions are caught and logged (never an unhandled rejection); objects that fail to trim are
-// skipped with one log line; all waits are cancellable and bounded.
+// A reflector keeps one API collection mirrored into ClusterEvents: list, then watch from the list's
+// resourceVersion, and on every end watch again, relist on 410 Gone, back off on failures, restart a silent
+// watch (docs/architecture.md "The reflector loop"; "Kubernetes API client" says why not client-node's informer).
 import { EventEmitter } from 'node:events';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { ApiStatusError, getJson } from './api-request.js';
 import type { ReflectorTarget } from './api-resources.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
-import type { ClusterEvent, ClusterObjectKind } from './objects.js';
-import { trimObject } from './trim.js';
+import type { ClusterEvent, ClusterObjectKind } from '../cluster/objects.js';
+import { trimObject } from '../cluster/trim.js';
 import { startWatch, type WatchEnd, type WatchHandle } from './watch-request.js';
 
 /** Tuning shared by every reflector; the defaults suit production, tests shrink them. */

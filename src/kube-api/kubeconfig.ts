@@ -1,5 +1,5 @@
-// Where clusterdns finds its Kubernetes credentials, chosen explicitly (DESIGN.md "Kubernetes"; NOTES.md:
-// client-node's loadFromDefault() silently falls back to http://localhost:8080, which we never want):
+// Where clusterdns finds its Kubernetes credentials, chosen explicitly (client-node's
+// loadFromDefault() silently falls back to http://localhost:8080; docs/architecture.md "Kubernetes API client"):
 //
 //   1. the --kubeconfig path, when given (it must exist);
 //   2. the in-cluster service account: $KUBERNETES_SERVICE_HOST set and the token file present

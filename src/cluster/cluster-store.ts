@@ -8,9 +8,9 @@
 //   Namespace     name     → owner ns:<name>  (also when its first Service/Pod appears or its last goes)
 //
 // Cost is O(objects changed + endpoints of the services they touch), never O(cluster).
-import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
 import type { ResourceRecord } from '../wire/types.js';
+import { normalizeName } from '../wire/name.js';
 import type {
   ClusterEvent,
   ClusterObject,
@@ -31,6 +31,8 @@ import {
   type OwnerRecords,
 } from './record-builder.js';
 import { canonicalIp } from './trim.js';
+import type { ClusterCounts, ClusterSink } from './cluster-sink.js';
+import { describeObject, diffObjects } from './object-diff.js';
 
 /** The part of the record index the store writes to (src/records/record-index.ts RecordIndex fits it). */
 export interface RecordSink {
@@ -51,12 +53,6 @@ export interface ClusterStoreOptions {
   logger?: Logger;
 }
 
-export interface ClusterCounts {
-  services: number;
-  endpointSlices: number;
-  pods: number;
-  namespaces: number;
-}
 
 /** Owner names in the record index. */
 export const ZONE_OWNER = 'zone';
@@ -68,11 +64,6 @@ export function podOwner(namespace: string, name: string): string {
 }
 export function namespaceOwner(name: string): string {
   return `ns:${name}`;
-}
-
-/** `kind/namespace/name`, the identity `replaceAll` diffs by (namespace "" for Namespaces). */
-export function objectKey(object: ClusterObject): string {
-  return object.kind === 'Namespace' ? `Namespace//${object.name}` : `${object.kind}/${object.namespace}/${object.name}`;
 }
 
 function key(namespace: string, name: string): string {
@@ -100,7 +91,7 @@ interface Dirty {
   zone: boolean;
 }
 
-export class ClusterStore {
+export class ClusterStore implements ClusterSink {
   private readonly index: RecordSink;
   private readonly options: BuildOptions & { pods: PodsMode };
   private readonly logger: Logger | undefined;
@@ -123,10 +114,10 @@ export class ClusterStore {
     this.index = options.index;
     this.logger = options.logger;
     this.options = {
-      zones: options.zones.map((zone) => zone.toLowerCase().replace(/\.$/, '')),
+      zones: options.zones.map(normalizeName),
       ttl: options.ttl,
       pods: options.pods,
-      ...(options.reverseZones === undefined ? {} : { reverseZones: options.reverseZones.map((zone) => zone.toLowerCase().replace(/\.$/, '')) }),
+      ...(options.reverseZones === undefined ? {} : { reverseZones: options.reverseZones.map(normalizeName) }),
     };
     this.index.batch(() => this.publish(ZONE_OWNER, () => buildZoneRecords(this.options, this.dnsService())));
   }
@@ -171,18 +162,6 @@ export class ClusterStore {
     return first;
   }
 
-  /** Every pod with this IP (host-network pods share their node's). */
-  podsByIp(ip: string): PodInfo[] {
-    const canonical = canonicalIp(ip);
-    const keys = canonical === null ? undefined : this.podsByIpIndex.get(canonical);
-    if (!keys) return [];
-    return [...keys].map((k) => this.pods.get(k)).filter((pod): pod is PodInfo => pod !== undefined);
-  }
-
-  getService(namespace: string, name: string): ServiceInfo | undefined {
-    return this.services.get(key(namespace.toLowerCase(), name.toLowerCase()));
-  }
-
   /** Every object held, in no particular order. */
   *objects(): IterableIterator<ClusterObject> {
     yield* this.namespaces.values();
@@ -198,7 +177,7 @@ export class ClusterStore {
   apply(events: readonly ClusterEvent[]): number {
     const dirty: Dirty = { services: new Set(), pods: new Set(), namespaces: new Set(), zone: false };
     for (const event of events) {
-      const id = event.type === 'upsert' ? describe(event.object) : `${event.kind}/${event.namespace}/${event.name}`;
+      const id = event.type === 'upsert' ? describeObject(event.object) : `${event.kind}/${event.namespace}/${event.name}`;
       try {
         if (event.type === 'upsert') this.upsert(event.object, dirty);
         else this.remove(event.kind, event.namespace, event.name, dirty);
@@ -219,33 +198,7 @@ export class ClusterStore {
 
   /** Make the held state equal `objects` (a full list or snapshot), publishing only what differs. */
   replaceAll(objects: Iterable<ClusterObject>): number {
-    const next = new Map<string, ClusterObject>();
-    for (const object of objects) {
-      try {
-        next.set(objectKey(object), object);
-      } catch (err) {
-        this.fail(describe(object), err);
-      }
-    }
-    const events: ClusterEvent[] = [];
-    for (const current of this.objects()) {
-      const k = objectKey(current);
-      const wanted = next.get(k);
-      if (wanted === undefined) {
-        events.push({
-          type: 'delete',
-          kind: current.kind,
-          namespace: current.kind === 'Namespace' ? '' : current.namespace,
-          name: current.name,
-        });
-      } else {
-        // Identity first: a reload hands back the very objects of the files that did not change.
-        if (current !== wanted && !isDeepStrictEqual(current, wanted)) events.push({ type: 'upsert', object: wanted });
-        next.delete(k);
-      }
-    }
-    for (const object of next.values()) events.push({ type: 'upsert', object });
-    return this.apply(events);
+    return this.apply(diffObjects(this.objects(), objects, (object, err) => this.fail(describeObject(object), err)));
   }
 
   // ------------------------------------------------------------------------------------------ state
@@ -385,7 +338,7 @@ export class ClusterStore {
   }
 
   private unpublish(owner: string): void {
-    // The sink knows its owners (deleting an unknown one is a no-op): a Set of them here cost ≈ 5 MiB at 100k.
+    // The sink knows its owners (deleting an unknown one is a no-op): no second set of them here.
     this.index.deleteOwner(owner);
   }
 
@@ -399,7 +352,7 @@ export class ClusterStore {
 const isStringArray = (value: unknown): boolean => Array.isArray(value) && value.every((v) => typeof v === 'string');
 
 /** Trimmed objects come from trim.ts; this guards the store's maps against anything else (checked before any change). */
-function assertShape(object: ClusterObject): void {
+export function assertShape(object: ClusterObject): void {
   if (object === null || typeof object !== 'object') throw new Error('not an object');
   if (typeof object.name !== 'string' || object.name === '') throw new Error('no name');
   if (object.kind === 'Namespace') return;
@@ -420,11 +373,4 @@ function assertShape(object: ClusterObject): void {
     default:
       throw new Error(`unsupported kind ${JSON.stringify((object as { kind?: unknown }).kind)}`);
   }
-}
-
-function describe(object: ClusterObject | undefined): string {
-  if (object === null || typeof object !== 'object') return String(object);
-  const { kind, name } = object as { kind?: unknown; name?: unknown };
-  const namespace = (object as { namespace?: unknown }).namespace;
-  return kind === 'Namespace' ? `Namespace/${String(name)}` : `${String(kind)}/${String(namespace)}/${String(name)}`;
 }

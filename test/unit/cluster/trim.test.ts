@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalIp, trimObject } from '../../../src/kubernetes/trim.js';
+import { canonicalIp, trimObject } from '../../../src/cluster/trim.js';
 
 const meta = (name: string, namespace?: string, extra: Record<string, unknown> = {}) => ({
   name,

@@ -12,7 +12,7 @@ import {
   srvName,
   svcRootName,
   type Qname,
-} from '../../../src/kubernetes/qname.js';
+} from '../../../src/cluster/qname.js';
 
 const Z = 'cluster.local';
 

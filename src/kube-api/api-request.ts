@@ -1,10 +1,9 @@
 // One GET against the Kubernetes API with the KubeConfig's credentials (token, client certificate, CA,
 // exec/file auth plugins — all applied by client-node's applyToHTTPSOptions) and a body parsed as raw JSON.
 //
-// Why not client-node's generated list calls: they deserialise every item into classes with Date fields
-// (NOTES.md), which costs time and memory at 50k pods only to be thrown away by the trimmer, and they take no
-// abort signal, so a reflector being stopped could not cancel a list in flight. The credentials and TLS
-// handling are the library's all the same.
+// Why not client-node's generated list calls: they deserialise every item into classes with Date fields, which
+// costs time and memory only to be thrown away by the trimmer, and take no abort signal, so a stopped reflector
+// could not cancel a list in flight (docs/architecture.md "Kubernetes API client").
 import http from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';

@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ClusterStore } from '../../../src/kubernetes/cluster-store.js';
-import type { ClusterObject, EndpointSliceInfo, NamespaceInfo, PodInfo, ServiceInfo } from '../../../src/kubernetes/objects.js';
+import { ClusterStore } from '../../../src/cluster/cluster-store.js';
+import type { ClusterObject, EndpointSliceInfo, NamespaceInfo, PodInfo, ServiceInfo } from '../../../src/cluster/objects.js';
 import { FakeIndex, fakeLogger, zone } from './fake-index.js';
+import { getService, podsByIp } from '../../helpers/store-queries.js';
 
 const ns = (name: string): NamespaceInfo => ({ kind: 'Namespace', name });
 const service = (name: string, fields: Partial<ServiceInfo> = {}): ServiceInfo => ({
@@ -179,7 +180,7 @@ describe('ClusterStore publishing', () => {
     expect(store.podByIp('FD00:10:0::8')?.name).toBe('p');
     // Host-network pods share an IP: the Running one is preferred.
     store.apply([{ type: 'upsert', object: pod('q', ['10.244.1.8'], { namespace: 'other', phase: 'Succeeded' }) }]);
-    expect(store.podsByIp('10.244.1.8').map((p) => p.name).sort()).toEqual(['p', 'q']);
+    expect(podsByIp(store, '10.244.1.8').map((p) => p.name).sort()).toEqual(['p', 'q']);
     expect(store.podByIp('10.244.1.8')?.name).toBe('p');
     store.apply([{ type: 'delete', kind: 'Pod', namespace: 'default', name: 'p' }]);
     expect(store.podByIp('10.244.1.8')?.name).toBe('q');
@@ -248,7 +249,7 @@ describe('ClusterStore robustness', () => {
     expect(() => s.apply(events)).not.toThrow();
     expect(() => s.apply(events)).not.toThrow();
     expect(idx.lines('svc:default/hello')).toContain('hello.default.svc.cluster.local. 5 IN A 10.96.0.20');
-    expect(s.getService('default', 'bad')).toBeUndefined();
+    expect(getService(s, 'default', 'bad')).toBeUndefined();
     expect(log.warn).toHaveBeenCalledTimes(1);
     expect(log.warn.mock.calls[0][0]).toMatchObject({ object: 'Service/default/bad' });
   });

@@ -1,12 +1,12 @@
 // The record builder, table-driven: each case is objects in, the exact records out as zone-file lines.
 import { describe, expect, it } from 'vitest';
-import type { EndpointSliceInfo, PodInfo, PodsMode, ServiceInfo } from '../../../src/kubernetes/objects.js';
+import type { EndpointSliceInfo, PodInfo, PodsMode, ServiceInfo } from '../../../src/cluster/objects.js';
 import {
   buildNamespaceRecords,
   buildPodRecords,
   buildServiceRecords,
   buildZoneRecords,
-} from '../../../src/kubernetes/record-builder.js';
+} from '../../../src/cluster/record-builder.js';
 import { sortedLines, zone } from './fake-index.js';
 
 const ZONES = ['cluster.local'];

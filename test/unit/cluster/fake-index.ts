@@ -2,7 +2,7 @@
 // which owners a change touched. Records come back as sorted zone-file lines.
 import type { Logger } from 'pino';
 import { vi } from 'vitest';
-import type { RecordSink } from '../../../src/kubernetes/cluster-store.js';
+import type { RecordSink } from '../../../src/cluster/cluster-store.js';
 import { formatRecord } from '../../../src/wire/presentation.js';
 import type { ResourceRecord } from '../../../src/wire/types.js';
 

@@ -86,7 +86,7 @@ function srvRecords(name: string, entries: ReadonlyArray<{ target: string; port:
   return out;
 }
 
-/** Push `rr` unless an identical record (name, type, rdata) is already in `out`. */
+/** Past this many records a RecordList keeps identity keys instead of scanning. */
 const SCAN_LIMIT = 16;
 
 function recordKey(rr: ResourceRecord): string {
@@ -94,14 +94,15 @@ function recordKey(rr: ResourceRecord): string {
   return typeof rr.data === 'string' ? `${rr.name} ${rr.type} "${rr.data}` : `${rr.name} ${rr.type} ${JSON.stringify(rr.data)}`;
 }
 
+/** An owner's records without duplicates: `add` skips a record identical (name, type, rdata) to one held. */
 class RecordList {
   readonly records: ResourceRecord[] = [];
   /** Identity keys, built only once the list is long enough for a linear scan to cost more than the keys. */
   private seen: Set<string> | undefined;
 
   add(rr: ResourceRecord): void {
-    // Most owners hold a handful of records: compare field by field, no key strings (they were ≈ 7 % of a
-    // 100k-service load). A headless Service with many endpoints switches to a Set of keys.
+    // Most owners hold a handful of records: compare field by field, no key strings (building them showed
+    // in load profiles). A headless Service with many endpoints switches to a Set of keys.
     if (this.seen === undefined) {
       for (const existing of this.records) if (sameRR(existing, rr)) return;
       this.records.push(rr);

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import type { RequestOptions } from 'node:https';
 import { delimiter, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KUBE_CONFIG_ERROR_CODE, resolveKubeConfig } from '../../../src/kubernetes/kubeconfig.js';
+import { KUBE_CONFIG_ERROR_CODE, resolveKubeConfig } from '../../../src/kube-api/kubeconfig.js';
 import { kubeconfigYaml, tempDir, writeKubeconfig } from '../../helpers/api-emulator/index.js';
 
 let dir: string;

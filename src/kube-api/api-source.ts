@@ -1,19 +1,11 @@
-// The live cluster as a source of ClusterEvents: one Reflector per watched collection, feeding the cluster
-// store. A drop-in peer of manifest/manifest-source.ts (`new …({ store, logger, … })`, `start()`, `close()`).
-//
-// - Synced = every reflector has delivered its first list; then `store.markSynced()` is called once, a
-//   `synced` event fires and one log line says how long it took. Until then the DNS side answers SERVFAIL
-//   for cluster names (the store is not synced).
-// - `start()` resolves when synced (default), or at once with `waitForSync: false` so the DNS server can run
-//   (and answer SERVFAIL) while the API is unreachable; `whenSynced()` gives the same promise either way.
-// - Outages are logged once when they start (the first failed request while all was well) and once when they
-//   end (every reflector that failed has succeeded again), never per retry. The store keeps the last known
-//   data meanwhile; after reconnecting the reflectors converge (watch resume, or relist + diff on 410).
+// The live cluster as a data source: one Reflector per watched collection feeding a ClusterSink; synced once
+// every reflector has listed; outages logged once when they start and once when they end
+// (docs/architecture.md "Data sources").
 import { EventEmitter } from 'node:events';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { reflectorTargets, type ReflectorTarget } from './api-resources.js';
-import type { ClusterEvent } from './objects.js';
+import type { ClusterEvent } from '../cluster/objects.js';
 import { Reflector, emptyReflectorStats, type ReflectorStats, type ReflectorTuning } from './reflector.js';
 
 /** What the source needs of the cluster store (ClusterStore satisfies it). */
@@ -144,11 +136,6 @@ export class KubernetesApiSource extends EventEmitter<KubernetesApiSourceEvents>
       for (const key of Object.keys(total) as (keyof ReflectorStats)[]) total[key] += r.stats[key];
     }
     return total;
-  }
-
-  /** True while an outage is under way. */
-  get inOutage(): boolean {
-    return this.outageStartedAt !== undefined;
   }
 
   private onReflectorSynced(): void {

@@ -1,5 +1,4 @@
-// Kubernetes objects trimmed to the fields DNS needs (DESIGN.md "Kubernetes": memory at 10k services /
-// 100k endpoints matters). Both the manifest loader and the API watch produce exactly these shapes,
+// Kubernetes objects trimmed to the fields DNS needs (docs/architecture.md "Memory"). Both the manifest loader and the API watch produce exactly these shapes,
 // so the record builder has one input format.
 
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
