@@ -18,7 +18,7 @@ describe('examples/embedding from the packed tarball', () => {
     expect(stdout).toContain('# fail 0');
     expect(stdout).toMatch(/# pass [1-9]/);
     expect(stdout).toContain('CommonJS: ok');
-    expect(stdout).toMatch(/Tests\s+2 passed \(2\)/); // vitest
+    expect(stdout).toMatch(/Tests\s+4 passed \(4\)/); // vitest: greeter and fetch
     expect(stderr).toMatch(/Tests:\s+4 passed, 4 total/); // Jest reports on stderr
     expect(stdout).toContain('examples/embedding: OK');
   });

@@ -1,12 +1,20 @@
-// Jest, as most projects run it: test files loaded as CommonJS, so `require('clusterdns')` takes the package's
-// `require` export (its CommonJS build). One server for the whole file; replaceAll/reset give each test its
-// own cluster state on the same port and `lookup`.
-'use strict';
 const http = require('node:http');
 const { promisify } = require('node:util');
 const { startClusterDns } = require('clusterdns');
 const { headlessService, service } = require('clusterdns/testing');
-const { fetchGreeting } = require('../src/greeter.cjs');
+
+// The code under test: calls a Service by its short name, as it would inside a pod.
+function fetchGreeting({ host, port, lookup }) {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host, port, path: '/', lookup, agent: false }, (res) => {
+        let body = '';
+        res.on('data', (chunk) => (body += chunk));
+        res.on('end', () => resolve(body));
+      })
+      .on('error', reject);
+  });
+}
 
 let dns;
 let backend;
