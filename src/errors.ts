@@ -29,14 +29,24 @@ export interface ErrorLocation {
   column?: number;
 }
 
+// Marks every ClusterDnsError, whichever copy of this module made it: the package ships an ESM and a
+// CommonJS build, and `instanceof` must hold across the two when a process loads both.
+const BRAND = Symbol.for('clusterdns.ClusterDnsError');
+
 export class ClusterDnsError extends Error {
   readonly code: ErrorCode;
   readonly location?: ErrorLocation;
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== ClusterDnsError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && (value as { [BRAND]?: true })[BRAND] === true;
+  }
 
   constructor(code: ErrorCode, message: string, options: { location?: ErrorLocation; cause?: unknown } = {}) {
     const where = options.location ? `${formatLocation(options.location)}: ` : '';
     super(`${where}${message}`, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ClusterDnsError';
+    Object.defineProperty(this, BRAND, { value: true });
     this.code = code;
     this.location = options.location;
   }

@@ -42,6 +42,8 @@ export interface KubeConfigResolveOptions {
   homeDir?: string;
   /** Defaults to /var/run/secrets/kubernetes.io/serviceaccount. */
   serviceAccountDir?: string;
+  /** How errors name the two settings: the CLI flags by default, the option names when embedding. */
+  names?: { kubeconfig: string; context: string };
 }
 
 export type KubeConfigSource = 'flag' | 'in-cluster' | 'KUBECONFIG' | 'home';
@@ -60,12 +62,13 @@ export interface ResolvedKubeConfig {
 export function resolveKubeConfig(options: KubeConfigResolveOptions = {}): ResolvedKubeConfig {
   const env = options.env ?? process.env;
   const looked: string[] = [];
+  const names = options.names ?? { kubeconfig: '--kubeconfig', context: '--context' };
 
   if (options.kubeconfig !== undefined && options.kubeconfig !== '') {
     if (!existsSync(options.kubeconfig)) {
-      throw kubeConfigError(`--kubeconfig ${options.kubeconfig}: no such file`);
+      throw kubeConfigError(`${names.kubeconfig} ${options.kubeconfig}: no such file`);
     }
-    return finish(loadFiles([options.kubeconfig]), 'flag', [options.kubeconfig], options.context);
+    return finish(loadFiles([options.kubeconfig]), 'flag', [options.kubeconfig], options.context, names.context);
   }
 
   const saDir = options.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
@@ -73,7 +76,7 @@ export function resolveKubeConfig(options: KubeConfigResolveOptions = {}): Resol
     const host = env.KUBERNETES_SERVICE_HOST;
     const tokenFile = join(saDir, 'token');
     if (host && existsSync(tokenFile)) {
-      return finish(inCluster(host, env.KUBERNETES_SERVICE_PORT, saDir), 'in-cluster', [], undefined);
+      return finish(inCluster(host, env.KUBERNETES_SERVICE_PORT, saDir), 'in-cluster', [], undefined, names.context);
     }
     looked.push(host ? `service account token ${tokenFile} (missing)` : 'in-cluster ($KUBERNETES_SERVICE_HOST unset)');
   }
@@ -85,19 +88,19 @@ export function resolveKubeConfig(options: KubeConfigResolveOptions = {}): Resol
     if (present.length === 0) {
       throw kubeConfigError(`$KUBECONFIG names no existing file (${files.join(delimiter)})`);
     }
-    return finish(loadFiles(present), 'KUBECONFIG', present, options.context);
+    return finish(loadFiles(present), 'KUBECONFIG', present, options.context, names.context);
   }
   looked.push('$KUBECONFIG (unset)');
 
   const home = options.homeDir ?? homedir();
   const homeFile = join(home, '.kube', 'config');
   if (home && existsSync(homeFile)) {
-    return finish(loadFiles([homeFile]), 'home', [homeFile], options.context);
+    return finish(loadFiles([homeFile]), 'home', [homeFile], options.context, names.context);
   }
   looked.push(`${homeFile} (missing)`);
 
   throw kubeConfigError(
-    `no Kubernetes credentials found; pass --kubeconfig FILE (looked at: ${looked.join(', ')})`,
+    `no Kubernetes credentials found; pass ${names.kubeconfig} FILE (looked at: ${looked.join(', ')})`,
   );
 }
 
@@ -161,19 +164,20 @@ function finish(
   source: KubeConfigSource,
   files: string[],
   context: string | undefined,
+  contextSetting = '--context',
 ): ResolvedKubeConfig {
   const where = files.length > 0 ? files.join(delimiter) : 'in-cluster configuration';
   const names = kc.getContexts().map((c) => c.name);
   if (context !== undefined) {
     if (!names.includes(context)) {
       throw kubeConfigError(
-        `--context ${context}: no such context in ${where} (contexts: ${names.join(', ') || 'none'})`,
+        `${contextSetting} ${context}: no such context in ${where} (contexts: ${names.join(', ') || 'none'})`,
       );
     }
     kc.setCurrentContext(context);
   } else if (!kc.getCurrentContext() || !kc.getContextObject(kc.getCurrentContext())) {
     throw kubeConfigError(
-      `${where}: no current-context${kc.getCurrentContext() ? ` (${kc.getCurrentContext()} is not defined)` : ''}; pass --context (contexts: ${names.join(', ') || 'none'})`,
+      `${where}: no current-context${kc.getCurrentContext() ? ` (${kc.getCurrentContext()} is not defined)` : ''}; pass ${contextSetting} (contexts: ${names.join(', ') || 'none'})`,
     );
   }
   const contextName = kc.getCurrentContext();

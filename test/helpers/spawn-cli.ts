@@ -19,6 +19,8 @@ export interface RunningCli {
   port: number;
   /** Log lines so far (JSON objects). */
   logs: Array<Record<string, unknown>>;
+  /** The first log line (logged so far or later) that `match` accepts; rejects after `timeoutMs`. */
+  waitForLog(match: (entry: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
   stop(): Promise<number | null>;
 }
 
@@ -26,6 +28,7 @@ export async function startCli(args: string[], timeoutMs = 10_000): Promise<Runn
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
   const child = spawn(process.execPath, [CLI, 'serve', '--listen', '127.0.0.1:0', ...noHostForwarding(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: Array<Record<string, unknown>> = [];
+  const waiters = new Set<(entry: Record<string, unknown>) => void>();
   let stderr = '';
   let buffered = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
@@ -38,6 +41,7 @@ export async function startCli(args: string[], timeoutMs = 10_000): Promise<Runn
         try {
           const entry = JSON.parse(line) as Record<string, unknown>;
           logs.push(entry);
+          for (const waiter of waiters) waiter(entry);
           // Ready once the data is loaded ('serving' comes after 'manifest loaded').
           if (entry.msg === 'serving') {
             clearTimeout(timer);
@@ -53,10 +57,27 @@ export async function startCli(args: string[], timeoutMs = 10_000): Promise<Runn
       reject(new Error(`CLI exited with ${code}: ${stderr}`));
     });
   });
+  const waitForLog = (match: (entry: Record<string, unknown>) => boolean, waitMs = 10_000) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const logged = logs.find(match);
+      if (logged) return resolve(logged);
+      const timer = setTimeout(() => {
+        waiters.delete(check);
+        reject(new Error(`no matching log line in ${waitMs} ms; logged: ${logs.map((entry) => JSON.stringify(entry)).join('\n')}`));
+      }, waitMs);
+      const check = (entry: Record<string, unknown>) => {
+        if (!match(entry)) return;
+        clearTimeout(timer);
+        waiters.delete(check);
+        resolve(entry);
+      };
+      waiters.add(check);
+    });
   return {
     process: child,
     port,
     logs,
+    waitForLog,
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve(child.exitCode);
