@@ -39,10 +39,11 @@ export function parseVerboseLatencies(out: string): number[] {
   return latencies;
 }
 
+/** The 1-based nearest rank of percentile p among n values; the epsilon keeps 99.9 % of 1000 at 999, not 1000. */
+export const nearestRank = (p: number, n: number): number => Math.min(n, Math.max(1, Math.ceil((p / 100) * n - 1e-9)));
+
 /** Nearest-rank percentiles of latencies in seconds, as ms rounded to the µs: { p50, p99, 'p99.9' }. */
 export function percentiles(seconds: readonly number[], ps: readonly number[]): Record<string, number | null> {
   const sorted = Float64Array.from(seconds).sort();
-  return Object.fromEntries(
-    ps.map((p) => [`p${p}`, sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] * 1e6) / 1000 : null]),
-  );
+  return Object.fromEntries(ps.map((p) => [`p${p}`, sorted.length ? Math.round(sorted[nearestRank(p, sorted.length) - 1] * 1e6) / 1000 : null]));
 }
