@@ -17,5 +17,5 @@ export {
   type ResolverOptions,
 } from './embedding/index.js';
 export { ClusterDnsError, ErrorCodes, type ErrorCode, type ErrorLocation } from './errors.js';
-export type { ClusterEvent, ClusterObject, PodsMode } from './kubernetes/objects.js';
+export type { ClusterEvent, ClusterObject, PodsMode } from './cluster/objects.js';
 export type { ListenAddress } from './config/serve-options.js';

@@ -2,7 +2,7 @@
 // The `clusterdns` command. Exit codes: 0 after SIGINT/SIGTERM, 1 when the server cannot start (a manifest
 // that cannot be loaded, an address in use), 2 for a bad command line.
 import { readFileSync } from 'node:fs';
-import { startClusterDns, type ClusterDnsOptions } from '../cluster-dns.js';
+import { startClusterDnsServer, type ClusterDnsServerOptions } from '../cluster-dns.js';
 import { hostSearchDomains, readResolvConfSearch } from '../config/resolv-conf.js';
 import { SERVE_DEFAULTS, parseServeArgs, type ServeOptions } from '../config/serve-options.js';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
@@ -66,7 +66,7 @@ async function serve(argv: string[]): Promise<void> {
   let kubernetes;
   if (options.manifests.length === 0) {
     try {
-      const { resolveKubeConfig } = await import('../kubernetes/kubeconfig.js'); // loads @kubernetes/client-node
+      const { resolveKubeConfig } = await import('../kube-api/kubeconfig.js'); // loads @kubernetes/client-node
       const found = resolveKubeConfig({ kubeconfig: options.kubeconfig, context: options.context });
       logger.info({ source: found.source, files: found.files, context: found.context, server: found.server }, 'using Kubernetes credentials');
       kubernetes = { kubeConfig: found.kubeConfig, namespaces: options.namespaces, labelSelector: options.labels };
@@ -84,7 +84,7 @@ async function serve(argv: string[]): Promise<void> {
     fail(`${(err as Error).message} [${(err as ClusterDnsError).code}]`, 2);
   }
   // --workers N > 1: this process becomes the primary of N node:cluster workers (src/workers/primary.ts).
-  const start = options.workers > 1 ? await multiCore(options) : startClusterDns;
+  const start = options.workers > 1 ? await multiCore(options) : startClusterDnsServer;
   let dns;
   try {
     dns = await start({
@@ -152,7 +152,7 @@ function autopathFromFlags(source: string | undefined, namespace: string | undef
 
 async function multiCore(options: ServeOptions) {
   const { startMultiCore } = await import('../workers/primary.js');
-  return (dnsOptions: ClusterDnsOptions) =>
+  return (dnsOptions: ClusterDnsServerOptions) =>
     startMultiCore({ ...dnsOptions, workers: options.workers, logFormat: options.logFormat, logLevel: options.logLevel });
 }
 

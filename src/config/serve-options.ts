@@ -2,8 +2,8 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
-import { labelSelectorProblem, namespaceNameProblem } from '../kubernetes/api-resources.js';
-import type { PodsMode } from '../kubernetes/objects.js';
+import { labelSelectorProblem, namespaceNameProblem } from './kubernetes-flags.js';
+import type { PodsMode } from '../cluster/objects.js';
 import { LOG_LEVELS, type LogFormat, type LogLevel } from '../log/logger.js';
 
 export interface ListenAddress {
@@ -121,6 +121,11 @@ export function parseListen(text: string, flag = 'listen'): ListenAddress {
   const port = match ? Number(match[3]) : NaN;
   if (!match || port > 65535) throw invalid(flag, `expected HOST:PORT (e.g. 127.0.0.1:1053 or [::1]:1053), got "${text}"`);
   return { host: match[1] ?? match[2], port };
+}
+
+/** The inverse of parseListen: `host:port`, `[IPv6]:port`. */
+export function formatAddress({ host, port }: ListenAddress): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /** A DNS name: lowercase, no trailing dot, labels of 1..63 letters, digits, '-' or '_'. */

@@ -5,9 +5,9 @@
 import { Resolver } from 'node:dns/promises';
 import { homedir } from 'node:os';
 import {
-  startClusterDns as startBaseClusterDns,
-  type ClusterDns as BaseClusterDns,
-  type ClusterDnsOptions as BaseClusterDnsOptions,
+  startClusterDnsServer as startBaseClusterDns,
+  type ClusterDnsServer as BaseClusterDns,
+  type ClusterDnsServerOptions as BaseClusterDnsOptions,
 } from '../cluster-dns.js';
 import { parseZone } from '../config/serve-options.js';
 import { EmbeddingErrorCodes, embeddingError } from './errors.js';
@@ -74,7 +74,7 @@ export async function startClusterDns(options: ClusterDnsOptions = {}): Promise<
   if ((kubeconfig !== undefined || context !== undefined) && baseOptions.kubernetes === undefined) {
     // Loaded only when asked for: @kubernetes/client-node costs ≈ 66 MiB of RSS and ≈ 0.3 s to import, which a
     // suite serving declared objects should not pay (docs/benchmarks.md "Memory and startup").
-    const { resolveKubeConfig } = await import('../kubernetes/kubeconfig.js');
+    const { resolveKubeConfig } = await import('../kube-api/kubeconfig.js');
     const found = resolveKubeConfig({
       ...(typeof kubeconfig === 'string' ? { kubeconfig: expandHome(kubeconfig) } : {}),
       ...(context !== undefined ? { context } : {}),

@@ -2,8 +2,8 @@
 // for ClusterStore#apply. Everything is validated before anything is applied: a bad object rejects the
 // whole call with a typed error and leaves the cluster unchanged.
 import type { V1EndpointSlice, V1Namespace, V1Pod, V1Service } from '@kubernetes/client-node';
-import type { ClusterEvent, ClusterObjectKind } from '../kubernetes/objects.js';
-import { isSupportedKind, trimObject } from '../kubernetes/trim.js';
+import type { ClusterEvent, ClusterObjectKind } from '../cluster/objects.js';
+import { isSupportedKind, trimObject } from '../cluster/trim.js';
 import { EmbeddingErrorCodes, embeddingError } from './errors.js';
 
 /** A Kubernetes object clusterdns reads (as client-node types it, as YAML/JSON gives it, or a builder makes it). */

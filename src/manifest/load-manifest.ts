@@ -8,8 +8,8 @@
 import { readFile } from 'node:fs/promises';
 import { LineCounter, isNode, parseAllDocuments, type Document } from 'yaml';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
-import type { ClusterObject, ClusterObjectKind } from '../kubernetes/objects.js';
-import { isSupportedKind, trimObject } from '../kubernetes/trim.js';
+import type { ClusterObject, ClusterObjectKind } from '../cluster/objects.js';
+import { isSupportedKind, trimObject } from '../cluster/trim.js';
 
 export interface ParsedManifest {
   objects: ClusterObject[];

@@ -16,15 +16,15 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
-import type { ClusterStore } from '../kubernetes/cluster-store.js';
+import type { ClusterSink } from '../cluster/cluster-sink.js';
 import { isDeepStrictEqual } from 'node:util';
-import { objectKey } from '../kubernetes/cluster-store.js';
-import type { ClusterEvent, ClusterObject } from '../kubernetes/objects.js';
+import { objectKey } from '../cluster/object-diff.js';
+import type { ClusterEvent, ClusterObject } from '../cluster/objects.js';
 import { parseManifest } from './load-manifest.js';
 
 export interface ManifestSourceOptions {
   files: string[];
-  store: ClusterStore;
+  store: ClusterSink;
   logger: Logger;
   /** Debounce for bursts of watch events (default 10 ms). */
   debounceMs?: number;
@@ -72,7 +72,7 @@ function digestOf(bytes: Buffer): string {
 }
 
 export class ManifestSource {
-  private readonly store: ClusterStore;
+  private readonly store: ClusterSink;
   private readonly logger: Logger;
   private readonly debounceMs: number;
   private readonly settleMs: number;

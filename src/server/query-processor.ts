@@ -2,6 +2,7 @@
 // Every query is answered or deliberately dropped (DESIGN.md "Errors"): an exception anywhere answers SERVFAIL,
 // is counted and logged once per distinct message, and the process carries on.
 import type { Logger } from 'pino';
+import { compileRecords } from '../pipeline/chain.js';
 import type { DnsRequest, Handler, HandlerResult } from '../pipeline/handler.js';
 import { parseQuery, type ParsedQuery } from '../wire/query.js';
 import { buildErrorReply, buildReply } from '../wire/reply.js';
@@ -28,6 +29,7 @@ export class QueryProcessor {
    */
   process(raw: Uint8Array, transport: Transport, remoteAddress: string, remotePort: number, maxSize: (query: ParsedQuery) => number, send: ReplySink): void {
     this.stats.requests[transport]++;
+    if (isIpv6Client(remoteAddress)) this.stats.ipv6Requests[transport]++;
     const parsed = parseQuery(raw);
     if (parsed.kind === 'drop') {
       this.stats.dropped++;
@@ -62,6 +64,8 @@ export class QueryProcessor {
       switch (result.kind) {
         case 'answer':
           return this.count(buildReply(raw, query, result.answer, maxSize), result.answer.rcode);
+        case 'records':
+          return this.count(buildReply(raw, query, compileRecords(query, result), maxSize), result.rcode);
         case 'error':
           return this.count(buildErrorReply(raw, query.id, query.flags, query.questionEnd, query.edns, result.rcode), result.rcode);
         case 'skip':
@@ -87,4 +91,9 @@ export class QueryProcessor {
     this.stats.responses[rcode] = (this.stats.responses[rcode] ?? 0) + 1;
     return reply;
   }
+}
+
+/** An IPv6 client; IPv4-mapped addresses (a dual-stack socket) count as IPv4, as CoreDNS's `family` label does. */
+function isIpv6Client(address: string): boolean {
+  return address.includes(':') && !/^::ffff:\d/i.test(address);
 }

@@ -27,6 +27,13 @@ export interface TruncationPoint {
 export interface CompiledAnswer {
   rcode: number;
   authoritative: boolean;
+  /** Further header bits the reply sets (RA, AD of a relayed upstream reply); 0 for our own answers. */
+  extraFlags: number;
+  /**
+   * The target of a CNAME that ends the answer and lies outside the data it was compiled from, for a server
+   * that can resolve it elsewhere (RFC 1034 4.3.2 step 3a); null otherwise. Set by whoever knows the zones.
+   */
+  chase: string | null;
   /** Answer, authority and additional sections, encoded as if the question's qname sat at offset 12. */
   tail: Buffer;
   answerCount: number;
@@ -48,6 +55,7 @@ export function compileAnswer(
   sections: Sections,
   rcode: number,
   authoritative: boolean,
+  extraFlags = 0,
 ): CompiledAnswer {
   const writer = new WireWriter();
   for (let i = 0; i < HEADER_LENGTH; i++) writer.u8(0);
@@ -74,6 +82,8 @@ export function compileAnswer(
   return {
     rcode,
     authoritative,
+    extraFlags,
+    chase: null,
     tail: writer.slice(questionEnd),
     answerCount: counts[0],
     authorityCount: counts[1],

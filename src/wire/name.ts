@@ -130,3 +130,9 @@ function pushOctet(out: Uint8Array, length: number, labelStart: number, octet: n
 export function wireLength(name: string): number {
   return nameToWire(name).length;
 }
+
+/** A name as every lookup keys it: lowercase (RFC 4343), without the trailing dot of the absolute form. */
+export function normalizeName(name: string): string {
+  const lower = name.toLowerCase();
+  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
+}

@@ -9,7 +9,8 @@ import { HEADER_LENGTH } from './types.js';
 export const DEFAULT_EDNS_UDP_SIZE = 1232;
 
 /**
- * The reply to `query`: its header (id, opcode, RD, CD echoed; QR, AA per answer, RA false, rcode patched),
+ * The reply to `query`: its header (id, opcode, RD, CD echoed; QR, AA and extra bits such as RA per answer,
+ * rcode patched),
  * its question bytes verbatim (so the client's letter case comes back), the compiled tail, and an OPT when
  * the query had one. When the result would exceed `maxSize` (512, or the EDNS size capped at
  * DEFAULT_EDNS_UDP_SIZE, for UDP; 65535 for TCP) it is cut at the last whole RRset that fits and TC is set if
@@ -24,7 +25,7 @@ export function buildReply(raw: Uint8Array, query: ParsedQuery, answer: Compiled
   let answerCount = answer.answerCount;
   let authorityCount = answer.authorityCount;
   let additionalCount = answer.additionalCount;
-  let flags = replyFlags(query.flags, answer.rcode) | (answer.authoritative ? HeaderFlag.AA : 0);
+  let flags = replyFlags(query.flags, answer.rcode) | (answer.authoritative ? HeaderFlag.AA : 0) | answer.extraFlags;
   if (tailLength > room) {
     kept = lastPointWithin(answer.truncationPoints, room);
     tailLength = kept ? kept.length : 0;

@@ -1,7 +1,7 @@
 // /health, /ready and /metrics over real HTTP, with the Kubernetes source down at start-up and then up.
 import { afterEach, describe, expect, it } from 'vitest';
-import { startClusterDns, type ClusterDns } from '../../src/cluster-dns.js';
-import { resolveKubeConfig } from '../../src/kubernetes/kubeconfig.js';
+import { startClusterDnsServer, type ClusterDnsServer } from '../../src/cluster-dns.js';
+import { resolveKubeConfig } from '../../src/kube-api/kubeconfig.js';
 import { RCode, RRType } from '../../src/wire/types.js';
 import { ApiEmulator, namespace, service, tempDir, waitFor, writeKubeconfig } from '../helpers/api-emulator/index.js';
 import { udpQuery } from '../helpers/raw-query.js';
@@ -32,7 +32,7 @@ describe('HTTP endpoints', () => {
     });
 
     const { kubeConfig } = resolveKubeConfig({ kubeconfig });
-    const dns: ClusterDns = await startClusterDns({
+    const dns: ClusterDnsServer = await startClusterDnsServer({
       kubernetes: { kubeConfig, tuning: FAST_TUNING },
       health: '127.0.0.1:0',
       ready: '127.0.0.1:0',
@@ -51,7 +51,7 @@ describe('HTTP endpoints', () => {
   });
 
   it('/metrics publishes CoreDNS-named counters', async () => {
-    const dns = await startClusterDns({ metrics: '127.0.0.1:0' });
+    const dns = await startClusterDnsServer({ metrics: '127.0.0.1:0' });
     cleanups.push(() => dns.close());
     await udpQuery(dns.address.port, 'nope.default.svc.cluster.local', RRType.A);
     await udpQuery(dns.address.port, 'example.com', RRType.A);

@@ -2,9 +2,9 @@
 // once, filters turned into request paths and selectors, close() semantics.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KUBE_CLOSED_ERROR_CODE, KubernetesApiSource, type KubernetesApiSourceOptions } from '../../../src/kubernetes/api-source.js';
-import { resolveKubeConfig } from '../../../src/kubernetes/kubeconfig.js';
-import type { ClusterEvent } from '../../../src/kubernetes/objects.js';
+import { KUBE_CLOSED_ERROR_CODE, KubernetesApiSource, type KubernetesApiSourceOptions } from '../../../src/kube-api/api-source.js';
+import { resolveKubeConfig } from '../../../src/kube-api/kubeconfig.js';
+import type { ClusterEvent } from '../../../src/cluster/objects.js';
 import {
   ApiEmulator,
   captureLogger,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { PodsMode } from '../../../src/kubernetes/objects.js';
+import type { PodsMode } from '../../../src/cluster/objects.js';
+import { compileRecords } from '../../../src/pipeline/chain.js';
 import type { DnsRequest, HandlerResult } from '../../../src/pipeline/handler.js';
 import { KubernetesHandler, type KubernetesHandlerOptions } from '../../../src/pipeline/kubernetes-handler.js';
 import { AnswerCache } from '../../../src/records/answer-cache.js';
@@ -47,7 +48,8 @@ function outcome(req: DnsRequest, result: HandlerResult): string[] {
   if (result instanceof Promise) throw new Error('the handler must answer synchronously');
   if (result.kind === 'skip') return ['skip'];
   if (result.kind === 'error') return [`error ${RCODE_NAMES.get(result.rcode)}`];
-  const message = decodeMessage(buildReply(req.raw, req.query, result.answer, 65535));
+  const answer = result.kind === 'records' ? compileRecords(req.query, result) : result.answer;
+  const message = decodeMessage(buildReply(req.raw, req.query, answer, 65535));
   return [
     `${RCODE_NAMES.get(message.rcode)}${message.aa ? ' aa' : ''}`,
     ...message.answers.map(formatRecord),

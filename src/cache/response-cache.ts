@@ -1,0 +1,211 @@
+// The cache of forwarded replies (CoreDNS plugin/cache), an LRU of `cacheSize` entries (lru-cache, no timers:
+// freshness is checked on lookup against an injectable clock).
+//
+// Key: qname (lowercase), qtype, qclass and the DO bit: a DNSSEC-aware client never gets a reply stripped of
+// signatures cached for another, nor the reverse (RFC 4035 3.2.1). An entry holds only the records of that
+// reply within the question's bailiwick (bailiwick.ts) for as long as cache-rules.ts says.
+//
+// A hit is synchronous and allocates nothing beyond the key: each entry keeps its reply compiled
+// (compileAnswer) with TTLs counted down, and compiles again at most once per second, when the countdown
+// changes them. Cached replies clear AA (they come from a cache, not the zone; CoreDNS does the same).
+//
+// Prefetch (CoreDNS `prefetch`): an entry asked at least `prefetchHits` times in its life is refreshed in the
+// background once less than `prefetchPercent` of its lifetime is left, so popular names never expire.
+// Serve-stale (RFC 8767): an expired entry is kept for `serveStaleMs` more, to be served with TTL 30 when
+// every upstream fails (RFC 8767 4: 30 s is the recommended stale TTL).
+import { LRUCache } from 'lru-cache';
+import { performance } from 'node:perf_hooks';
+import { compileAnswer, type CompiledAnswer } from '../wire/compiled-answer.js';
+import type { ResourceRecord } from '../wire/types.js';
+import type { CacheableSections } from './bailiwick.js';
+import { cacheDecision, type CacheableReply, type CacheEntryKind } from './cache-rules.js';
+import { createCacheStats, type CacheStats } from './cache-stats.js';
+
+export const DEFAULT_CACHE_SIZE = 10_000;
+export const DEFAULT_CACHE_TTL = 30;
+export const DEFAULT_PREFETCH_HITS = 10;
+export const DEFAULT_PREFETCH_PERCENT = 10;
+/** RFC 8767 4: the TTL of a stale answer. */
+export const STALE_TTL = 30;
+
+export interface ResponseCacheOptions {
+  /** Entries kept, least recently used evicted; default 10,000. */
+  maxEntries?: number;
+  /** The longest any entry stays fresh, seconds (CoreDNS `cache TTL`); default 30. */
+  maxTtl?: number;
+  /** Hits within an entry's life that make it worth prefetching; default 10; 0 disables prefetch. */
+  prefetchHits?: number;
+  /** Refresh when less than this percentage of the lifetime is left; default 10. */
+  prefetchPercent?: number;
+  /** How long past expiry an entry may be served stale; default 0 (off). */
+  serveStaleMs?: number;
+  /** Milliseconds on a monotonic clock; tests inject their own. */
+  now?: () => number;
+  stats?: CacheStats;
+}
+
+export interface CachedQuestion {
+  /** Lowercase, absolute, no trailing dot. */
+  qname: string;
+  qtype: number;
+  qclass: number;
+  dnssecOk: boolean;
+}
+
+export interface StorableReply extends CacheableReply {
+  extraFlags: number;
+}
+
+/** A compiled reply ready for the chain; one object per entry and second, handed out on every hit. */
+export interface CachedAnswer {
+  readonly kind: 'answer';
+  readonly answer: CompiledAnswer;
+}
+
+export class CacheEntry {
+  hits = 0;
+  /** Set while a prefetch of this entry is under way, so one popular entry triggers one refresh. */
+  prefetching = false;
+  /** Seconds of countdown the compiled result reflects; -1 before the first compile. */
+  compiledElapsed = -1;
+  result: CachedAnswer | null = null;
+
+  constructor(
+    readonly question: CachedQuestion,
+    readonly kind: CacheEntryKind,
+    /** Clock reading when stored, ms. */
+    readonly storedAt: number,
+    /** Fresh lifetime, seconds. */
+    readonly ttl: number,
+    readonly rcode: number,
+    readonly extraFlags: number,
+    readonly sections: CacheableSections,
+  ) {}
+
+  get expiresAt(): number {
+    return this.storedAt + this.ttl * 1000;
+  }
+}
+
+export class ResponseCache {
+  readonly stats: CacheStats;
+  private readonly entries: LRUCache<string, CacheEntry>;
+  private readonly maxTtl: number;
+  private readonly prefetchHits: number;
+  private readonly prefetchFraction: number;
+  private readonly serveStaleMs: number;
+  private readonly now: () => number;
+  /** Called when a popular entry is close to expiry; the forwarder refreshes it and stores the result. */
+  onPrefetch: ((entry: CacheEntry) => void) | null = null;
+
+  constructor(options: ResponseCacheOptions = {}) {
+    this.entries = new LRUCache({ max: options.maxEntries ?? DEFAULT_CACHE_SIZE });
+    this.maxTtl = options.maxTtl ?? DEFAULT_CACHE_TTL;
+    this.prefetchHits = options.prefetchHits ?? DEFAULT_PREFETCH_HITS;
+    this.prefetchFraction = (options.prefetchPercent ?? DEFAULT_PREFETCH_PERCENT) / 100;
+    this.serveStaleMs = options.serveStaleMs ?? 0;
+    this.now = options.now ?? (() => performance.now());
+    this.stats = options.stats ?? createCacheStats();
+  }
+
+  /** coredns_cache_entries: entries held, stale ones included. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** The fresh entry for a question with its compiled reply up to date, or undefined (a miss, counted). */
+  lookup(qname: string, qtype: number, qclass: number, dnssecOk: boolean): CacheEntry | undefined {
+    const key = cacheKey(qname, qtype, qclass, dnssecOk);
+    const entry = this.entries.get(key);
+    if (entry === undefined) {
+      this.stats.misses++;
+      return undefined;
+    }
+    const now = this.now();
+    const expiresAt = entry.expiresAt;
+    if (now >= expiresAt) {
+      if (now >= expiresAt + this.serveStaleMs) this.entries.delete(key);
+      this.stats.misses++;
+      return undefined;
+    }
+    if (entry.kind === 'success') this.stats.successHits++;
+    else this.stats.denialHits++;
+    entry.hits++;
+    const elapsed = Math.floor((now - entry.storedAt) / 1000);
+    if (elapsed !== entry.compiledElapsed) {
+      entry.result = { kind: 'answer', answer: compileEntry(entry, elapsed, -1) };
+      entry.compiledElapsed = elapsed;
+    }
+    if (
+      this.prefetchHits > 0 &&
+      entry.hits >= this.prefetchHits &&
+      !entry.prefetching &&
+      this.onPrefetch !== null &&
+      expiresAt - now < entry.ttl * 1000 * this.prefetchFraction
+    ) {
+      entry.prefetching = true;
+      this.stats.prefetches++;
+      this.onPrefetch(entry);
+    }
+    return entry;
+  }
+
+  /** An expired entry still inside the serve-stale window, compiled with TTL 30 (counted); else null. */
+  stale(qname: string, qtype: number, qclass: number, dnssecOk: boolean): CacheEntry | null {
+    if (this.serveStaleMs <= 0) return null;
+    const entry = this.entries.get(cacheKey(qname, qtype, qclass, dnssecOk));
+    if (entry === undefined || entry.kind === 'servfail') return null;
+    const now = this.now();
+    if (now >= entry.expiresAt + this.serveStaleMs) return null;
+    this.stats.servedStale++;
+    return entry;
+  }
+
+  /** The compiled reply of a stale entry: every TTL 30 (RFC 8767 4). */
+  staleAnswer(entry: CacheEntry): CompiledAnswer {
+    return compileEntry(entry, 0, STALE_TTL);
+  }
+
+  /** The sections of an entry with TTLs counted down (for the chain's internal requests). */
+  records(entry: CacheEntry): CacheableSections {
+    const elapsed = Math.max(0, Math.floor((this.now() - entry.storedAt) / 1000));
+    return countedDown(entry, elapsed, -1);
+  }
+
+  /**
+   * Caches `reply` for the question when the cache rules allow it (replacing what was there); returns the
+   * entry, or null when nothing was cached.
+   */
+  store(question: CachedQuestion, reply: StorableReply): CacheEntry | null {
+    const decision = cacheDecision(question.qname, reply, this.maxTtl);
+    if (decision === null) return null;
+    const entry = new CacheEntry(question, decision.kind, this.now(), decision.ttl, reply.rcode, reply.extraFlags, decision.sections);
+    this.entries.set(cacheKey(question.qname, question.qtype, question.qclass, question.dnssecOk), entry);
+    return entry;
+  }
+
+  /** Whether an entry (fresh or stale) exists, without touching recency or counters (tests, metrics). */
+  has(qname: string, qtype: number, qclass: number, dnssecOk: boolean): boolean {
+    return this.entries.has(cacheKey(qname, qtype, qclass, dnssecOk));
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
+function cacheKey(qname: string, qtype: number, qclass: number, dnssecOk: boolean): string {
+  return `${qtype}/${qclass}/${dnssecOk ? 1 : 0}/${qname}`;
+}
+
+/** TTLs counted down by `elapsed` seconds (never past the entry's lifetime, never below 0), or all `fixedTtl`. */
+function countedDown(entry: CacheEntry, elapsed: number, fixedTtl: number): CacheableSections {
+  const ttlOf = (record: ResourceRecord) => (fixedTtl >= 0 ? fixedTtl : Math.max(0, Math.min(record.ttl, entry.ttl) - elapsed));
+  const copy = (records: ResourceRecord[]) => records.map((record) => ({ ...record, ttl: ttlOf(record) }) as ResourceRecord);
+  return { answer: copy(entry.sections.answer), authority: copy(entry.sections.authority), additional: copy(entry.sections.additional) };
+}
+
+function compileEntry(entry: CacheEntry, elapsed: number, fixedTtl: number): CompiledAnswer {
+  const { qname, qtype, qclass } = entry.question;
+  return compileAnswer(qname, qtype, qclass, countedDown(entry, elapsed, fixedTtl), entry.rcode, false, entry.extraFlags);
+}
