@@ -1,11 +1,14 @@
 // The small pure pieces of bench/run/: /proc parsing (and the readers on this very process), the rcode
 // check, dig's output reduced for the cross-check, the CLI help probe for --upstream, and Knot's config.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { normalizeDigOutput } from '../../../bench/run/dig-answer.js';
 import { knotConfig } from '../../../bench/run/knot-config.js';
 import { cpuTicks, parseStat, parseVmRssKiB, processTree, rssKiB } from '../../../bench/run/process-stats.js';
 import { rcodeCheck } from '../../../bench/run/rcode-check.js';
-import { helpListsFlag } from '../../../bench/run/upstream-support.js';
+import { helpListsFlag, upstreamUnsupportedReason } from '../../../bench/run/upstream-support.js';
 
 describe('bench /proc readers', () => {
   it('reads ppid, utime and stime after the command name, even one with spaces and parentheses', () => {
@@ -59,6 +62,22 @@ describe('bench upstream probe', () => {
     const help = '  --upstream ADDR[:PORT]  forward names outside the cluster zones\n  --upstream-tls  x\n';
     expect(helpListsFlag(help, '--upstream')).toBe(true);
     expect(helpListsFlag('  --upstream-tls  x\n  --zone NAME  see --upstream\n', '--upstream')).toBe(false);
+  });
+
+  it('asks the CLI itself: null when `serve --help` lists --upstream, else a reason naming the command; a missing CLI says build', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-cli-'));
+    try {
+      const cli = (name: string, help: string) => {
+        const file = join(dir, name);
+        writeFileSync(file, `if (process.argv[2] === 'serve' && process.argv[3] === '--help') process.stdout.write(${JSON.stringify(help)});\n`);
+        return file;
+      };
+      expect(upstreamUnsupportedReason(cli('with.mjs', 'Flags of serve:\n  --upstream ADDR[:PORT]  forward\n'))).toBeNull();
+      expect(upstreamUnsupportedReason(cli('without.mjs', 'Flags of serve:\n  --zone NAME  cluster domain\n'))).toMatch(/no --upstream flag \(`node .*without\.mjs serve --help` does not list it\)/);
+      expect(upstreamUnsupportedReason(join(dir, 'absent.mjs'))).toMatch(/absent\.mjs is missing \(npm run build\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
