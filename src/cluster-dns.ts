@@ -18,6 +18,10 @@ import { DnsServer } from './server/dns-server.js';
 import { startHttpEndpoints, type HttpEndpoints } from './http/http-endpoints.js';
 import type { ServerStats } from './server/server-stats.js';
 import { createDataSource, type DataSource, type KubernetesSourceSettings } from './sources/data-source.js';
+import type { CacheStats } from './cache/cache-stats.js';
+import type { ForwardStats } from './forward/forward-stats.js';
+import type { LoopReport } from './forward/loop-detection.js';
+import { createResolverHandlers, parseForwardRoutes, type ForwardSettings } from './pipeline/resolver-handlers.js';
 
 export interface ClusterDnsServerOptions {
   /** Snapshot file(s) as `kubectl get -A -o yaml|json` prints them; watched for changes. */
@@ -50,6 +54,10 @@ export interface ClusterDnsServerOptions {
   metrics?: string | ListenAddress;
   /** TCP idle timeout (RFC 7766 6.2.3); default 10 s. */
   tcpIdleTimeoutMs?: number;
+  /** A directory of RFC 1035 zone files (`<origin>.db`) served authoritatively (CoreDNS `file`); off unless given. */
+  zoneDirectory?: string;
+  /** Forward every name outside the served zones, with a cache (CoreDNS `forward`, `cache`, `loop`); off unless given. */
+  forward?: ForwardSettings;
 }
 
 /** What only the multi-core mode and the tests set; not part of the published options. */
@@ -81,6 +89,14 @@ export interface ClusterDnsServer {
   readonly synced: boolean;
   /** Resolves once synced (at once for manifests, which load before startClusterDnsServer resolves). */
   whenSynced(): Promise<void>;
+  /**
+   * CoreDNS `loop`: resolves once every default upstream was probed for a forwarding loop back to this server
+   * (null when nothing is forwarded). A loop makes every outside name time out: the CLI exits on one.
+   */
+  readonly loopCheck: Promise<LoopReport | null>;
+  /** The forwarder's and the cache's counters, when forwarding is on. */
+  readonly forwardStats: ForwardStats | null;
+  readonly cacheStats: CacheStats | null;
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -110,6 +126,9 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
   const logger = options.logger ?? silentLogger();
   // Validated before any socket opens: a bad option leaves nothing to clean up.
   const { zones, ttl, pods, listen, manifests } = resolveServingOptions(options);
+  if (options.forward) parseForwardRoutes(options.forward); // a bad upstream fails here, before any socket opens
+  // Zone files load before the listeners bind: a broken one fails the start (file:line:column).
+  const resolver = await createResolverHandlers({ zoneDirectory: options.zoneDirectory, forward: options.forward, logger });
 
   const index = new RecordIndex({ zones: [...zones, ...REVERSE_ZONES], ttl });
   const cache = new AnswerCache(index);
@@ -122,6 +141,7 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
     pods,
     namespaceExists: (namespace) => store.namespaceExists(namespace),
     ttl,
+    chaseExternal: resolver.answersOutside,
   });
   const autopath = autopathSettings(options.autopath);
   const handlers: Handler[] = [kubernetes];
@@ -136,20 +156,28 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
         ttl,
         namespaceOfPod: (ip) => store.podByIp(ip)?.namespace,
         onSuccess: () => server.stats.autopathSuccesses++,
+        ...(resolver.answersOutside ? { resolve: (qname, qtype, from) => chain.resolve(qname, qtype, from) } : {}),
       }),
     );
   }
+  const chain: Chain = new Chain([...resolver.before, ...handlers, ...resolver.after]);
   const server: DnsServer = new DnsServer({
     host: listen.host,
     port: listen.port,
-    handler: new Chain(handlers),
+    handler: chain,
     logger: logger.child({ component: 'server' }),
     tcpIdleTimeoutMs: options.tcpIdleTimeoutMs,
   });
 
-  await options.beforeListen?.({ store, index });
-  // Listen first: until the data is loaded, cluster names answer SERVFAIL rather than a false NXDOMAIN.
-  const address = await server.start();
+  let address: ListenAddress;
+  try {
+    await options.beforeListen?.({ store, index });
+    // Listen first: until the data is loaded, cluster names answer SERVFAIL rather than a false NXDOMAIN.
+    address = await server.start();
+  } catch (err) {
+    await resolver.close();
+    throw err;
+  }
   logger.info({ transport: 'udp', address: formatAddress(address) }, 'listening');
   logger.info({ transport: 'tcp', address: formatAddress(address) }, 'listening');
 
@@ -160,6 +188,7 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
     (closing ??= (async () => {
       await Promise.all([source?.close(), http?.close()]);
       await server.close();
+      await resolver.close();
     })());
   try {
     source = await createDataSource({
@@ -197,6 +226,10 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
       return store.synced;
     },
     whenSynced: () => dataSource.whenSynced(),
+    // Never rejects: a probe that fails is no loop.
+    loopCheck: (resolver.detectLoop() ?? Promise.resolve(null)).catch(() => null),
+    forwardStats: resolver.forwardStats,
+    cacheStats: resolver.cacheStats,
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -8,6 +8,7 @@ import cluster from 'node:cluster';
 import { resolveServingOptions, watchesPods, type ServerInternalOptions } from '../cluster-dns.js';
 import { formatAddress, type ListenAddress } from '../config/serve-options.js';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
+import type { LoopReport } from '../forward/loop-detection.js';
 import { startHttpEndpoints, type HttpEndpoints } from '../http/http-endpoints.js';
 import { silentLogger, type LogFormat, type LogLevel } from '../log/logger.js';
 import { compactHeap } from '../runtime/heap-compaction.js';
@@ -35,6 +36,8 @@ export interface MultiCoreClusterDns {
   readonly synced: boolean;
   /** PIDs of the workers now running, by worker slot. */
   workerPids(): Array<number | undefined>;
+  /** Resolves when a worker finds a forwarding loop (CoreDNS `loop`); never otherwise. */
+  readonly loopCheck: Promise<LoopReport | null>;
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -58,6 +61,8 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
   /** Log once each time the whole tree becomes ready: every worker listening with the synced state. */
   let everySynced = false;
   const synced = () => fanout.synced && pool.slots.every((slot) => slot.listening && slot.synced);
+  let foundLoop: (report: LoopReport) => void = () => {};
+  const loopCheck = new Promise<LoopReport | null>((resolve) => (foundLoop = resolve));
   const pool: WorkerPool = new WorkerPool({
     size: options.workers,
     config,
@@ -68,6 +73,7 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
       pool.send(slot, fanout.state());
       slot.fed = true;
     },
+    onLoop: (report) => foundLoop(report),
     onChange: () => {
       const now = synced();
       if (now && !everySynced) logger.info({ workers: pool.slots.length }, 'every worker synced');
@@ -132,6 +138,7 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
       return synced();
     },
     workerPids: () => slots.map((slot) => slot.worker?.process.pid),
+    loopCheck,
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -2,6 +2,7 @@
 // uses node:cluster's `advanced` serialization (the V8 structured clone), so cluster objects travel as they are.
 import type { ClusterDnsServerOptions } from '../cluster-dns.js';
 import type { ClusterEvent, ClusterObject } from '../cluster/objects.js';
+import type { LoopReport } from '../forward/loop-detection.js';
 import type { LogFormat, LogLevel } from '../log/logger.js';
 import type { ServerStats } from '../server/server-stats.js';
 
@@ -39,5 +40,7 @@ export type FromWorker =
   | { type: 'hello' }
   | { type: 'listening'; host: string; port: number }
   | { type: 'failed'; message: string; code?: string }
+  /** Loop detection found an upstream that forwards back to us (CoreDNS `loop`): the primary exits. */
+  | { type: 'loop'; report: LoopReport }
   | { type: 'synced' }
   | { type: 'stats'; id: number; stats: ServerStats };

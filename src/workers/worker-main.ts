@@ -120,6 +120,9 @@ try {
   process.exit(1);
 }
 send({ type: 'listening', host: dns.address.host, port: dns.address.port });
+void dns.loopCheck.then((report) => {
+  if (report !== null && report.loops.length > 0) send({ type: 'loop', report });
+});
 
 function maxLevel(level: LogLevel, floor: LogLevel): LogLevel {
   const order = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];

@@ -3,6 +3,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
+import type { LoopReport } from '../forward/loop-detection.js';
 import { formatAddress, type ListenAddress } from '../config/serve-options.js';
 import { ClusterDnsError, ErrorCodes, type ErrorCode } from '../errors.js';
 import { addServerStats, createServerStats, type ServerStats } from '../server/server-stats.js';
@@ -40,6 +41,8 @@ export interface WorkerPoolOptions {
   onHello(slot: WorkerSlot): void;
   /** Anything a slot reports changed (listening, synced, exit). */
   onChange(): void;
+  /** A worker found a forwarding loop. */
+  onLoop(report: LoopReport): void;
 }
 
 export class WorkerPool {
@@ -200,6 +203,9 @@ export class WorkerPool {
         slot.stats = message.stats;
         this.statsWaiters.get(message.id)?.remaining.delete(slot);
         this.statsWaiters.get(message.id)?.done();
+        break;
+      case 'loop':
+        this.options.onLoop(message.report);
         break;
       case 'failed':
         logger.error({ worker: slot.index, workerPid: worker.process.pid, err: message.message, code: message.code }, 'worker could not start');

@@ -6,6 +6,14 @@ import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
+/**
+ * Without --upstream the CLI forwards to the machine's /etc/resolv.conf name servers and probes them for a
+ * loop at start; tests send traffic only to loopback, so they read an empty resolv.conf unless they choose.
+ */
+export function noHostForwarding(args: string[]): string[] {
+  return args.includes('--upstream') || args.includes('--resolv-conf') || args.includes('--help') ? args : [...args, '--resolv-conf', '/dev/null'];
+}
+
 export interface RunningCli {
   process: ChildProcess;
   port: number;
@@ -16,7 +24,7 @@ export interface RunningCli {
 
 export async function startCli(args: string[], timeoutMs = 10_000): Promise<RunningCli> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
-  const child = spawn(process.execPath, [CLI, 'serve', '--listen', '127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'serve', '--listen', '127.0.0.1:0', ...noHostForwarding(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: Array<Record<string, unknown>> = [];
   let stderr = '';
   let buffered = '';
@@ -61,7 +69,7 @@ export async function startCli(args: string[], timeoutMs = 10_000): Promise<Runn
 /** Run the CLI to completion; resolve with its exit code and output. */
 export function runCli(args: string[], timeoutMs = 10_000, env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const child = spawn(process.execPath, [CLI, ...(args[0] === 'serve' ? noHostForwarding(args) : args)], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
