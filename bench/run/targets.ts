@@ -58,6 +58,9 @@ export function launchOf(target: Target, data: Dataset, port: number, dir: strin
       if (target === 'clusterdns-cache') {
         if (extras.upstreamPort === undefined) throw new Error('clusterdns-cache needs its upstream port');
         args.push('--upstream', `127.0.0.1:${extras.upstreamPort}`);
+      } else {
+        // Never the machine's own resolvers (and their loop probe): the bench only talks to loopback.
+        args.push('--resolv-conf', '/dev/null');
       }
       return { command: process.execPath, args };
     }

@@ -204,7 +204,7 @@ function forwardFromFlags(options: ServeOptions): ForwardSettings | undefined {
   let upstreams = options.upstreams;
   if (upstreams.length === 0) {
     const explicit = options.resolvConf !== SERVE_DEFAULTS.resolvConf;
-    upstreams = explicit ? readResolvConfNameservers(options.resolvConf).map(formatUpstream) : [];
+    upstreams = explicit || existsSync(options.resolvConf) ? readResolvConfNameservers(options.resolvConf).map(formatUpstream) : [];
   }
   if (upstreams.length === 0 && options.stubDomains.length === 0) return undefined;
   const forward: ForwardSettings = {

@@ -93,6 +93,23 @@ describe('clusterdns serve: forwarding off, and errors at start', () => {
     }
   });
 
+  it('takes the upstreams from the nameserver lines of --resolv-conf, and answers SERVFAIL when none answers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clusterdns-resolv-'));
+    const file = join(dir, 'resolv.conf');
+    // Nothing listens on 127.0.0.2:53 (loopback, so nothing leaves the machine): every try is refused.
+    writeFileSync(file, 'search example.test\nnameserver 127.0.0.2\noptions ndots:5\n');
+    const cli = await startCli(['--manifest', EXAMPLE, '--resolv-conf', file]);
+    try {
+      expect(cli.logs.find((line) => line.msg === 'serving')).toMatchObject({ upstreams: ['127.0.0.2:53'] });
+      const failed = await dig(cli.port, '+time=6', 'www.example.com'); // one 2 s try upstream, then SERVFAIL
+      expect(failed.status).toBe('SERVFAIL');
+      expect((await dig(cli.port, 'hello.default.svc.cluster.local')).answer).toEqual(['hello.default.svc.cluster.local. 5 IN A 10.96.0.20']);
+    } finally {
+      await cli.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('exits 1 with file:line:column when a zone file does not parse', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'clusterdns-zones-'));
     try {
