@@ -16,8 +16,6 @@ const text = (value: string) => [value.length, ...Buffer.from(value)];
 
 describe('RDATA names that may arrive compressed (RFC 3597 4)', () => {
   it.each([
-    ['MX', 15, [0, 10, ...POINTER_TO_QUESTION], [0, 10, ...EXAMPLE_COM]],
-    ['MX with a label before the pointer', 15, [0, 5, 4, ...Buffer.from('mail'), ...POINTER_TO_QUESTION], [0, 5, ...nameToWire('mail.example.com')]],
     ['AFSDB', 18, [0, 1, ...POINTER_TO_QUESTION], [0, 1, ...EXAMPLE_COM]],
     ['RP', 17, [...POINTER_TO_QUESTION, ...POINTER_TO_QUESTION], [...EXAMPLE_COM, ...EXAMPLE_COM]],
     ['NAPTR', 35, [0, 1, 0, 2, ...text('S'), ...text('SIP+D2U'), ...text(''), ...POINTER_TO_QUESTION], [0, 1, 0, 2, ...text('S'), ...text('SIP+D2U'), ...text(''), ...EXAMPLE_COM]],
@@ -26,6 +24,15 @@ describe('RDATA names that may arrive compressed (RFC 3597 4)', () => {
     expect([...(message.answers[0].data as Uint8Array)]).toEqual(expanded);
     const again = decodeMessage(encodeMessage(message));
     expect([...(again.answers[0].data as Uint8Array)]).toEqual(expanded);
+  });
+
+  it.each([
+    ['MX', [0, 10, ...POINTER_TO_QUESTION], { preference: 10, exchange: 'example.com' }],
+    ['MX with a label before the pointer', [0, 5, 4, ...Buffer.from('mail'), ...POINTER_TO_QUESTION], { preference: 5, exchange: 'mail.example.com' }],
+  ])('%s (a modelled type) comes out with its exchange decompressed, and re-encodes to the same record', (_type, rdata, data) => {
+    const message = decodeMessage(replyWith(15, rdata));
+    expect(message.answers[0].data).toEqual(data);
+    expect(decodeMessage(encodeMessage(message)).answers[0].data).toEqual(data);
   });
 
   it('rejects a name that runs past RDLENGTH', () => {
