@@ -220,7 +220,10 @@ export class ManifestSource {
       if (this.closed) return;
       state.signature = signature;
       const digest = digestOf(bytes);
-      if (digest === state.digest) continue;
+      if (digest === state.digest) {
+        this.logger.debug({ file: state.file }, 'manifest unchanged');
+        continue;
+      }
       let parsed;
       try {
         parsed = parseManifest(bytes.toString('utf8'), state.file);
@@ -230,6 +233,7 @@ export class ManifestSource {
           // has had time to finish, and report only if the same bytes still do not parse.
           state.settling = true;
           this.settleLater(state);
+          this.logger.debug({ file: state.file, settleMs: this.settleMs }, 'manifest does not parse yet; looking again once the writer is done');
           continue;
         }
         state.settling = false;

@@ -1,14 +1,23 @@
 // A live-cluster test rig: API emulator + kubeconfig file + KubernetesApiSource (real client-node) feeding
-// the real ClusterStore and RecordIndex; `answer()` reads the index the way the kubernetes handler does
-// (SERVFAIL until synced, then RecordIndex.lookup: answer, NODATA or NXDOMAIN).
+// the real ClusterStore and RecordIndex; `answer()` sends a query through the server's own path (query
+// parser, Chain, KubernetesHandler with its AnswerCache, reply builder) and decodes the reply, so churn
+// scenarios test what a client would get, cache invalidation included.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { KubernetesApiSource, type KubernetesApiSourceOptions } from '../../../src/kube-api/api-source.js';
 import { ClusterStore } from '../../../src/cluster/cluster-store.js';
 import { resolveKubeConfig } from '../../../src/kube-api/kubeconfig.js';
 import type { PodsMode } from '../../../src/cluster/objects.js';
-import { formatRdata } from '../../../src/wire/presentation.js';
+import { silentLogger } from '../../../src/log/logger.js';
+import { Chain } from '../../../src/pipeline/chain.js';
+import { KubernetesHandler } from '../../../src/pipeline/kubernetes-handler.js';
+import { AnswerCache } from '../../../src/records/answer-cache.js';
 import { RecordIndex } from '../../../src/records/record-index.js';
-import { RRType } from '../../../src/wire/types.js';
+import { QueryProcessor } from '../../../src/server/query-processor.js';
+import { createServerStats, type ServerStats } from '../../../src/server/server-stats.js';
+import { decodeMessage } from '../../../src/wire/message.js';
+import { formatRdata } from '../../../src/wire/presentation.js';
+import { RCode, RRType } from '../../../src/wire/types.js';
+import { queryBytes } from '../../helpers/raw-query.js';
 import { ApiEmulator, captureLogger, tempDir, waitFor, writeKubeconfig, type CapturedLogger } from '../../helpers/api-emulator/index.js';
 
 export const ZONE = 'cluster.local';
@@ -32,6 +41,10 @@ export interface Rig {
   kubeconfigFile: string;
   store: ClusterStore;
   index: RecordIndex;
+  /** The compiled answers the handler keeps; the churn scenarios check it never serves a stale one. */
+  cache: AnswerCache;
+  /** Counters of the query path (requests, responses by rcode). */
+  stats: ServerStats;
   source: KubernetesApiSource;
   log: CapturedLogger;
   /** What a query for `name`/`type` answers now. */
@@ -70,22 +83,30 @@ export async function createRig(options: RigOptions = {}): Promise<Rig> {
     ...options.source,
   });
 
-  // As the kubernetes handler answers: SERVFAIL until synced, then the index's lookup.
+  // The handler chain as src/cluster-dns.ts composes it for a cluster (no autopath).
+  const cache = new AnswerCache(index);
+  const handler = new KubernetesHandler({
+    index,
+    cache,
+    zones: [ZONE],
+    isSynced: () => store.synced,
+    pods: options.pods ?? 'verified',
+    namespaceExists: (namespace) => store.namespaceExists(namespace),
+    ttl: 5,
+  });
+  const stats = createServerStats();
+  const processor = new QueryProcessor(new Chain([handler]), stats, silentLogger());
+
+  // What a UDP client gets: the kubernetes handler answers synchronously, so the reply comes back at once.
   const answer = (name: string, type: QueryType): Answer => {
-    const q = name.toLowerCase().replace(/\.$/, '');
-    if (!store.synced) return { rcode: 'SERVFAIL', data: [] };
     const qtype = RRType[type];
-    const result = index.lookup(q, qtype);
-    switch (result.kind) {
-      case 'answer':
-        return { rcode: 'NOERROR', data: result.answer.filter((r) => r.type === qtype).map((r) => formatRdata(r)).sort() };
-      case 'nodata':
-        return { rcode: 'NOERROR', data: [] };
-      case 'nxdomain':
-        return { rcode: 'NXDOMAIN', data: [] };
-      default:
-        throw new Error(`${q} is outside the served zones`);
-    }
+    let reply: Buffer | null | undefined;
+    processor.process(queryBytes(name, qtype), 'udp', '127.0.0.1', 53000, () => 65535, (sent) => (reply = sent));
+    if (!reply) throw new Error(`${name} ${type}: no reply`);
+    const message = decodeMessage(reply);
+    const rcode = message.rcode === RCode.NOERROR ? 'NOERROR' : message.rcode === RCode.NXDOMAIN ? 'NXDOMAIN' : message.rcode === RCode.SERVFAIL ? 'SERVFAIL' : undefined;
+    if (rcode === undefined) throw new Error(`${name} ${type}: rcode ${message.rcode}`);
+    return { rcode, data: message.answers.filter((r) => r.type === qtype).map((r) => formatRdata(r)).sort() };
   };
 
   return {
@@ -94,6 +115,8 @@ export async function createRig(options: RigOptions = {}): Promise<Rig> {
     kubeconfigFile,
     store,
     index,
+    cache,
+    stats,
     source,
     log,
     answer,

@@ -43,19 +43,47 @@ export class FakeIndex implements RecordSink {
   }
 }
 
+type LogLevel = 'info' | 'warn' | 'error' | 'debug';
+
 export interface FakeLogger {
   logger: Logger;
   info: ReturnType<typeof vi.fn>;
   warn: ReturnType<typeof vi.fn>;
   error: ReturnType<typeof vi.fn>;
+  debug: ReturnType<typeof vi.fn>;
+  /**
+   * The fields of the next `level` call with `message` (and matching `fields`, when given) made after this
+   * call: a test awaits what the code under test reports instead of sleeping. Rejects after `timeoutMs`.
+   */
+  next(level: LogLevel, message: string, fields?: (fields: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
 }
 
 export function fakeLogger(): FakeLogger {
-  const info = vi.fn();
-  const warn = vi.fn();
-  const error = vi.fn();
-  const logger = { info, warn, error, debug: vi.fn(), trace: vi.fn(), fatal: vi.fn() } as unknown as Logger;
-  return { logger, info, warn, error };
+  const waiters = new Set<(level: LogLevel, fields: unknown, message: unknown) => void>();
+  const level = (name: LogLevel) => vi.fn((fields: unknown, message: unknown) => {
+    for (const waiter of waiters) waiter(name, fields, message);
+  });
+  const info = level('info');
+  const warn = level('warn');
+  const error = level('error');
+  const debug = level('debug');
+  const logger = { info, warn, error, debug, trace: vi.fn(), fatal: vi.fn() } as unknown as Logger;
+  const next: FakeLogger['next'] = (wanted, message, match = () => true, timeoutMs = 5000) =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        waiters.delete(waiter);
+        reject(new Error(`no ${wanted} log "${message}" within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const waiter = (name: LogLevel, fields: unknown, logged: unknown) => {
+        const record = (fields ?? {}) as Record<string, unknown>;
+        if (name !== wanted || logged !== message || !match(record)) return;
+        clearTimeout(timer);
+        waiters.delete(waiter);
+        resolve(record);
+      };
+      waiters.add(waiter);
+    });
+  return { logger, info, warn, error, debug, next };
 }
 
 export function sortedLines(records: ResourceRecord[]): string[] {

@@ -382,12 +382,21 @@ describe('Reflector: watch', () => {
     emu.on('watch-open', () => setImmediate(() => emu.endWatches()));
     r.start();
     await nextEvent(r, 'synced');
-    const start = Date.now();
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const watches = emu.requests.filter((q) => watchesOf('services')(q) && q.at >= start).length;
-    // 20+40+80+80+80+80… ms between attempts: about 7 in 500 ms; without backoff it would be hundreds.
-    expect(watches).toBeGreaterThanOrEqual(2);
-    expect(watches).toBeLessThanOrEqual(12);
+    // Each watch is ended at once; the reflector waits 20, 40, 80, 80… ms (jitter 0, capped at 80) before the
+    // next. Without backoff the re-opens would follow each other within a few ms.
+    const opens: number[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`only ${opens.length} watches re-opened in 3 s`)), 3000);
+      emu.on('watch-open', () => {
+        opens.push(performance.now());
+        if (opens.length < 6) return;
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    const gaps = opens.slice(1).map((at, i) => at - opens[i]!);
+    // From the fourth failure on, the wait is the cap.
+    for (const gap of gaps.slice(-3)) expect(gap).toBeGreaterThanOrEqual(75);
   });
 
   it('re-watches after HTTP 500 on the watch request without relisting', async () => {

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../../../src/errors.js';
 import { ClusterStore } from '../../../src/cluster/cluster-store.js';
 import { ManifestSource } from '../../../src/manifest/manifest-source.js';
-import { FakeIndex, fakeLogger, type FakeLogger } from '../cluster/fake-index.js';
+import { FakeIndex, fakeLogger, type FakeLogger } from '../../unit/cluster/fake-index.js';
 
 function manifest(services: Record<string, string>): string {
   const items = Object.entries(services).map(
@@ -26,19 +26,11 @@ function manifest(services: Record<string, string>): string {
   return `apiVersion: v1\nkind: List\nitems:\n${items.join('\n')}\n`;
 }
 
-/** Poll until `check` passes (bounded); the watcher's debounce is 50 ms and the stat poll 1 s. */
-async function eventually(check: () => void, timeoutMs = 4000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      check();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-}
+const RELOADED = 'manifest reloaded';
+const NOT_APPLIED = 'manifest change not applied; still serving its last good data';
+
+/** One full turn of the event loop, close callbacks included (closed handles leave the active list). */
+const loopTurn = () => new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
 
 let dir: string;
 let index: FakeIndex;
@@ -103,10 +95,11 @@ describe('ManifestSource', () => {
     source = new ManifestSource({ files: [file], store, logger: log.logger });
     await source.start();
     index.reset();
+    const reloaded = log.next('info', RELOADED);
     await writeFile(file, manifest({ hello: '10.96.0.22', world: '10.96.0.21' }));
-    await eventually(() => expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.22')));
+    expect(await reloaded).toMatchObject({ services: 2, changed: 1 });
+    expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.22'));
     expect(index.touched()).toEqual(['svc:default/hello']);
-    expect(log.info).toHaveBeenCalledWith(expect.objectContaining({ services: 2, changed: 1 }), 'manifest reloaded');
   });
 
   it('a file replaced by the same bytes is not re-parsed (compared by digest; the text itself is not kept)', async () => {
@@ -118,10 +111,13 @@ describe('ManifestSource', () => {
     index.reset();
     const tmp = join(dir, '.c.yaml.same.tmp');
     await writeFile(tmp, text);
+    const unchanged = log.next('debug', 'manifest unchanged');
     await rename(tmp, file); // new inode and mtime, same content
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await unchanged).toEqual({ file }); // read and compared, not re-parsed
+    const reloaded = log.next('info', RELOADED);
     await writeFile(file, manifest({ hello: '10.96.0.23' }));
-    await eventually(() => expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.23')));
+    await reloaded;
+    expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.23'));
     const reloads = log.info.mock.calls.filter((call) => call[1] === 'manifest reloaded');
     expect(reloads).toHaveLength(1);
     expect(index.touched()).toEqual(['svc:default/hello']);
@@ -135,8 +131,10 @@ describe('ManifestSource', () => {
     for (const ip of ['10.96.0.31', '10.96.0.32']) {
       const tmp = join(dir, `.c.yaml.${ip}.tmp`);
       await writeFile(tmp, manifest({ hello: ip }));
+      const reloaded = log.next('info', RELOADED, (fields) => fields.changed === 1);
       await rename(tmp, file);
-      await eventually(() => expect(index.lines('svc:default/hello')).toContain(A('hello', ip)));
+      await reloaded;
+      expect(index.lines('svc:default/hello')).toContain(A('hello', ip));
     }
   });
 
@@ -151,24 +149,34 @@ describe('ManifestSource', () => {
 
     // The later file stops holding `world`: the earlier file's version comes back (not a delete).
     index.reset();
+    const reloadOf = (file: string) => log.next('info', RELOADED, (fields) => (fields.files as string[]).includes(file));
+    let reloaded = reloadOf(override);
     await writeFile(override, manifest({ extra: '10.96.0.42' }));
-    await eventually(() => expect(index.lines('svc:default/world')).toContain(A('world', '10.96.0.21')));
+    await reloaded;
+    expect(index.lines('svc:default/world')).toContain(A('world', '10.96.0.21'));
     expect(index.touched().sort()).toEqual(['svc:default/extra', 'svc:default/world']);
 
     // The earlier file changes an object the later one overrides: nothing changes in the store.
+    reloaded = reloadOf(override);
     await writeFile(override, manifest({ extra: '10.96.0.42', hello: '10.96.0.43' }));
-    await eventually(() => expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.43')));
+    await reloaded;
+    expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.43'));
     index.reset();
+    reloaded = reloadOf(base);
     await writeFile(base, manifest({ hello: '10.96.0.50', world: '10.96.0.21' }));
-    await eventually(() => expect(log.info.mock.calls.filter((call) => call[1] === 'manifest reloaded').at(-1)?.[0]).toMatchObject({ files: [base], changed: 0 }));
+    expect(await reloaded).toMatchObject({ files: [base], changed: 0 });
     expect(index.touched()).toEqual([]);
     expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.43'));
 
     // Gone from both files: deleted.
+    reloaded = reloadOf(override);
     await writeFile(override, manifest({ extra: '10.96.0.42' }));
-    await eventually(() => expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.50')));
+    await reloaded;
+    expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.50'));
+    reloaded = reloadOf(base);
     await writeFile(base, manifest({ world: '10.96.0.21' }));
-    await eventually(() => expect(index.lines('svc:default/hello')).toEqual([]));
+    await reloaded;
+    expect(index.lines('svc:default/hello')).toEqual([]);
   });
 
   it('a file caught mid-write is looked at again before anything is reported', async () => {
@@ -179,16 +187,21 @@ describe('ManifestSource', () => {
     source = new ManifestSource({ files: [file], store, logger: log.logger, settleMs: 300 });
     await source.start();
     const full = list('10.96.0.24');
+    const settling = log.next('debug', 'manifest does not parse yet; looking again once the writer is done');
     await writeFile(file, full.slice(0, full.length / 2)); // `kubectl get -o json > file` half way
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await settling).toEqual({ file, settleMs: 300 });
+    const applied = log.next('info', RELOADED, (fields) => fields.changed === 1);
     await writeFile(file, full);
-    await eventually(() => expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.24')));
-    await new Promise((resolve) => setTimeout(resolve, 400)); // past the settle time
+    await applied;
+    expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.24'));
+    // The settle time's second look parses the complete file: a reload that changes nothing, and no warning.
+    expect(await log.next('info', RELOADED)).toMatchObject({ changed: 0 });
     expect(log.warn).not.toHaveBeenCalled();
     // Still broken after the settle time: reported once.
+    const warned = log.next('warn', NOT_APPLIED);
     await writeFile(file, full.slice(0, full.length / 2));
-    await eventually(() => expect(log.warn).toHaveBeenCalledTimes(1));
-    expect(log.warn.mock.calls[0][0]).toMatchObject({ file, code: ErrorCodes.MANIFEST_PARSE });
+    expect(await warned).toMatchObject({ file, code: ErrorCodes.MANIFEST_PARSE });
+    expect(log.warn).toHaveBeenCalledTimes(1);
   });
 
   it('a broken edit keeps the last good data and logs why; fixing it applies again', async () => {
@@ -196,23 +209,25 @@ describe('ManifestSource', () => {
     await writeFile(file, manifest({ hello: '10.96.0.20' }));
     source = new ManifestSource({ files: [file], store, logger: log.logger });
     await source.start();
+    const warned = log.next('warn', NOT_APPLIED);
     await writeFile(file, `${manifest({ hello: '10.96.0.99' })}  bad: [unclosed\n`);
-    await eventually(() => expect(log.warn).toHaveBeenCalled());
-    const [fields, message] = log.warn.mock.calls[0];
-    expect(message).toBe('manifest change not applied; still serving its last good data');
+    const fields = await warned;
     expect(fields).toMatchObject({ file, code: ErrorCodes.MANIFEST_PARSE });
     expect(fields.err).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: invalid YAML`));
     expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.20'));
 
     // A malformed object is a broken edit too.
-    log.warn.mockClear();
+    const objectWarned = log.next('warn', NOT_APPLIED, (f) => f.code === ErrorCodes.MANIFEST_OBJECT);
     await writeFile(file, manifest({ hello: '10.96.0.300' }));
-    await eventually(() => expect(log.warn).toHaveBeenCalledWith(expect.objectContaining({ code: ErrorCodes.MANIFEST_OBJECT }), expect.any(String)));
+    expect(await objectWarned).toMatchObject({ file, err: expect.stringContaining('10.96.0.300') });
     expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.20'));
 
+    const validAgain = log.next('info', 'manifest valid again');
+    const reloaded = log.next('info', RELOADED);
     await writeFile(file, manifest({ hello: '10.96.0.21' }));
-    await eventually(() => expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.21')));
-    expect(log.info).toHaveBeenCalledWith({ file }, 'manifest valid again');
+    expect(await validAgain).toEqual({ file });
+    await reloaded;
+    expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.21'));
   });
 
   it('a deleted file keeps serving its last data', async () => {
@@ -220,13 +235,14 @@ describe('ManifestSource', () => {
     await writeFile(file, manifest({ hello: '10.96.0.20' }));
     source = new ManifestSource({ files: [file], store, logger: log.logger });
     await source.start();
+    const warned = log.next('warn', NOT_APPLIED, (fields) => fields.code === ErrorCodes.MANIFEST_READ);
     rmSync(file);
-    await eventually(() => expect(log.warn).toHaveBeenCalledWith(expect.objectContaining({ code: ErrorCodes.MANIFEST_READ }), expect.any(String)));
+    expect(await warned).toMatchObject({ file });
     expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.20'));
   });
 
   it('close() stops every watcher and timer: no handle is left open, later edits are ignored', async () => {
-    await new Promise((resolve) => setTimeout(resolve, 100)); // let handles closed by earlier tests go
+    await loopTurn(); // handles closed by earlier tests leave the active list
     const before = process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap');
     const file = join(dir, 'c.yaml');
     await writeFile(file, manifest({ hello: '10.96.0.20' }));
@@ -237,7 +253,7 @@ describe('ManifestSource', () => {
     // Trigger a pending debounce, then close before it fires.
     await writeFile(file, manifest({ hello: '10.96.0.44' }));
     await source.close();
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await loopTurn();
     const after = process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap');
     expect(after.filter((r) => r === 'FSEventWrap').length).toBe(before.filter((r) => r === 'FSEventWrap').length);
     expect(after.filter((r) => r === 'Timeout').length).toBeLessThanOrEqual(before.filter((r) => r === 'Timeout').length);
@@ -251,7 +267,9 @@ describe('ManifestSource', () => {
     await source.start();
     // Simulate a file system without watch events: close the watchers behind the source's back.
     for (const watcher of (source as unknown as { watchers: Array<{ close(): void }> }).watchers) watcher.close();
+    const reloaded = log.next('info', RELOADED, () => true, 3000);
     await writeFile(file, manifest({ hello: '10.96.0.77' }));
-    await eventually(() => expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.77')), 3000);
+    await reloaded;
+    expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.77'));
   });
 });
