@@ -1,16 +1,13 @@
-// Composition root: the index, the cluster store, the data sources, the handler chain and the listeners.
-// Used by the CLI and by code that embeds clusterdns (DESIGN.md "The flow").
-import type { KubeConfig } from '@kubernetes/client-node';
+// The single-process composition root: the record index, the cluster store, the data source, the handler
+// chain, the listeners and the HTTP endpoints (docs/architecture.md "Layers"). The CLI, a multi-core worker and
+// the embedding API (src/embedding/) start a server through startClusterDnsServer.
 import type { Logger } from 'pino';
 import { ClusterDnsError, ErrorCodes } from './errors.js';
-import type { KubernetesApiSource } from './kubernetes/api-source.js';
-import type { ReflectorTuning } from './kubernetes/reflector.js';
-import { ClusterStore } from './kubernetes/cluster-store.js';
-import type { PodsMode } from './kubernetes/objects.js';
-import { REVERSE_ZONES } from './kubernetes/record-builder.js';
+import { ClusterStore } from './cluster/cluster-store.js';
+import type { PodsMode } from './cluster/objects.js';
+import { REVERSE_ZONES } from './cluster/record-builder.js';
 import { silentLogger } from './log/logger.js';
-import { ManifestSource } from './manifest/manifest-source.js';
-import { parseListen, parseTtl, parseZone, type ListenAddress } from './config/serve-options.js';
+import { formatAddress, parseListen, parseTtl, parseZone, type ListenAddress } from './config/serve-options.js';
 import { Chain } from './pipeline/chain.js';
 import { AutopathHandler, type AutopathSettings } from './pipeline/autopath-handler.js';
 import type { Handler } from './pipeline/handler.js';
@@ -18,18 +15,23 @@ import { KubernetesHandler } from './pipeline/kubernetes-handler.js';
 import { AnswerCache } from './records/answer-cache.js';
 import { RecordIndex } from './records/record-index.js';
 import { DnsServer } from './server/dns-server.js';
-import { createMetrics } from './http/metrics.js';
-import { listenProbeEndpoints, type ProbeServer } from './http/probe-server.js';
+import { registerForwardMetrics } from './http/forward-metrics.js';
+import { startHttpEndpoints, type HttpEndpoints } from './http/http-endpoints.js';
 import type { ServerStats } from './server/server-stats.js';
+import { createDataSource, type DataSource, type KubernetesSourceSettings } from './sources/data-source.js';
+import type { CacheStats } from './cache/cache-stats.js';
+import type { ForwardStats } from './forward/forward-stats.js';
+import type { LoopReport } from './forward/loop-detection.js';
+import { createResolverHandlers, parseForwardRoutes, type ForwardSettings } from './pipeline/resolver-handlers.js';
 
-export interface ClusterDnsOptions {
+export interface ClusterDnsServerOptions {
   /** Snapshot file(s) as `kubectl get -A -o yaml|json` prints them; watched for changes. */
   manifest?: string | string[];
   /**
    * A live cluster: list and watch the Kubernetes API (credentials from resolveKubeConfig). Until the first
    * full list of every resource, cluster names answer SERVFAIL (never a false NXDOMAIN).
    */
-  kubernetes?: { kubeConfig: KubeConfig; namespaces?: string[]; labelSelector?: string; tuning?: ReflectorTuning };
+  kubernetes?: Omit<KubernetesSourceSettings, 'tuning'>;
   /** `HOST:PORT` or `{ host, port }`; default 127.0.0.1:0 (a free port). */
   listen?: string | ListenAddress;
   /** Cluster zones; default ['cluster.local']. */
@@ -53,6 +55,16 @@ export interface ClusterDnsOptions {
   metrics?: string | ListenAddress;
   /** TCP idle timeout (RFC 7766 6.2.3); default 10 s. */
   tcpIdleTimeoutMs?: number;
+  /** A directory of RFC 1035 zone files (`<origin>.db`) served authoritatively (CoreDNS `file`); off unless given. */
+  zoneDirectory?: string;
+  /** Forward every name outside the served zones, with a cache (CoreDNS `forward`, `cache`, `loop`); off unless given. */
+  forward?: ForwardSettings;
+}
+
+/** What only the multi-core mode and the tests set; not part of the published options. */
+export interface ServerInternalOptions extends ClusterDnsServerOptions {
+  /** With reflector timings (tests shrink them). */
+  kubernetes?: KubernetesSourceSettings;
   /**
    * The caller feeds `store` itself (a multi-core worker, src/workers/): load nothing and leave the store
    * unsynced (cluster names answer SERVFAIL) until the caller marks it synced.
@@ -65,7 +77,7 @@ export interface ClusterDnsOptions {
   beforeListen?: (parts: { store: ClusterStore; index: RecordIndex }) => void | Promise<void>;
 }
 
-export interface ClusterDns {
+export interface ClusterDnsServer {
   readonly address: ListenAddress;
   /** `host:port`, ready for dns.Resolver#setServers. */
   readonly server: string;
@@ -76,14 +88,22 @@ export interface ClusterDns {
   readonly http: { health?: ListenAddress; ready?: ListenAddress; metrics?: ListenAddress };
   /** True once every source finished its first full load. */
   readonly synced: boolean;
-  /** Resolves once synced (at once for manifests, which load before startClusterDns resolves). */
+  /** Resolves once synced (at once for manifests, which load before startClusterDnsServer resolves). */
   whenSynced(): Promise<void>;
+  /**
+   * CoreDNS `loop`: resolves once every default upstream was probed for a forwarding loop back to this server
+   * (null when nothing is forwarded). A loop makes every outside name time out: the CLI exits on one.
+   */
+  readonly loopCheck: Promise<LoopReport | null>;
+  /** The forwarder's and the cache's counters, when forwarding is on. */
+  readonly forwardStats: ForwardStats | null;
+  readonly cacheStats: CacheStats | null;
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** The options every way of serving shares, validated and with their defaults (single process and multi-core). */
-export function resolveServingOptions(options: ClusterDnsOptions): {
+export function resolveServingOptions(options: ClusterDnsServerOptions): {
   zones: string[];
   ttl: number;
   pods: PodsMode;
@@ -103,10 +123,13 @@ export function resolveServingOptions(options: ClusterDnsOptions): {
   };
 }
 
-export async function startClusterDns(options: ClusterDnsOptions = {}): Promise<ClusterDns> {
+export async function startClusterDnsServer(options: ServerInternalOptions = {}): Promise<ClusterDnsServer> {
   const logger = options.logger ?? silentLogger();
   // Validated before any socket opens: a bad option leaves nothing to clean up.
   const { zones, ttl, pods, listen, manifests } = resolveServingOptions(options);
+  if (options.forward) parseForwardRoutes(options.forward); // a bad upstream fails here, before any socket opens
+  // Zone files load before the listeners bind: a broken one fails the start (file:line:column).
+  const resolver = await createResolverHandlers({ zoneDirectory: options.zoneDirectory, forward: options.forward, logger });
 
   const index = new RecordIndex({ zones: [...zones, ...REVERSE_ZONES], ttl });
   const cache = new AnswerCache(index);
@@ -119,6 +142,7 @@ export async function startClusterDns(options: ClusterDnsOptions = {}): Promise<
     pods,
     namespaceExists: (namespace) => store.namespaceExists(namespace),
     ttl,
+    chaseExternal: resolver.answersOutside,
   });
   const autopath = autopathSettings(options.autopath);
   const handlers: Handler[] = [kubernetes];
@@ -133,97 +157,94 @@ export async function startClusterDns(options: ClusterDnsOptions = {}): Promise<
         ttl,
         namespaceOfPod: (ip) => store.podByIp(ip)?.namespace,
         onSuccess: () => server.stats.autopathSuccesses++,
+        ...(resolver.answersOutside ? { resolve: (qname, qtype, from) => chain.resolve(qname, qtype, from) } : {}),
       }),
     );
   }
+  const chain: Chain = new Chain([...resolver.before, ...handlers, ...resolver.after]);
   const server: DnsServer = new DnsServer({
     host: listen.host,
     port: listen.port,
-    handler: new Chain(handlers),
+    handler: chain,
     logger: logger.child({ component: 'server' }),
     tcpIdleTimeoutMs: options.tcpIdleTimeoutMs,
   });
 
-  await options.beforeListen?.({ store, index });
-  // Listen first: until the data is loaded, cluster names answer SERVFAIL rather than a false NXDOMAIN.
-  const address = await server.start();
+  let address: ListenAddress;
+  try {
+    await options.beforeListen?.({ store, index });
+    // Listen first: until the data is loaded, cluster names answer SERVFAIL rather than a false NXDOMAIN.
+    address = await server.start();
+  } catch (err) {
+    await resolver.close();
+    throw err;
+  }
   logger.info({ transport: 'udp', address: formatAddress(address) }, 'listening');
   logger.info({ transport: 'tcp', address: formatAddress(address) }, 'listening');
 
-  const sources: Array<{ close(): Promise<void> }> = [];
-  let kube: KubernetesApiSource | undefined;
-  try {
-    if (options.kubernetes) {
-      // Loaded only for the API source: @kubernetes/client-node alone adds ≈ 80 MiB of RSS (its KubeConfig
-      // pulls in every generated API module), which snapshot and embedded use should not pay.
-      const { KubernetesApiSource } = await import('./kubernetes/api-source.js');
-      kube = new KubernetesApiSource({ ...options.kubernetes, store, logger, watchPods: watchesPods(pods, options.autopath), waitForSync: false });
-      sources.push(kube);
-      // Returns at once: the server already answers (SERVFAIL for cluster names) while the lists run.
-      await kube.start();
-    } else if (manifests.length > 0) {
-      const source = new ManifestSource({ files: manifests, store, logger: logger.child({ component: 'manifest' }) });
-      sources.push(source);
-      await source.start(); // logs 'manifest loaded' with the object counts
-    } else if (!options.fedExternally) {
-      // Nothing to wait for: an empty cluster is a synced one.
-      store.markSynced();
-    }
-  } catch (err) {
-    await Promise.all(sources.map((source) => source.close()));
-    await server.close();
-    throw err;
-  }
-
-  const probes: ProbeServer[] = [];
-  const httpAddresses: ClusterDns['http'] = {};
+  let source: DataSource | undefined;
+  let http: HttpEndpoints | undefined;
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      await Promise.all([...sources, ...probes].map((part) => part.close()));
+      await Promise.all([source?.close(), http?.close()]);
       await server.close();
+      await resolver.close();
     })());
   try {
-    const { scrape } = createMetrics({ stats: server.stats, synced: () => store.synced, counts: () => store.counts });
-    const endpoints = [
-      ['health', options.health, { health: () => true }],
-      ['ready', options.ready, { ready: () => store.synced }],
-      ['metrics', options.metrics, { metrics: scrape }],
-    ] as const;
-    Object.assign(
-      httpAddresses,
-      await listenProbeEndpoints(endpoints, probes, (endpoint, bound) => logger.info({ endpoint: `/${endpoint}`, address: formatAddress(bound) }, 'http listening')),
-    );
+    source = await createDataSource({
+      store,
+      logger,
+      manifests,
+      kubernetes: options.kubernetes,
+      watchPods: watchesPods(pods, options.autopath),
+      fedExternally: options.fedExternally,
+    });
+    // A manifest is loaded when this resolves; the API source returns at once (SERVFAIL for cluster names
+    // until its lists are done).
+    await source.start();
+    const watchStats = source.watchStats;
+    http = await startHttpEndpoints({
+      addresses: { health: options.health, ready: options.ready, metrics: options.metrics },
+      healthy: () => true,
+      ready: () => store.synced,
+      metrics: { stats: server.stats, synced: () => store.synced, counts: () => store.counts, watch: watchStats },
+      extendMetrics: (registry) => {
+        if (resolver.forwardStats !== null) registerForwardMetrics(registry, { forward: resolver.forwardStats, cache: resolver.cache });
+      },
+      logger,
+    });
   } catch (err) {
     await close();
     throw err;
   }
+  const dataSource = source;
   return {
     address,
     server: formatAddress(address),
     store,
     index,
     stats: server.stats,
-    http: httpAddresses,
+    http: http.addresses,
     get synced() {
       return store.synced;
     },
-    whenSynced: () => kube?.whenSynced() ?? Promise.resolve(),
+    whenSynced: () => dataSource.whenSynced(),
+    // Never rejects: a probe that fails is no loop.
+    loopCheck: (resolver.detectLoop() ?? Promise.resolve(null)).catch(() => null),
+    forwardStats: resolver.forwardStats,
+    cacheStats: resolver.cacheStats,
     close,
     [Symbol.asyncDispose]: close,
   };
 }
 
-function autopathSettings(option: ClusterDnsOptions['autopath']): AutopathSettings | null {
+function autopathSettings(option: ClusterDnsServerOptions['autopath']): AutopathSettings | null {
   return option === undefined || option === false ? null : option === true ? {} : option;
 }
 
 /** Pods are watched for `pods verified` records, and for autopath's client → namespace map (unless one fixed path serves all). */
-export function watchesPods(pods: PodsMode, autopath: ClusterDnsOptions['autopath']): boolean {
+export function watchesPods(pods: PodsMode, autopath: ClusterDnsServerOptions['autopath']): boolean {
   const settings = autopathSettings(autopath);
   return pods === 'verified' || (settings !== null && settings.search === undefined);
-}
-
-export function formatAddress({ host, port }: ListenAddress): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }

@@ -1,4 +1,4 @@
-// One error class with stable codes (DESIGN.md "Errors"); users match on `err.code`.
+// One error class with stable codes (docs/architecture.md "Errors"); users match on `err.code`.
 // docs/errors.md documents every code; test/unit/errors.test.ts keeps the two in sync.
 
 export const ErrorCodes = {
@@ -14,6 +14,10 @@ export const ErrorCodes = {
   KUBE_CLOSED: 'CLUSTERDNS_ERR_KUBE_CLOSED',
   SERVER_LISTEN: 'CLUSTERDNS_ERR_SERVER_LISTEN',
   SERVER_CLOSED: 'CLUSTERDNS_ERR_SERVER_CLOSED',
+  ZONE_READ: 'CLUSTERDNS_ERR_ZONE_READ',
+  ZONE_PARSE: 'CLUSTERDNS_ERR_ZONE_PARSE',
+  ZONE_DATA: 'CLUSTERDNS_ERR_ZONE_DATA',
+  ZONE_INCLUDE: 'CLUSTERDNS_ERR_ZONE_INCLUDE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -25,14 +29,24 @@ export interface ErrorLocation {
   column?: number;
 }
 
+// Marks every ClusterDnsError, whichever copy of this module made it: the package ships an ESM and a
+// CommonJS build, and `instanceof` must hold across the two when a process loads both.
+const BRAND = Symbol.for('clusterdns.ClusterDnsError');
+
 export class ClusterDnsError extends Error {
   readonly code: ErrorCode;
   readonly location?: ErrorLocation;
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== ClusterDnsError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && (value as { [BRAND]?: true })[BRAND] === true;
+  }
 
   constructor(code: ErrorCode, message: string, options: { location?: ErrorLocation; cause?: unknown } = {}) {
     const where = options.location ? `${formatLocation(options.location)}: ` : '';
     super(`${where}${message}`, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ClusterDnsError';
+    Object.defineProperty(this, BRAND, { value: true });
     this.code = code;
     this.location = options.location;
   }

@@ -16,6 +16,14 @@ export {
   type ObjectsInput,
   type ResolverOptions,
 } from './embedding/index.js';
+export type {
+  EndpointSliceObject,
+  NamespaceObject,
+  ObjectMeta,
+  PodObject,
+  ServiceObject,
+} from './embedding/object-types.js';
+export type { AutopathSettings } from './pipeline/autopath-handler.js';
 export { ClusterDnsError, ErrorCodes, type ErrorCode, type ErrorLocation } from './errors.js';
-export type { ClusterEvent, ClusterObject, PodsMode } from './kubernetes/objects.js';
+export type { ClusterEvent, ClusterObject, PodsMode } from './cluster/objects.js';
 export type { ListenAddress } from './config/serve-options.js';

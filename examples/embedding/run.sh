@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Proves the published shape: pack clusterdns exactly as `npm publish` would, install the tarball into a
 # fresh copy of this example project (no workspace links, no access to the repo's devDependencies), then
-# type-check and run the example's own tests (node:test, plus a CommonJS require).
+# type-check it with skipLibCheck false (ESM and CommonJS consumers) and run its own suites: node:test, a
+# plain CommonJS require, vitest, and Jest (CommonJS test files, the package's `require` export).
 #
 #   examples/embedding/run.sh            # from anywhere; exits non-zero on any failure
 #   KEEP_TMP=1 examples/embedding/run.sh # keep the temp dir for inspection
@@ -21,7 +22,7 @@ tarball_name="$(cd "$root" && npm pack --silent --pack-destination "$tmp" | tail
 tarball="$tmp/$tarball_name"
 echo "    $tarball"
 echo "    contents:"
-tar -tzf "$tarball" | sed 's/^/      /' | grep -E 'testing|embedding|index' || true
+tar -tzf "$tarball" | sed 's/^/      /' | grep -E '(^|/)(index|testing/index)\.(js|d\.ts)$|cjs/package\.json' || true
 
 echo "==> installing the tarball into a copy of the example"
 mkdir -p "$tmp/example"
@@ -37,5 +38,7 @@ node -e '
 npm install --no-audit --no-fund --prefer-offline --loglevel=error
 
 echo "==> type-checking and testing the example"
+# Plain output for the assertions of test/e2e/packed-example.test.ts.
+export NO_COLOR=1 FORCE_COLOR=0
 npm test
 echo "==> examples/embedding: OK"

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // The `clusterdns` command. Exit codes: 0 after SIGINT/SIGTERM, 1 when the server cannot start (a manifest
 // that cannot be loaded, an address in use), 2 for a bad command line.
-import { readFileSync } from 'node:fs';
-import { startClusterDns, type ClusterDnsOptions } from '../cluster-dns.js';
-import { hostSearchDomains, readResolvConfSearch } from '../config/resolv-conf.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { startClusterDnsServer, type ClusterDnsServerOptions } from '../cluster-dns.js';
+import { hostSearchDomains, readResolvConfNameservers, readResolvConfSearch } from '../config/resolv-conf.js';
+import { formatUpstream } from '../forward/upstream-address.js';
+import { parseForwardRoutes, type ForwardSettings } from '../pipeline/resolver-handlers.js';
 import { SERVE_DEFAULTS, parseServeArgs, type ServeOptions } from '../config/serve-options.js';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
 import type { AutopathSettings } from '../pipeline/autopath-handler.js';
@@ -39,9 +41,24 @@ Flags of serve:
   --workers N|auto      serving processes sharing the UDP and TCP sockets: 1 (default) is this process alone;
                         more, or auto (one per core), makes it a primary that loads the data once and feeds
                         N node:cluster workers
+  --no-kubernetes       serve no cluster data (neither a manifest nor the API): zone files and forwarding only
+
+Other names (CoreDNS file, forward, cache, loop):
+  --zones DIR           serve every zone file in DIR (<origin>.db, or $ORIGIN inside) authoritatively;
+                        reloaded when a file changes
+  --upstream ADDR[:PORT]  forward names outside the served zones there (repeatable; port 53; [v6]:port);
+                        default: the nameserver lines of --resolv-conf
+  --resolv-conf FILE    where the upstreams come from without --upstream (default ${SERVE_DEFAULTS.resolvConf});
+                        no nameserver there: outside names are REFUSED
+  --stub-domain DOMAIN=ADDR[:PORT][,ADDR...]  names under DOMAIN go to these upstreams only (repeatable)
+  --cache-size N        forwarded answers cached, least recently used evicted (default ${SERVE_DEFAULTS.cacheSize}; 0: off)
+  --cache-ttl SECONDS   longest time a forwarded answer is cached (default ${SERVE_DEFAULTS.cacheTtl})
+  --serve-stale DURATION  when every upstream fails, serve expired answers up to this old (RFC 8767;
+                        e.g. 1h; default off)
+  --max-concurrent N    questions in flight upstream, past which new ones get SERVFAIL (default ${SERVE_DEFAULTS.maxConcurrent})
 
 Example:
-  clusterdns serve --manifest examples/cluster.yaml
+  clusterdns serve --manifest examples/cluster.yaml --zones zones
   dig @127.0.0.1 -p 1053 hello.default.svc.cluster.local
 `;
 
@@ -64,9 +81,13 @@ async function serve(argv: string[]): Promise<void> {
   }
   const logger = createLogger({ format: options.logFormat, level: options.logLevel });
   let kubernetes;
-  if (options.manifests.length === 0) {
+  if (options.noKubernetes) {
+    if (options.manifests.length > 0 || options.kubeconfig || options.context || options.namespaces.length > 0 || options.labels) {
+      fail('--no-kubernetes serves no cluster data: drop --manifest, --kubeconfig, --context, --namespaces and --labels', 2);
+    }
+  } else if (options.manifests.length === 0) {
     try {
-      const { resolveKubeConfig } = await import('../kubernetes/kubeconfig.js'); // loads @kubernetes/client-node
+      const { resolveKubeConfig } = await import('../kube-api/kubeconfig.js'); // loads @kubernetes/client-node
       const found = resolveKubeConfig({ kubeconfig: options.kubeconfig, context: options.context });
       logger.info({ source: found.source, files: found.files, context: found.context, server: found.server }, 'using Kubernetes credentials');
       kubernetes = { kubeConfig: found.kubeConfig, namespaces: options.namespaces, labelSelector: options.labels };
@@ -83,8 +104,14 @@ async function serve(argv: string[]): Promise<void> {
   } catch (err) {
     fail(`${(err as Error).message} [${(err as ClusterDnsError).code}]`, 2);
   }
+  let forward: ForwardSettings | undefined;
+  try {
+    forward = forwardFromFlags(options);
+  } catch (err) {
+    fail(`${(err as Error).message} [${(err as ClusterDnsError).code ?? ErrorCodes.CONFIG_INVALID_VALUE}]`, 2);
+  }
   // --workers N > 1: this process becomes the primary of N node:cluster workers (src/workers/primary.ts).
-  const start = options.workers > 1 ? await multiCore(options) : startClusterDns;
+  const start = options.workers > 1 ? await multiCore(options) : startClusterDnsServer;
   let dns;
   try {
     dns = await start({
@@ -98,13 +125,32 @@ async function serve(argv: string[]): Promise<void> {
       health: options.health,
       ready: options.ready,
       metrics: options.metrics,
+      zoneDirectory: options.zoneDirectory,
+      forward,
       logger,
     });
   } catch (err) {
     const code = err instanceof ClusterDnsError ? ` [${err.code}]` : '';
     fail(`${(err as Error).message}${code}`, 1);
   }
-  logger.info({ address: dns.server, zones: options.zones, ttl: options.ttl, pods: options.pods, ...(autopath ? { autopath } : {}) }, 'serving');
+  logger.info(
+    {
+      address: dns.server,
+      zones: options.zones,
+      ttl: options.ttl,
+      pods: options.pods,
+      ...(autopath ? { autopath } : {}),
+      ...(options.zoneDirectory ? { zoneDirectory: options.zoneDirectory } : {}),
+      ...(forward ? { upstreams: forward.upstreams, stubDomains: forward.stubDomains } : { forwarding: 'off (outside names are REFUSED)' }),
+    },
+    'serving',
+  );
+  // CoreDNS `loop`: an upstream that sends our own probe back would make every outside name time out.
+  void dns.loopCheck.then((report) => {
+    if (report === null || report.loops.length === 0) return;
+    logger.fatal({ loops: report.loops }, report.message);
+    void dns.close().finally(() => fail(report.message, 1));
+  });
   // With the API source the data may still be loading; the source logs 'synced' when it is done. Then one
   // full GC releases what the load left behind (src/runtime/heap-compaction.ts).
   if ('whenSynced' in dns) {
@@ -150,9 +196,32 @@ function autopathFromFlags(source: string | undefined, namespace: string | undef
   return { search };
 }
 
+/**
+ * The forwarding settings of the flags: --upstream, or else the nameservers of --resolv-conf (a missing
+ * /etc/resolv.conf just means no forwarding; a --resolv-conf that cannot be read is an error).
+ */
+function forwardFromFlags(options: ServeOptions): ForwardSettings | undefined {
+  let upstreams = options.upstreams;
+  if (upstreams.length === 0) {
+    const explicit = options.resolvConf !== SERVE_DEFAULTS.resolvConf;
+    upstreams = explicit || existsSync(options.resolvConf) ? readResolvConfNameservers(options.resolvConf).map(formatUpstream) : [];
+  }
+  if (upstreams.length === 0 && options.stubDomains.length === 0) return undefined;
+  const forward: ForwardSettings = {
+    upstreams,
+    stubDomains: options.stubDomains,
+    cacheSize: options.cacheSize,
+    cacheTtl: options.cacheTtl,
+    serveStale: options.serveStale,
+    maxConcurrent: options.maxConcurrent,
+  };
+  parseForwardRoutes(forward); // a bad address is a bad command line (exit 2)
+  return forward;
+}
+
 async function multiCore(options: ServeOptions) {
   const { startMultiCore } = await import('../workers/primary.js');
-  return (dnsOptions: ClusterDnsOptions) =>
+  return (dnsOptions: ClusterDnsServerOptions) =>
     startMultiCore({ ...dnsOptions, workers: options.workers, logFormat: options.logFormat, logLevel: options.logLevel });
 }
 

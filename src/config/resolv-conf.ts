@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
 import { parseUpstreamAddress, type UpstreamAddress } from '../forward/upstream-address.js';
+import { normalizeName } from '../wire/name.js';
 
 /**
  * The domains of the last `search` or `domain` line (the one that takes effect, as in glibc), lowercase and
@@ -16,7 +17,7 @@ export function parseResolvConfSearch(text: string): string[] {
     const line = rawLine.replace(/[#;].*$/, '').trim();
     const [keyword, ...values] = line.split(/\s+/);
     if (keyword === 'search' || keyword === 'domain') {
-      search = values.map((domain) => domain.toLowerCase().replace(/\.$/, '')).filter((domain) => domain !== '');
+      search = values.map(normalizeName).filter((domain) => domain !== '');
     }
   }
   return search;

@@ -2,9 +2,10 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
-import { labelSelectorProblem, namespaceNameProblem } from '../kubernetes/api-resources.js';
-import type { PodsMode } from '../kubernetes/objects.js';
+import { labelSelectorProblem, namespaceNameProblem } from './kubernetes-flags.js';
+import type { PodsMode } from '../cluster/objects.js';
 import { LOG_LEVELS, type LogFormat, type LogLevel } from '../log/logger.js';
+import { normalizeName } from '../wire/name.js';
 
 export interface ListenAddress {
   host: string;
@@ -34,10 +35,29 @@ export interface ServeOptions {
   autopathNamespace?: string;
   /** Serving processes (--workers N|auto): 1 = this process alone; more = a node:cluster primary and N workers. */
   workers: number;
+  /** --no-kubernetes: no cluster data at all (zone files and forwarding only). */
+  noKubernetes: boolean;
+  /** --zones DIR: zone files served authoritatively. */
+  zoneDirectory?: string;
+  /** --upstream ADDR[:PORT], repeatable; none given: the nameservers of --resolv-conf. */
+  upstreams: string[];
+  /** --resolv-conf FILE: where the upstreams come from without --upstream (default /etc/resolv.conf). */
+  resolvConf: string;
+  /** --stub-domain DOMAIN=ADDR[,ADDR...], repeatable. */
+  stubDomains: string[];
+  cacheSize: number;
+  cacheTtl: number;
+  /** Seconds; 0 = off. */
+  serveStale: number;
+  maxConcurrent: number;
 }
 
 export const SERVE_DEFAULTS = {
   listen: '127.0.0.1:1053',
+  resolvConf: '/etc/resolv.conf',
+  cacheSize: 10_000,
+  cacheTtl: 30,
+  maxConcurrent: 1000,
   zone: 'cluster.local',
   ttl: 5,
   pods: 'verified' as PodsMode,
@@ -73,6 +93,15 @@ export function parseServeArgs(argv: string[]): ServeOptions {
         autopath: { type: 'string' },
         'autopath-namespace': { type: 'string' },
         workers: { type: 'string' },
+        'no-kubernetes': { type: 'boolean' },
+        zones: { type: 'string' },
+        upstream: { type: 'string', multiple: true },
+        'resolv-conf': { type: 'string' },
+        'stub-domain': { type: 'string', multiple: true },
+        'cache-size': { type: 'string' },
+        'cache-ttl': { type: 'string' },
+        'serve-stale': { type: 'string' },
+        'max-concurrent': { type: 'string' },
       },
     }));
   } catch (err) {
@@ -97,7 +126,31 @@ export function parseServeArgs(argv: string[]): ServeOptions {
     autopathNamespace:
       values['autopath-namespace'] === undefined ? undefined : checked(values['autopath-namespace'], namespaceNameProblem, '--autopath-namespace'),
     workers: parseWorkers(values.workers ?? '1', '--workers'),
+    noKubernetes: values['no-kubernetes'] ?? false,
+    zoneDirectory: values.zones,
+    upstreams: values.upstream ?? [],
+    resolvConf: values['resolv-conf'] ?? SERVE_DEFAULTS.resolvConf,
+    stubDomains: values['stub-domain'] ?? [],
+    cacheSize: parseCount(values['cache-size'] ?? String(SERVE_DEFAULTS.cacheSize), 0, 10_000_000, '--cache-size'),
+    cacheTtl: parseCount(values['cache-ttl'] ?? String(SERVE_DEFAULTS.cacheTtl), 1, 86_400, '--cache-ttl'),
+    serveStale: parseDuration(values['serve-stale'] ?? '0', '--serve-stale'),
+    maxConcurrent: parseCount(values['max-concurrent'] ?? String(SERVE_DEFAULTS.maxConcurrent), 1, 1_000_000, '--max-concurrent'),
   };
+}
+
+/** A whole number within [min, max]. */
+function parseCount(text: string, min: number, max: number, flag: string): number {
+  const value = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(value >= min && value <= max)) throw invalid(flag, `expected a whole number ${min}..${max}, got "${text}"`);
+  return value;
+}
+
+/** Seconds as CoreDNS writes durations: `3600`, `90s`, `30m`, `1h`, `2d`; 0 is off. */
+export function parseDuration(text: string, flag: string): number {
+  const match = /^(\d+)(s|m|h|d)?$/.exec(text);
+  if (!match) throw invalid(flag, `expected a duration such as 3600, 90s, 30m, 1h or 2d, got "${text}"`);
+  const unit = { s: 1, m: 60, h: 3600, d: 86_400 }[(match[2] ?? 's') as 's' | 'm' | 'h' | 'd'];
+  return Number(match[1]) * unit;
 }
 
 /** Upper bound of --workers: far beyond any core count this runs on, low enough to catch a typo. */
@@ -123,9 +176,14 @@ export function parseListen(text: string, flag = 'listen'): ListenAddress {
   return { host: match[1] ?? match[2], port };
 }
 
+/** The inverse of parseListen: `host:port`, `[IPv6]:port`. */
+export function formatAddress({ host, port }: ListenAddress): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
 /** A DNS name: lowercase, no trailing dot, labels of 1..63 letters, digits, '-' or '_'. */
 export function parseZone(text: string, flag = 'zone'): string {
-  const zone = text.toLowerCase().replace(/\.$/, '');
+  const zone = normalizeName(text);
   const labels = zone.split('.');
   if (zone === '' || zone.length > 253 || labels.some((label) => !/^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/.test(label))) {
     throw invalid(flag, `"${text}" is not a valid DNS zone name`);

@@ -1,24 +1,34 @@
-// The embedding API (issue 5): startClusterDns from src/cluster-dns.ts plus what a test suite needs —
+// The embedding API: the server of src/cluster-dns.ts plus what a test suite needs —
 // declare objects, change them mid-test (apply/delete resolve once queries see the change), and resolve
 // names through the server (a node:dns/promises Resolver, a dns.lookup-compatible function with a pod's
 // search path). close() / Symbol.asyncDispose release the sockets and cancel the resolvers' queries.
 import { Resolver } from 'node:dns/promises';
 import { homedir } from 'node:os';
+import type { Logger } from 'pino';
 import {
-  startClusterDns as startBaseClusterDns,
-  type ClusterDns as BaseClusterDns,
-  type ClusterDnsOptions as BaseClusterDnsOptions,
+  startClusterDnsServer as startBaseClusterDns,
+  type ClusterDnsServer as BaseClusterDns,
+  type ClusterDnsServerOptions as BaseClusterDnsOptions,
 } from '../cluster-dns.js';
-import { parseZone } from '../config/serve-options.js';
+import { parseZone, type ListenAddress } from '../config/serve-options.js';
+import type { ClusterEvent, PodsMode } from '../cluster/objects.js';
+import type { ClusterStore } from '../cluster/cluster-store.js';
+import type { AutopathSettings } from '../pipeline/autopath-handler.js';
+import type { RecordIndex } from '../records/record-index.js';
+import type { ServerStats } from '../server/server-stats.js';
 import { EmbeddingErrorCodes, embeddingError } from './errors.js';
 import { createClusterLookup, type ClusterLookup, type LookupSettings } from './lookup.js';
 import { deleteEvents, upsertEvents, type DeleteInput, type ObjectsInput } from './objects.js';
 
-export interface ClusterDnsOptions extends BaseClusterDnsOptions {
+/**
+ * What a user sets. Declared here in full, not derived from the server's options: the published types must
+ * not reach @kubernetes/client-node's (the server takes a KubeConfig; users give a path).
+ */
+export interface ClusterDnsOptions {
   /** Objects to serve from the start (builders' output, client-node objects, Lists, arrays of them). */
   objects?: ObjectsInput;
-  /** The cluster zone (shorthand for `zones: [zone]`); default 'cluster.local'. */
-  zone?: string;
+  /** Snapshot file(s) as `kubectl get -A -o yaml|json` prints them; watched for changes. */
+  manifest?: string | string[];
   /**
    * Serve a live cluster: a kubeconfig file (`~/` is expanded), or `true` for the usual lookup (in-cluster
    * service account, $KUBECONFIG, ~/.kube/config). startClusterDns resolves after the first full list.
@@ -28,18 +38,38 @@ export interface ClusterDnsOptions extends BaseClusterDnsOptions {
   context?: string;
   /** With `kubeconfig`: how long to wait for the first full list; default 30 s. */
   syncTimeoutMs?: number;
+  /** `HOST:PORT` or `{ host, port }`; default 127.0.0.1:0 (a free port). */
+  listen?: string | ListenAddress;
+  /** The cluster zone (shorthand for `zones: [zone]`); default 'cluster.local'. */
+  zone?: string;
+  /** Cluster zones; default ['cluster.local']. */
+  zones?: string[];
+  /** TTL of every answer in seconds (0..3600); default 5. */
+  ttl?: number;
+  /** Pod records (CoreDNS `pods`); default 'verified'. */
+  pods?: PodsMode;
   /**
-   * Server-side search-path completion (CoreDNS `autopath`). `true` here also treats the test process (no pod
-   * IP) as a pod of `namespace`, so `dig`/a stub resolver walking that namespace's search path is answered
-   * on its first query; pass settings for anything else (see the base option).
+   * Server-side search-path completion (CoreDNS `autopath`). `true` answers a stub resolver walking a
+   * pod's search path on its first query, and treats the test process (no pod IP) as a pod of `namespace`;
+   * settings choose host search domains, a namespace for clients that are no pod, or one fixed list.
    */
-  autopath?: BaseClusterDnsOptions['autopath'];
+  autopath?: boolean | AutopathSettings;
   /** The namespace `lookup` searches short names from (a pod's resolv.conf); default 'default'. */
   namespace?: string;
   /** `lookup`: dots from which a name is tried as given first; default 5 (as in a pod). */
   ndots?: number;
   /** `lookup`: names outside the cluster zones go to the system resolver; default true. */
   lookupFallback?: boolean;
+  /** A pino logger; default silent. */
+  logger?: Logger;
+  /** HTTP `/health` (CoreDNS `health`); off unless given. */
+  health?: string | ListenAddress;
+  /** HTTP `/ready`, 503 until synced (CoreDNS `ready`); off unless given. */
+  ready?: string | ListenAddress;
+  /** HTTP `/metrics` in Prometheus format (CoreDNS `prometheus`); off unless given. */
+  metrics?: string | ListenAddress;
+  /** TCP idle timeout (RFC 7766 6.2.3); default 10 s. */
+  tcpIdleTimeoutMs?: number;
 }
 
 export interface ResolverOptions {
@@ -49,17 +79,42 @@ export interface ResolverOptions {
   tries?: number;
 }
 
-export interface ClusterDns extends BaseClusterDns {
+export interface ClusterDns {
+  /** The address the server listens on (UDP and TCP). */
+  readonly address: ListenAddress;
+  /** `host:port`, ready for dns.Resolver#setServers. */
+  readonly server: string;
+  /** Bound HTTP endpoints, for those that were asked for. */
+  readonly http: { health?: ListenAddress; ready?: ListenAddress; metrics?: ListenAddress };
+  /** Counters of the DNS server (queries, responses by rcode, dropped packets…), for assertions. */
+  readonly stats: ServerStats;
+  /** The cluster state and the records served, for advanced assertions. */
+  readonly store: ClusterStore;
+  readonly index: RecordIndex;
+  /** True once every source finished its first full load. */
+  readonly synced: boolean;
+  /** Resolves once synced (at once unless `kubeconfig` is used, and startClusterDns waits for that too). */
+  whenSynced(): Promise<void>;
   /** Add or replace objects; resolves once queries see the change. Rejects (changing nothing) on a bad object. */
   apply(objects: ObjectsInput): Promise<void>;
   /** Remove objects by `{ kind, namespace, name }` or by the object itself; resolves once queries see it. */
   delete(objects: DeleteInput): Promise<void>;
+  /**
+   * Serve exactly `objects` from now on (everything else is removed); resolves once queries see it. Rejects
+   * (changing nothing) on a bad object. Keeps the server, its port and every `lookup`/`resolver()`.
+   */
+  replaceAll(objects: ObjectsInput): Promise<void>;
+  /** Serve the `objects` given to startClusterDns again: `replaceAll(options.objects ?? [])`. */
+  reset(): Promise<void>;
   /** A node:dns/promises Resolver that asks this server (cancelled by close()). */
   resolver(options?: ResolverOptions): Resolver;
   /** dns.lookup-compatible, searching from `options.namespace` (pass as `lookup` to http.get, net.connect…). */
   readonly lookup: ClusterLookup;
   /** A lookup function searching from another namespace (or with other search settings). */
   lookupFrom(namespace: string, settings?: Omit<LookupSettings, 'namespace'>): ClusterLookup;
+  /** Close the sockets, cancel pending resolver queries, stop watches. Idempotent. */
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 function expandHome(path: string): string {
@@ -67,17 +122,20 @@ function expandHome(path: string): string {
 }
 
 export async function startClusterDns(options: ClusterDnsOptions = {}): Promise<ClusterDns> {
-  const { objects, zone, kubeconfig, context, syncTimeoutMs, namespace, ndots, lookupFallback, ...baseOptions } = options;
+  const { objects, zone, kubeconfig, context, syncTimeoutMs, namespace, ndots, lookupFallback, ...publicBase } = options;
+  const baseOptions: BaseClusterDnsOptions = publicBase;
   // Validate before opening sockets: a bad object fails fast and leaks nothing.
   const initial = objects === undefined ? [] : upsertEvents(objects, 'objects');
   const zones = (baseOptions.zones ?? [zone ?? 'cluster.local']).map((z) => parseZone(z, 'zone'));
-  if ((kubeconfig !== undefined || context !== undefined) && baseOptions.kubernetes === undefined) {
+  if (kubeconfig !== undefined || context !== undefined) {
     // Loaded only when asked for: @kubernetes/client-node costs ≈ 66 MiB of RSS and ≈ 0.3 s to import, which a
     // suite serving declared objects should not pay (docs/benchmarks.md "Memory and startup").
-    const { resolveKubeConfig } = await import('../kubernetes/kubeconfig.js');
+    const { resolveKubeConfig } = await import('../kube-api/kubeconfig.js');
     const found = resolveKubeConfig({
       ...(typeof kubeconfig === 'string' ? { kubeconfig: expandHome(kubeconfig) } : {}),
       ...(context !== undefined ? { context } : {}),
+      // Errors name this function's options, not the CLI's flags.
+      names: { kubeconfig: 'startClusterDns option kubeconfig', context: 'startClusterDns option context' },
     });
     baseOptions.kubernetes = { kubeConfig: found.kubeConfig };
   }
@@ -118,6 +176,10 @@ export async function startClusterDns(options: ClusterDnsOptions = {}): Promise<
     throw err;
   }
 
+  // ClusterStore#replaceAll publishes only what differs, so a reset between tests costs what changed.
+  const replaceWith = (events: readonly ClusterEvent[]) =>
+    base.store.replaceAll(events.flatMap((event) => (event.type === 'upsert' ? [event.object] : [])));
+
   const assertOpen = (what: string) => {
     if (closed) throw embeddingError(EmbeddingErrorCodes.SERVER_CLOSED, `${what}: the clusterdns server was closed`);
   };
@@ -134,6 +196,14 @@ export async function startClusterDns(options: ClusterDnsOptions = {}): Promise<
       assertOpen('delete');
       const events = deleteEvents(input, 'delete');
       if (events.length > 0) base.store.apply(events);
+    },
+    async replaceAll(input: ObjectsInput): Promise<void> {
+      assertOpen('replaceAll');
+      replaceWith(upsertEvents(input, 'replaceAll'));
+    },
+    async reset(): Promise<void> {
+      assertOpen('reset');
+      replaceWith(initial);
     },
     resolver: newResolver,
     lookup: createClusterLookup(lookupContext, defaults),

@@ -1,13 +1,12 @@
 // `apply`/`delete` input (plain Kubernetes objects, the builders' output, lists of them) → ClusterEvents
 // for ClusterStore#apply. Everything is validated before anything is applied: a bad object rejects the
 // whole call with a typed error and leaves the cluster unchanged.
-import type { V1EndpointSlice, V1Namespace, V1Pod, V1Service } from '@kubernetes/client-node';
-import type { ClusterEvent, ClusterObjectKind } from '../kubernetes/objects.js';
-import { isSupportedKind, trimObject } from '../kubernetes/trim.js';
+import type { ClusterEvent, ClusterObjectKind } from '../cluster/objects.js';
+import { isSupportedKind, trimObject } from '../cluster/trim.js';
 import { EmbeddingErrorCodes, embeddingError } from './errors.js';
+import type { KubernetesObject } from './object-types.js';
 
-/** A Kubernetes object clusterdns reads (as client-node types it, as YAML/JSON gives it, or a builder makes it). */
-export type KubernetesObject = V1Service | V1EndpointSlice | V1Pod | V1Namespace;
+export type { KubernetesObject };
 
 /** A `kind: List` (kubectl get -o json/yaml output). */
 export interface KubernetesList {

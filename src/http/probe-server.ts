@@ -3,7 +3,7 @@
 // so a rollout never routes queries to an instance that would answer SERVFAIL); /metrics is Prometheus text.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseListen, type ListenAddress } from '../config/serve-options.js';
+import type { ListenAddress } from '../config/serve-options.js';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
 
 export interface ProbeRoutes {
@@ -58,26 +58,4 @@ export class ProbeServer {
 function reply(response: http.ServerResponse, status: number, body: string, contentType = 'text/plain; charset=utf-8'): void {
   response.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
   response.end(body);
-}
-
-export type ProbeEndpoint = 'health' | 'ready' | 'metrics';
-
-/**
- * Bind each endpoint that has an address (`HOST:PORT` or `{ host, port }`; undefined = off), adding its server
- * to `probes` as soon as it exists so the caller's close() releases it even when a later one fails to bind.
- */
-export async function listenProbeEndpoints(
-  endpoints: ReadonlyArray<readonly [ProbeEndpoint, string | ListenAddress | undefined, ProbeRoutes]>,
-  probes: ProbeServer[],
-  onListening: (endpoint: ProbeEndpoint, address: ListenAddress) => void,
-): Promise<Partial<Record<ProbeEndpoint, ListenAddress>>> {
-  const addresses: Partial<Record<ProbeEndpoint, ListenAddress>> = {};
-  for (const [name, where, routes] of endpoints) {
-    if (where === undefined) continue;
-    const probe = new ProbeServer(routes);
-    probes.push(probe);
-    addresses[name] = await probe.listen(typeof where === 'string' ? parseListen(where) : where);
-    onListening(name, addresses[name]!);
-  }
-  return addresses;
 }

@@ -1,4 +1,4 @@
-// The process log: pino JSON lines on stdout (DESIGN.md; NOTES.md "pino"), or a compact human format.
+// The process log: pino JSON lines on stdout (docs/architecture.md "Logging"), or a compact human format.
 // Per-query logging stays off: an enabled line costs about as much as answering a query.
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';

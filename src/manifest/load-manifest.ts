@@ -8,8 +8,8 @@
 import { readFile } from 'node:fs/promises';
 import { LineCounter, isNode, parseAllDocuments, type Document } from 'yaml';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
-import type { ClusterObject, ClusterObjectKind } from '../kubernetes/objects.js';
-import { isSupportedKind, trimObject } from '../kubernetes/trim.js';
+import type { ClusterObject, ClusterObjectKind } from '../cluster/objects.js';
+import { isSupportedKind, trimObject } from '../cluster/trim.js';
 
 export interface ParsedManifest {
   objects: ClusterObject[];
@@ -47,8 +47,8 @@ export function parseManifest(text: string, file: string): ParsedManifest {
   const first = /\S/.exec(text)?.[0];
   if (first === '{') {
     // A JSON `kind: List` (kubectl -o json, the benchmark snapshot): parse and trim it one item at a time, so
-    // the raw tree of the whole file (≈ 2.5 × the text: 170 MB at 100k services) never exists at once and
-    // only short-lived garbage is made. Anything unusual, and any error, takes the general path below,
+    // the raw tree of the whole file (several times the text) never exists at once and only short-lived
+    // garbage is made. Anything unusual, and any error, takes the general path below,
     // which gives exactly the same objects and the same errors.
     const list = splitJsonList(text);
     if (list !== undefined) {

@@ -1,30 +1,21 @@
-// Manifest files → the cluster store, kept current while the files change on disk.
-//
-// start() loads every file (rejecting with a ClusterDnsError when one cannot be read or parsed), hands the
-// merged objects to store.replaceAll and marks the store synced. Afterwards each file is watched two ways:
-// fs.watch on its directory, filtered by basename (editors and `kubectl ... > f` replace files by rename,
-// which a watch on the file itself would lose), debounced ~10 ms; and a 1 s fs.stat poll as a fallback for
-// file systems where watching is unreliable (network mounts, some containers). A changed file is re-parsed
-// and diffed against its own previous objects only (O(that file), not O(cluster): a small file next to a
-// 10k-service snapshot reloads in about a millisecond); the resulting events go to store.apply, the same
-// incremental path the reflector uses. When several files hold the same object the last file wins, as in the
-// initial merge. A broken edit keeps that file's last good objects and logs why (file:line) — after one
-// more look once the writer had time to finish, so a file caught mid-write is not reported.
+// Manifest files → a ClusterSink, kept current while the files change on disk: loaded and merged on start,
+// then watched (fs.watch on the directory plus a stat poll); a changed file is diffed against its own previous
+// objects only; a broken edit keeps its last good objects and logs file:line (docs/architecture.md "The manifest path").
 import { createHash } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
-import type { ClusterStore } from '../kubernetes/cluster-store.js';
+import type { ClusterSink } from '../cluster/cluster-sink.js';
 import { isDeepStrictEqual } from 'node:util';
-import { objectKey } from '../kubernetes/cluster-store.js';
-import type { ClusterEvent, ClusterObject } from '../kubernetes/objects.js';
+import { objectKey } from '../cluster/object-diff.js';
+import type { ClusterEvent, ClusterObject } from '../cluster/objects.js';
 import { parseManifest } from './load-manifest.js';
 
 export interface ManifestSourceOptions {
   files: string[];
-  store: ClusterStore;
+  store: ClusterSink;
   logger: Logger;
   /** Debounce for bursts of watch events (default 10 ms). */
   debounceMs?: number;
@@ -41,13 +32,13 @@ interface FileState {
   path: string;
   /**
    * SHA-1 of the bytes last parsed (good or broken), to skip re-parsing an unchanged file. Not the text
-   * itself: a 100k-service snapshot is ≈ 74 MB of JSON that would otherwise stay on the heap for good.
+   * itself: a large snapshot's text would otherwise stay on the heap for good.
    */
   digest: string | undefined;
   objects: ClusterObject[];
   /**
    * objectKey → object, the file's own view (a later item with the same key wins, as in the merge); built on
-   * the first reload that needs it (≈ 100 ms at 150k objects that start-up need not pay).
+   * the first reload that needs it (a cost start-up need not pay).
    */
   byKey: Map<string, ClusterObject> | undefined;
   /** A parse failure is being given `settleMs` to turn out to be a write in progress. */
@@ -66,13 +57,13 @@ function signatureOf(st: { mtimeMs: number; size: number; ino: number }): string
   return `${st.mtimeMs}:${st.size}:${st.ino}`;
 }
 
-/** Change detection, not security: SHA-1 of the raw bytes is fast (≈ 1 GB/s) and needs no decoding first. */
+/** Change detection, not security: SHA-1 of the raw bytes is fast and needs no decoding first. */
 function digestOf(bytes: Buffer): string {
   return createHash('sha1').update(bytes).digest('base64');
 }
 
 export class ManifestSource {
-  private readonly store: ClusterStore;
+  private readonly store: ClusterSink;
   private readonly logger: Logger;
   private readonly debounceMs: number;
   private readonly settleMs: number;

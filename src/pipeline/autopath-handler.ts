@@ -1,36 +1,16 @@
 // Server-side search-path completion: the CoreDNS `autopath` plugin (plugin/autopath/autopath.go) with
-// `autopath @kubernetes` (plugin/kubernetes/autopath.go).
-//
-// A pod's resolv.conf says `search <ns>.svc.<zone> svc.<zone> <zone> <host search…>` with `ndots:5`, so asking
-// for `example.com` or `hello.other` sends the first search expansion `<name>.<ns>.svc.<zone>` first, then
-// walks the rest of the list one NXDOMAIN at a time (and twice, A and AAAA). With autopath the server walks the
-// list itself on the first query: the first expansion that exists is answered as
-//
-//   <name>.<ns>.svc.<zone>.  CNAME  <found name>.      (TTL of the first found record, as CoreDNS's cnamer)
-//   <found name>.            A      …
-//
-// and the client stops. When the found name exists without data of the type (NODATA), the reply is NOERROR
-// with an empty answer for the original question (as CoreDNS: the client stops walking there too). When
-// nothing is found, the handler skips and the original question gets its own answer (NXDOMAIN) from the
-// kubernetes handler, so the client walks on as it would without autopath.
-//
-// Which search path: the client's pod, found by the query's source IP (`autopath @kubernetes`), or, for clients
-// that are no pod, an optional fallback namespace; or one fixed list for every client (`autopath FILE`).
-// The path applies only when the question lies under its first domain (CoreDNS firstInSearchPath): that is
-// the signature of a resolver that is walking this very list.
-//
-// Expansions outside the served zones (host search domains, the name as given) cannot be answered until
-// forwarding exists; they are passed over. The name as given inside a cluster zone (`hello.default.svc.
-// cluster.local` asked as `hello.default.svc.cluster.local.default.svc.cluster.local`) is answered.
-//
-// The result for a (qname, qtype) depends only on the index once the path matched (the path's first domain
-// is a suffix of the qname, which fixes the namespace), so replies are compiled once and kept in a bounded LRU
-// that empties on every index change. Synchronous: no Promise per packet (DESIGN.md "The hot path").
+// `autopath @kubernetes` (plugin/kubernetes/autopath.go). Walks the client's search path on its first query and
+// answers the first expansion that exists as a CNAME to it; skips when none does (docs/architecture.md
+// "Autopath"). Expansions outside the cluster index (zone files, host search domains, the name as given) are
+// asked of the rest of the chain when it can answer them. Synchronous while the walk stays in the index, with
+// replies compiled once per (qname, qtype) in an LRU emptied on every index change.
 import { LRUCache } from 'lru-cache';
 import type { RecordIndex } from '../records/record-index.js';
 import { compileAnswer } from '../wire/compiled-answer.js';
+import { normalizeName } from '../wire/name.js';
 import { RCode, RRClass, RRType, type ResourceRecord } from '../wire/types.js';
-import type { DnsRequest, Handler, HandlerResult } from './handler.js';
+import { HeaderFlag } from '../wire/header.js';
+import type { DnsRequest, Handler, HandlerResult, Resolve } from './handler.js';
 
 export interface AutopathSettings {
   /**
@@ -53,6 +33,8 @@ export interface AutopathHandlerOptions extends AutopathSettings {
   ttl: number;
   /** The namespace of the pod with this IP, or undefined when no pod has it. */
   namespaceOfPod: (ip: string) => string | undefined;
+  /** The rest of the chain, for expansions outside the cluster's index (zone files, forwarding); default none. */
+  resolve?: Resolve;
   /** Counts answered walks (published as coredns_autopath_success_total). */
   onSuccess?: () => void;
   /** Compiled replies kept; default 10,000. */
@@ -60,6 +42,18 @@ export interface AutopathHandlerOptions extends AutopathSettings {
 }
 
 const SKIP: HandlerResult = Object.freeze({ kind: 'skip' });
+
+/** One search-path walk in progress. */
+interface Walk {
+  request: DnsRequest;
+  qname: string;
+  qtype: number;
+  /** The name the client asked for before its resolver appended the first search domain. */
+  base: string;
+  search: string[];
+  /** False once an expansion was answered by another handler: the result then depends on more than the index. */
+  fromIndexOnly: boolean;
+}
 /** Cached "the walk found nothing": the original question is answered as is. */
 const NOTHING_FOUND = Object.freeze({ kind: 'skip' }) as HandlerResult;
 
@@ -76,15 +70,16 @@ export class AutopathHandler implements Handler {
   private readonly cache: LRUCache<string, HandlerResult>;
 
   constructor(private readonly options: AutopathHandlerOptions) {
-    this.zones = new Set(options.zones.map(normalize));
-    this.hostSearch = (options.hostSearch ?? []).map(normalize).filter((domain) => domain !== '');
-    this.fixedSearch = options.search === undefined ? null : options.search.map(normalize).filter((domain) => domain !== '');
+    this.zones = new Set(options.zones.map(normalizeName));
+    this.hostSearch = (options.hostSearch ?? []).map(normalizeName).filter((domain) => domain !== '');
+    this.fixedSearch = options.search === undefined ? null : options.search.map(normalizeName).filter((domain) => domain !== '');
     this.defaultNamespace = options.defaultNamespace?.toLowerCase();
     this.cache = new LRUCache({ max: options.maxCached ?? 10_000 });
     options.index.onChange(() => this.cache.clear());
   }
 
-  handle(request: DnsRequest): HandlerResult {
+  handle(request: DnsRequest): HandlerResult | Promise<HandlerResult> {
+    if (request.internal) return SKIP; // the chain resolving on someone's behalf: no search path applies
     const { qname, qtype, qclass } = request.query;
     if (qclass !== RRClass.IN) return SKIP; // CoreDNS autopath: ClassINET only
     if (qtype === RRType.AXFR || qtype === RRType.IXFR) return SKIP;
@@ -99,8 +94,11 @@ export class AutopathHandler implements Handler {
     const key = `${qtype}/${qname}`;
     const cached = this.cache.get(key);
     if (cached !== undefined) return this.counted(cached);
-    const result = this.walk(qname, qtype, qname.slice(0, qname.length - first.length - 1), search);
-    this.cache.set(key, result);
+    const walk: Walk = { request, qname, qtype, base: qname.slice(0, qname.length - first.length - 1), search, fromIndexOnly: true };
+    const result = this.walkFrom(walk, 0);
+    if (result instanceof Promise) return result.then((settled) => this.counted(settled));
+    // Only walks answered from the index alone are kept: the rest depend on upstream data and TTLs.
+    if (walk.fromIndexOnly) this.cache.set(key, result);
     return this.counted(result);
   }
 
@@ -109,33 +107,77 @@ export class AutopathHandler implements Handler {
     return result;
   }
 
-  /** Each expansion of `base` in order, then `base` itself (CoreDNS's "" sentinel at the end of the path). */
-  private walk(qname: string, qtype: number, base: string, search: string[]): HandlerResult {
+  /**
+   * Each expansion of `base` from the i-th search domain on, then `base` itself (CoreDNS's "" sentinel at the
+   * end of the path). Expansions in the cluster's index are looked up at once; the others (zone files, host
+   * search domains, the name as given) go through the rest of the chain when it can answer them (`resolve`).
+   */
+  private walkFrom(walk: Walk, start: number): HandlerResult | Promise<HandlerResult> {
     const { index } = this.options;
-    for (let i = 0; i <= search.length; i++) {
+    const { qname, qtype, base, search } = walk;
+    for (let i = start; i <= search.length; i++) {
       const candidate = i < search.length ? `${base}.${search[i]}` : base;
       // The first expansion is the question itself: when it exists, its own answer is the right one.
       if (i === 0) {
         if (index.lookup(candidate, qtype).kind !== 'nxdomain') return NOTHING_FOUND;
         continue;
       }
-      if (index.findZone(candidate) === null) continue; // not ours to answer until forwarding exists
+      if (index.findZone(candidate) === null) {
+        const resolve = this.options.resolve;
+        if (resolve === undefined || candidate === '') continue;
+        walk.fromIndexOnly = false;
+        const found = resolve(candidate, qtype, walk.request);
+        if (found instanceof Promise) return found.then((settled) => this.foundElsewhere(walk, candidate, settled) ?? this.walkFrom(walk, i + 1));
+        const result = this.foundElsewhere(walk, candidate, found);
+        if (result !== null) return result;
+        continue;
+      }
       const found = index.lookup(candidate, qtype);
       if (found.kind === 'notauth' || found.kind === 'nxdomain') continue;
-      const answer: ResourceRecord[] = [];
-      if (found.answer.length > 0) {
-        answer.push({ name: qname, type: RRType.CNAME, class: RRClass.IN, ttl: found.answer[0].ttl, data: candidate });
-        answer.push(...found.answer);
-      } else if (qtype === RRType.CNAME) {
-        // Asked for the alias itself: the synthesized CNAME is the answer (CoreDNS would say NODATA here,
-        // contradicting the CNAME it gives for every other type of the same name).
-        answer.push({ name: qname, type: RRType.CNAME, class: RRClass.IN, ttl: this.options.ttl, data: candidate });
+      const last = found.answer[found.answer.length - 1];
+      const external = this.options.resolve !== undefined && found.kind === 'answer' && last?.type === RRType.CNAME && index.findZone(last.data as string) === null;
+      if (external) {
+        // An ExternalName: the chain completes it (forwarding), so the reply is built as records.
+        walk.fromIndexOnly = false;
+        const sections = this.aliased(qname, qtype, candidate, found.answer, found.authority, found.additional);
+        return { kind: 'records', rcode: RCode.NOERROR, flags: HeaderFlag.AA, sections, chase: last.data as string };
       }
-      // The SOA goes with an empty answer only (RFC 2308 NODATA).
-      const sections = { answer, authority: answer.length > 0 ? [] : found.authority, additional: found.kind === 'answer' ? found.additional : [] };
+      const sections = this.aliased(qname, qtype, candidate, found.answer, found.authority, found.kind === 'answer' ? found.additional : []);
       return { kind: 'answer', answer: compileAnswer(qname, qtype, RRClass.IN, sections, RCode.NOERROR, true) };
     }
     return NOTHING_FOUND;
+  }
+
+  /** The walk's outcome for a candidate another handler answered, or null to go on to the next candidate. */
+  private foundElsewhere(walk: Walk, candidate: string, found: HandlerResult): HandlerResult | null {
+    // NXDOMAIN (or nobody serving the name) sends the walk on, as CoreDNS autopath does; a failure ends it and
+    // leaves the client to walk on its own.
+    if (found.kind === 'skip' || (found.kind === 'records' && found.rcode === RCode.NXDOMAIN)) return null;
+    if (found.kind !== 'records' || found.rcode !== RCode.NOERROR) return NOTHING_FOUND;
+    const { answer, authority, additional } = found.sections;
+    return { kind: 'records', rcode: RCode.NOERROR, flags: found.flags, sections: this.aliased(walk.qname, walk.qtype, candidate, answer, authority, additional) };
+  }
+
+  /** `qname CNAME candidate` before what the candidate answered (CoreDNS cnamer), or its NODATA. */
+  private aliased(
+    qname: string,
+    qtype: number,
+    candidate: string,
+    found: readonly ResourceRecord[],
+    authority: readonly ResourceRecord[],
+    additional: readonly ResourceRecord[],
+  ): { answer: ResourceRecord[]; authority: ResourceRecord[]; additional: ResourceRecord[] } {
+    const answer: ResourceRecord[] = [];
+    if (found.length > 0) {
+      answer.push({ name: qname, type: RRType.CNAME, class: RRClass.IN, ttl: found[0].ttl, data: candidate });
+      answer.push(...found);
+    } else if (qtype === RRType.CNAME) {
+      // Asked for the alias itself: the synthesized CNAME is the answer (CoreDNS would say NODATA here,
+      // contradicting the CNAME it gives for every other type of the same name).
+      answer.push({ name: qname, type: RRType.CNAME, class: RRClass.IN, ttl: this.options.ttl, data: candidate });
+    }
+    // The SOA goes with an empty answer only (RFC 2308 NODATA).
+    return { answer, authority: answer.length > 0 ? [] : [...authority], additional: [...additional] };
   }
 
   /** `<ns>.svc.<zone> svc.<zone> <zone> <host search…>` for the client's pod (plugin/kubernetes/autopath.go). */
@@ -159,9 +201,3 @@ export class AutopathHandler implements Handler {
 function unmapped(address: string): string {
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
-
-function normalize(name: string): string {
-  const lower = name.toLowerCase();
-  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
-}
-

@@ -1,5 +1,5 @@
 // The pipeline contract: each handler returns answer | records | skip | error (modelled on hickory-dns
-// Continue/Break/Skip; docs/architecture.md "The pipeline"). Only the server writes to a socket.
+// Continue/Break/Skip; docs/architecture.md "Life of a query"). Only the server writes to a socket.
 import type { CompiledAnswer } from '../wire/compiled-answer.js';
 import type { ParsedQuery } from '../wire/query.js';
 import type { ResourceRecord } from '../wire/types.js';

@@ -8,16 +8,22 @@
 //   AXFR / IXFR                               → REFUSED (CoreDNS transfers only with the `transfer` plugin)
 //   pods insecure, <dashed-ip>.<ns>.pod.<zone> → A/AAAA synthesized per query when <ns> exists
 //   anything else                             → the compiled answer for (qname, qtype) from the answer cache
+//   an ExternalName whose target another handler serves (forward, file) → the CNAME as records for the chain
+//                                               to complete, as CoreDNS's kubernetes plugin asks its upstream
+//   an internal request (the chain chasing a CNAME, autopath) → the same lookup as records
 //
-// Synchronous on purpose: no Promise per packet (DESIGN.md "The hot path").
-import { parseQname } from '../kubernetes/qname.js';
-import type { PodsMode } from '../kubernetes/objects.js';
+// Synchronous on purpose: no Promise per packet (docs/architecture.md "The hot path").
+import { parseQname } from '../cluster/qname.js';
+import type { PodsMode } from '../cluster/objects.js';
 import type { AnswerCache } from '../records/answer-cache.js';
 import { compileResult } from '../records/answer-cache.js';
 import type { RecordIndex } from '../records/record-index.js';
+import type { LookupResult } from '../records/types.js';
+import { HeaderFlag } from '../wire/header.js';
 import type { CompiledAnswer } from '../wire/compiled-answer.js';
+import { normalizeName } from '../wire/name.js';
 import { RCode, RRClass, RRType, type ResourceRecord } from '../wire/types.js';
-import type { DnsRequest, Handler, HandlerResult } from './handler.js';
+import type { DnsRequest, Handler, HandlerResult, RecordsResult } from './handler.js';
 
 export interface KubernetesHandlerOptions {
   index: RecordIndex;
@@ -34,6 +40,8 @@ export interface KubernetesHandlerOptions {
   /** True when the namespace exists (`pods insecure` answers only in existing namespaces, as CoreDNS). */
   namespaceExists: (namespace: string) => boolean;
   ttl: number;
+  /** Another handler can resolve names outside the index (forwarding, zone files): ExternalName targets are chased. */
+  chaseExternal?: boolean;
 }
 
 // Results without per-query data are allocated once (no allocation on the hot path).
@@ -49,9 +57,9 @@ export class KubernetesHandler implements Handler {
   private readonly podSuffixes = new Map<string, string>();
 
   constructor(private readonly options: KubernetesHandlerOptions) {
-    const zones = options.zones.map(normalize);
+    const zones = options.zones.map(normalizeName);
     for (const zone of zones) this.podSuffixes.set(zone, zone === '' ? '.pod' : `.pod.${zone}`);
-    this.servedZones = options.reverseZones === undefined ? null : new Set([...zones, ...options.reverseZones.map(normalize)]);
+    this.servedZones = options.reverseZones === undefined ? null : new Set([...zones, ...options.reverseZones.map(normalizeName)]);
   }
 
   handle(request: DnsRequest): HandlerResult {
@@ -65,11 +73,24 @@ export class KubernetesHandler implements Handler {
       const suffix = this.podSuffixes.get(zone);
       if (suffix !== undefined && qname.endsWith(suffix)) {
         const synthesized = this.insecurePod(qname, qtype, zone);
-        if (synthesized !== null) return synthesized;
+        if (synthesized !== null) return request.internal ? recordsOf(synthesized, null) : answerOf(compileResult(qname, qtype, synthesized));
       }
     }
+    if (request.internal) return this.records(qname, qtype);
     const answer = this.options.cache.get(qname, qtype);
-    return answer === null ? SKIP : { kind: 'answer', answer };
+    if (answer === null) return SKIP;
+    if (answer.chase !== null && this.options.chaseExternal === true) return this.records(qname, qtype);
+    return { kind: 'answer', answer };
+  }
+
+  /** The index's answer as records, with the CNAME target to chase when it leaves the index. */
+  private records(qname: string, qtype: number): HandlerResult {
+    const result = this.options.index.lookup(qname, qtype);
+    if (result.kind === 'notauth') return SKIP;
+    const last = result.answer[result.answer.length - 1];
+    const external =
+      result.kind === 'answer' && last !== undefined && last.type === RRType.CNAME && this.options.index.findZone(last.data as string) === null;
+    return recordsOf(result, external ? (last.data as string) : null);
   }
 
   /**
@@ -78,19 +99,19 @@ export class KubernetesHandler implements Handler {
    * other family and other types are NODATA. Returns null for names that are not pod names (`<ns>.pod.<zone>`
    * and deeper names go to the index). Compiled per query: the names are unbounded, so they are not cached.
    */
-  private insecurePod(qname: string, qtype: number, zone: string): HandlerResult | null {
+  private insecurePod(qname: string, qtype: number, zone: string): Exclude<LookupResult, { kind: 'notauth' }> | null {
     const parsed = parseQname(qname, zone);
     if (parsed === null || parsed.kind !== 'pod') return null;
     const { index, ttl } = this.options;
     if (parsed.ip === null || !this.options.namespaceExists(parsed.namespace)) {
-      return answerOf(compileResult(qname, qtype, { kind: 'nxdomain', zone, answer: [], authority: index.rrset(zone, RRType.SOA) }));
+      return { kind: 'nxdomain', zone, answer: [], authority: index.rrset(zone, RRType.SOA) };
     }
     const family = parsed.ip.includes(':') ? RRType.AAAA : RRType.A;
     if (qtype !== family && qtype !== RRType.ANY) {
-      return answerOf(compileResult(qname, qtype, { kind: 'nodata', zone, answer: [], authority: index.rrset(zone, RRType.SOA) }));
+      return { kind: 'nodata', zone, answer: [], authority: index.rrset(zone, RRType.SOA) };
     }
     const record = { name: qname, type: family, class: RRClass.IN, ttl, data: parsed.ip } as ResourceRecord;
-    return answerOf(compileResult(qname, qtype, { kind: 'answer', zone, answer: [record], authority: [], additional: [] }));
+    return { kind: 'answer', zone, answer: [record], authority: [], additional: [] };
   }
 }
 
@@ -98,7 +119,13 @@ function answerOf(answer: CompiledAnswer): HandlerResult {
   return { kind: 'answer', answer };
 }
 
-function normalize(zone: string): string {
-  const lower = zone.toLowerCase();
-  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
+/** An index lookup as a records result: authoritative, NXDOMAIN only for a name that exists for no type. */
+function recordsOf(result: Exclude<LookupResult, { kind: 'notauth' }>, chase: string | null): RecordsResult {
+  return {
+    kind: 'records',
+    rcode: result.kind === 'nxdomain' ? RCode.NXDOMAIN : RCode.NOERROR,
+    flags: HeaderFlag.AA,
+    sections: { answer: result.answer, authority: result.authority, additional: result.kind === 'answer' ? result.additional : [] },
+    ...(chase === null ? {} : { chase }),
+  };
 }

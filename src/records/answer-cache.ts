@@ -1,5 +1,5 @@
 // Compiled answers per (qname, qtype): a lookup is encoded once and replayed until the index changes what
-// it read (DESIGN.md "The hot path").
+// it read (docs/architecture.md "Life of a query").
 // - Positive answers (and negative ones behind a CNAME chain) record the names they read and are dropped
 //   when the index reports one of those names changed.
 // - Plain negative answers (NXDOMAIN / NODATA at the qname) carry the zone SOA, whose serial moves on every
@@ -101,6 +101,7 @@ export class AnswerCache {
     if (shared !== null) return shared; // nothing per name to keep: the lookup is the only per-query work
     const compiled = compileResult(qname, qtype, result);
     if (result.kind === 'notauth') return compiled;
+    if (result.kind === 'answer') compiled.chase = this.externalTarget(result.answer);
     // A negative answer behind a CNAME chain may end in another zone, whose changes the per-zone negative
     // store would miss: it is tracked by the names it read, like a positive one. Such entries exist only
     // for names that own a CNAME, so they are bounded by the data, not by what clients ask.
@@ -110,6 +111,14 @@ export class AnswerCache {
       this.storeNegative(zone, qname, qtype, compiled);
     }
     return compiled;
+  }
+
+  /** The target of a CNAME ending `answer` when it lies in none of the index's zones (an ExternalName's). */
+  private externalTarget(answer: readonly ResourceRecord[]): string | null {
+    const last = answer[answer.length - 1];
+    if (last === undefined || last.type !== RRType.CNAME) return null;
+    const target = last.data as string;
+    return this.index.findZone(target) === null ? target : null;
   }
 
   /**

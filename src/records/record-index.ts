@@ -1,5 +1,5 @@
 // The authoritative data: name → RRsets, fed incrementally by owners (a Service, a Pod, a Namespace, …).
-// Pure in-memory data, no I/O (DESIGN.md "The flow").
+// Pure in-memory data, no I/O (docs/architecture.md "Layers").
 //
 // - Owners replace what they contribute as a whole (setOwner); the cost is O(that owner's records), also for
 //   a headless Service whose thousands of endpoints share one name (see NameEntries).
@@ -11,6 +11,7 @@
 // - Change notifications are exact: a name is reported only when its records or its existence changed, so
 //   re-publishing an owner with one record different reports that record's name (and the apex), not all.
 import { formatRdata } from '../wire/presentation.js';
+import { normalizeName } from '../wire/name.js';
 import { RRClass, RRType, type ResourceRecord, type SoaData, type SrvData } from '../wire/types.js';
 import type { LookupResult } from './types.js';
 
@@ -26,8 +27,8 @@ export type ChangeListener = (changedNames: ReadonlySet<string>) => void;
 
 
 /**
- * Every record at one name, all types together. At 10k services / 50k pods there are ≈ 250k names, nearly
- * all with one or two records, so the common cases cost nothing beyond the records themselves: one record is
+ * Every record at one name, all types together. A large cluster has hundreds of thousands of names,
+ * nearly all with one or two records, so the common cases cost nothing beyond the records themselves: one record is
  * stored as is, a few in an exact-size array. Past LARGE_NAME records (the A and SRV sets of a big headless
  * Service) a Map keyed by type and RDATA, so finding and removing one record stays O(1) and a 3,000-endpoint
  * Service is not O(n²) per update. A Map iterates in insertion order, so the RRset order is the same either
@@ -41,8 +42,8 @@ interface OwnerContribution {
 }
 
 /**
- * What is kept per owner: its records alone when it declares no names (all but a few: 140k owners at 100k
- * services, where a `{records, names}` object each cost ≈ 5.6 MiB), else the whole contribution.
+ * What is kept per owner: its records alone when it declares no names (all but a few, where a
+ * `{records, names}` object each would cost memory per owner), else the whole contribution.
  */
 type KeptContribution = ResourceRecord[] | OwnerContribution;
 
@@ -77,7 +78,7 @@ export class RecordIndex {
   /**
    * name → how many declarations and existing children it has, for names with any (RFC 8020: such a name
    * exists, records or not). A name with records exists anyway, so its records are not counted here: most
-   * names are leaves with records and need no entry (at 100k services 512k entries became ≈ 200k).
+   * names are leaves with records and need no entry.
    */
   private readonly existence = new Map<string, number>();
   private readonly owners = new Map<string, KeptContribution>();
@@ -87,7 +88,7 @@ export class RecordIndex {
   private pendingChanges = new Set<string>();
 
   constructor(options: RecordIndexOptions) {
-    this.zones = [...new Set(options.zones.map(normalize))];
+    this.zones = [...new Set(options.zones.map(normalizeName))];
     this.zoneSuffixes = [...this.zones]
       .sort((a, b) => b.length - a.length)
       .map((zone) => ({ zone, suffix: zone === '' ? '' : `.${zone}` }));
@@ -108,7 +109,7 @@ export class RecordIndex {
 
   /** The SOA serial of `zone`: Unix seconds of its last change (construction time at first); 0 for no zone. */
   serial(zone: string): number {
-    return this.serials.get(normalize(zone)) ?? 0;
+    return this.serials.get(normalizeName(zone)) ?? 0;
   }
 
   /**
@@ -121,7 +122,7 @@ export class RecordIndex {
     const previous = kept === undefined ? undefined : fullForm(kept);
     const next: OwnerContribution = {
       records: records.map(normalizeRecord),
-      names: names.length === 0 ? NO_NAMES : names.map(normalize),
+      names: names.length === 0 ? NO_NAMES : names.map(normalizeName),
     };
     if (previous && sameContribution(previous, next)) return;
     this.owners.set(owner, keptForm(next));
@@ -431,27 +432,23 @@ function identityKey(record: ResourceRecord): string {
     : `${record.type} ${record.class} ${formatRdata(record)}`;
 }
 
-function normalize(name: string): string {
-  const lower = name.toLowerCase();
-  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
-}
 
 /**
  * Owner names and the domain names inside RDATA (CNAME, PTR, NS targets, SRV target) lowercase without the
  * trailing dot, as stored and looked up; the record object is reused when nothing changes.
  */
 function normalizeRecord(record: ResourceRecord): ResourceRecord {
-  const name = normalize(record.name);
+  const name = normalizeName(record.name);
   let data: unknown = record.data;
   switch (record.type) {
     case RRType.CNAME:
     case RRType.PTR:
     case RRType.NS:
-      data = normalize(record.data as string);
+      data = normalizeName(record.data as string);
       break;
     case RRType.SRV: {
       const srv = record.data as SrvData;
-      const target = normalize(srv.target);
+      const target = normalizeName(srv.target);
       if (target !== srv.target) data = { ...srv, target };
       break;
     }
@@ -469,8 +466,7 @@ function parent(name: string): string | null {
   return dot === -1 ? '' : name.slice(dot + 1);
 }
 
-/** The same RR: owner, type, class and RDATA match (RFC 2181 5: TTL is not part of an RR's identity). */
-/** Same owner, type, class and RDATA (RFC 2181 5: what makes two records one). */
+/** The same RR: owner, type, class and RDATA match (RFC 2181 5: the TTL is not part of an RR's identity). */
 export function sameRR(a: ResourceRecord, b: ResourceRecord): boolean {
   return a.type === b.type && a.class === b.class && a.name === b.name && sameRdata(a, b);
 }

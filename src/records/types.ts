@@ -1,4 +1,4 @@
-// The index's public contract: pure data, no I/O. See DESIGN.md "The flow".
+// The index's public contract: pure data, no I/O. See docs/architecture.md "Layers".
 import type { ResourceRecord } from '../wire/types.js';
 
 /**

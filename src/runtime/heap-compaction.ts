@@ -4,8 +4,8 @@
 // pages, the trimmed objects' intermediate arrays, the record lists the index replaces. Everything loaded is
 // long-lived, so V8 promotes it and the old generation grows; the garbage left among it stays committed
 // (resident) until the next major GC, which an idle or steadily serving DNS server may not need for hours.
-// One full GC once the data is in releases it: at 100k services RSS 496 → 375 MiB for a 141 ms pause
-// (docs/benchmarks.md "Memory and startup"). It runs once per process, when the first full load is done.
+// One full GC once the data is in releases it, for one pause (figures: docs/benchmarks.md "Memory and
+// startup"). It runs once per process, when the first full load is done.
 import v8 from 'node:v8';
 import vm from 'node:vm';
 

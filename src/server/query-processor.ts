@@ -1,5 +1,5 @@
 // From query bytes to reply bytes, shared by the UDP and TCP listeners. Only the listeners write to sockets.
-// Every query is answered or deliberately dropped (DESIGN.md "Errors"): an exception anywhere answers SERVFAIL,
+// Every query is answered or deliberately dropped (docs/architecture.md "Errors"): an exception anywhere answers SERVFAIL,
 // is counted and logged once per distinct message, and the process carries on.
 import type { Logger } from 'pino';
 import { compileRecords } from '../pipeline/chain.js';
@@ -29,6 +29,7 @@ export class QueryProcessor {
    */
   process(raw: Uint8Array, transport: Transport, remoteAddress: string, remotePort: number, maxSize: (query: ParsedQuery) => number, send: ReplySink): void {
     this.stats.requests[transport]++;
+    if (isIpv6Client(remoteAddress)) this.stats.ipv6Requests[transport]++;
     const parsed = parseQuery(raw);
     if (parsed.kind === 'drop') {
       this.stats.dropped++;
@@ -90,4 +91,9 @@ export class QueryProcessor {
     this.stats.responses[rcode] = (this.stats.responses[rcode] ?? 0) + 1;
     return reply;
   }
+}
+
+/** An IPv6 client; IPv4-mapped addresses (a dual-stack socket) count as IPv4, as CoreDNS's `family` label does. */
+function isIpv6Client(address: string): boolean {
+  return address.includes(':') && !/^::ffff:\d/i.test(address);
 }

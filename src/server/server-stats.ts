@@ -1,7 +1,9 @@
-// Counters kept as plain numbers on the hot path (prom-client's inc() costs ≈ 0.7 µs, NOTES.md);
-// the metrics endpoint publishes them at scrape time.
+// Counters kept as plain numbers on the hot path; the metrics endpoint publishes them at scrape time
+// (docs/architecture.md "Metrics").
 export interface ServerStats {
   requests: { udp: number; tcp: number };
+  /** The part of `requests` from IPv6 clients (published as family="2"; the rest is family="1"). */
+  ipv6Requests: { udp: number; tcp: number };
   /** rcode → replies sent with it. */
   responses: Record<number, number>;
   /** Queries dropped without a reply (unreadable header, QR=1). */
@@ -14,13 +16,15 @@ export interface ServerStats {
 }
 
 export function createServerStats(): ServerStats {
-  return { requests: { udp: 0, tcp: 0 }, responses: {}, dropped: 0, panics: 0, tcpConnections: 0, autopathSuccesses: 0 };
+  return { requests: { udp: 0, tcp: 0 }, ipv6Requests: { udp: 0, tcp: 0 }, responses: {}, dropped: 0, panics: 0, tcpConnections: 0, autopathSuccesses: 0 };
 }
 
 /** Add `from` into `into` (the multi-core primary sums its workers' counters for /metrics). */
 export function addServerStats(into: ServerStats, from: ServerStats): ServerStats {
   into.requests.udp += from.requests.udp;
   into.requests.tcp += from.requests.tcp;
+  into.ipv6Requests.udp += from.ipv6Requests.udp;
+  into.ipv6Requests.tcp += from.ipv6Requests.tcp;
   for (const [rcode, count] of Object.entries(from.responses)) {
     const code = Number(rcode);
     into.responses[code] = (into.responses[code] ?? 0) + count;

@@ -1,78 +1,94 @@
 // `clusterdns/testing`: builders for the Kubernetes objects a test declares. Each returns a plain, valid
-// object (typed with @kubernetes/client-node's model types) that `dns.apply()` accepts — or that you could
+// object (typed with the package's own Kubernetes object types) that `dns.apply()` accepts — or that you could
 // `kubectl apply` — with sensible defaults, so a test states only what it cares about.
 //
 // Defaults are deterministic per call order: ClusterIPs come from 10.96.0.0/16 (starting at 10.96.1.1, so
 // the well-known 10.96.0.1 and 10.96.0.10 stay free), pod IPs from 10.244.0.0/16 and uids from a counter.
 // `resetBuilders()` restarts the counters (e.g. in a beforeEach) when a test compares exact values.
 import type {
-  DiscoveryV1EndpointPort,
-  V1Endpoint,
-  V1EndpointSlice,
-  V1Namespace,
-  V1Pod,
-  V1Service,
-  V1ServicePort,
-} from '@kubernetes/client-node';
+  Endpoint,
+  EndpointPort,
+  EndpointSliceObject,
+  KubernetesObject,
+  NamespaceObject,
+  PodObject,
+  ServiceObject,
+  ServicePort,
+} from '../embedding/object-types.js';
+
+export type {
+  Endpoint,
+  EndpointPort,
+  EndpointSliceObject,
+  KubernetesObject,
+  NamespaceObject,
+  ObjectMeta,
+  PodObject,
+  ServiceObject,
+  ServicePort,
+} from '../embedding/object-types.js';
 
 /** The label that ties an EndpointSlice to its Service. */
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
-
-/** Any object the builders produce (and `apply` accepts). */
-export type KubernetesObject = V1Service | V1EndpointSlice | V1Pod | V1Namespace;
 
 export type PortProtocol = 'TCP' | 'UDP' | 'SCTP';
 
 /** A Service port: a number (`80`, TCP, unnamed) or the fields that matter. */
 export type PortSpec = number | { name?: string; port: number; protocol?: PortProtocol; targetPort?: number };
 
-let nextServiceIp = 0;
-let nextPodIp = 0;
-let nextUid = 0;
+// One set of counters per process, shared through a global symbol by the ESM and the CommonJS copy of this
+// module: a suite that loads both (import here, require there) still gets distinct addresses and uids.
+interface Counters {
+  serviceIp: number;
+  podIp: number;
+  uid: number;
+}
+const COUNTERS = Symbol.for('clusterdns.testing.counters');
+const counters: Counters = ((globalThis as { [COUNTERS]?: Counters })[COUNTERS] ??= { serviceIp: 0, podIp: 0, uid: 0 });
 
 /** Restart the ClusterIP, pod IP and uid counters (deterministic values per test). */
 export function resetBuilders(): void {
-  nextServiceIp = 0;
-  nextPodIp = 0;
-  nextUid = 0;
+  counters.serviceIp = 0;
+  counters.podIp = 0;
+  counters.uid = 0;
 }
 
 /** The next free ClusterIP in 10.96.0.0/16, from 10.96.1.1 up (65k per process; wraps around). */
 export function allocateClusterIP(): string {
-  const n = 257 + (nextServiceIp++ % (65536 - 258));
+  const n = 257 + (counters.serviceIp++ % (65536 - 258));
   return `10.96.${n >> 8}.${n & 255}`;
 }
 
 /** The next pod IP in 10.244.0.0/16, from 10.244.0.2 up. */
 export function allocatePodIP(): string {
-  const n = 2 + (nextPodIp++ % (65536 - 3));
+  const n = 2 + (counters.podIp++ % (65536 - 3));
   return `10.244.${n >> 8}.${n & 255}`;
 }
 
 function uid(): string {
-  return `00000000-0000-4000-8000-${(++nextUid).toString(16).padStart(12, '0')}`;
+  return `00000000-0000-4000-8000-${(++counters.uid).toString(16).padStart(12, '0')}`;
 }
 
 function isIPv6(ip: string): boolean {
   return ip.includes(':');
 }
 
-function toServicePorts(ports: readonly PortSpec[] | undefined): V1ServicePort[] | undefined {
+function toServicePorts(ports: readonly PortSpec[] | undefined): ServicePort[] | undefined {
   if (ports === undefined) return undefined;
   return ports.map((p) => {
     const spec = typeof p === 'number' ? { port: p } : p;
-    const out: V1ServicePort = { port: spec.port, protocol: spec.protocol ?? 'TCP' };
+    const out: ServicePort = { port: spec.port, protocol: spec.protocol ?? 'TCP' };
     if (spec.name !== undefined) out.name = spec.name;
-    if (spec.targetPort !== undefined) out.targetPort = spec.targetPort as unknown as V1ServicePort['targetPort'];
+    if (spec.targetPort !== undefined) out.targetPort = spec.targetPort;
     return out;
   });
 }
 
 /** EndpointSlice ports for Service ports: the target port number (or the port), same name and protocol. */
-function toSlicePorts(ports: readonly PortSpec[] | undefined): DiscoveryV1EndpointPort[] {
+function toSlicePorts(ports: readonly PortSpec[] | undefined): EndpointPort[] {
   return (ports ?? []).map((p) => {
     const spec = typeof p === 'number' ? { port: p } : p;
-    const out: DiscoveryV1EndpointPort = { port: spec.targetPort ?? spec.port, protocol: spec.protocol ?? 'TCP' };
+    const out: EndpointPort = { port: spec.targetPort ?? spec.port, protocol: spec.protocol ?? 'TCP' };
     if (spec.name !== undefined) out.name = spec.name;
     return out;
   });
@@ -92,11 +108,11 @@ export interface ServiceOptions {
 }
 
 /** A Service with a ClusterIP (allocated unless given): `<name>.<namespace>.svc.<zone>` A/AAAA and SRV. */
-export function service(name: string, namespace = 'default', options: ServiceOptions = {}): V1Service {
+export function service(name: string, namespace = 'default', options: ServiceOptions = {}): ServiceObject {
   const clusterIPs = options.clusterIPs ?? [options.clusterIP ?? allocateClusterIP()];
   const clusterIP = options.clusterIP ?? clusterIPs[0];
   const families = [...new Set(clusterIPs.map((ip) => (isIPv6(ip) ? 'IPv6' : 'IPv4')))];
-  const spec: NonNullable<V1Service['spec']> = {
+  const spec: NonNullable<ServiceObject['spec']> = {
     type: options.type ?? 'ClusterIP',
     clusterIP,
     clusterIPs,
@@ -142,8 +158,8 @@ function normalizeEndpoint(endpoint: EndpointSpec): NormalizedEndpoint {
   return { ...endpoint, ready: endpoint.ready ?? true };
 }
 
-function toEndpoint(endpoint: NormalizedEndpoint, namespace: string): V1Endpoint {
-  const out: V1Endpoint = {
+function toEndpoint(endpoint: NormalizedEndpoint, namespace: string): Endpoint {
+  const out: Endpoint = {
     addresses: [endpoint.ip],
     conditions: { ready: endpoint.ready, serving: endpoint.ready, terminating: false },
   };
@@ -164,7 +180,7 @@ export interface EndpointSliceOptions {
 }
 
 /** An EndpointSlice labelled for `serviceName` (`kubernetes.io/service-name`). */
-export function endpointSlice(serviceName: string, namespace = 'default', options: EndpointSliceOptions): V1EndpointSlice {
+export function endpointSlice(serviceName: string, namespace = 'default', options: EndpointSliceOptions): EndpointSliceObject {
   const endpoints = options.endpoints.map(normalizeEndpoint);
   const addressType =
     options.addressType ?? (endpoints.length > 0 && isIPv6(endpoints[0]!.ip) ? 'IPv6' : 'IPv4');
@@ -201,9 +217,9 @@ export interface PodOptions {
 }
 
 /** A Pod with an IP and a phase (pod records `a-b-c-d.<namespace>.pod.<zone>`). */
-export function pod(name: string, namespace = 'default', options: PodOptions = {}): V1Pod {
+export function pod(name: string, namespace = 'default', options: PodOptions = {}): PodObject {
   const ips = options.ips ?? [options.ip ?? allocatePodIP()];
-  const spec: NonNullable<V1Pod['spec']> = {
+  const spec: NonNullable<PodObject['spec']> = {
     containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }],
   };
   if (options.hostname !== undefined) spec.hostname = options.hostname;
@@ -223,7 +239,7 @@ export function pod(name: string, namespace = 'default', options: PodOptions = {
 }
 
 /** A Namespace. */
-export function namespace(name: string): V1Namespace {
+export function namespace(name: string): NamespaceObject {
   return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, uid: uid() }, status: { phase: 'Active' } };
 }
 
@@ -233,8 +249,8 @@ export function externalName(
   namespace: string,
   target: string,
   options: { ports?: readonly PortSpec[]; labels?: Record<string, string> } = {},
-): V1Service {
-  const spec: NonNullable<V1Service['spec']> = { type: 'ExternalName', externalName: target };
+): ServiceObject {
+  const spec: NonNullable<ServiceObject['spec']> = { type: 'ExternalName', externalName: target };
   const ports = toServicePorts(options.ports);
   if (ports !== undefined) spec.ports = ports;
   return {
@@ -266,18 +282,18 @@ export interface HeadlessServiceOptions {
  * with the parts also named (`.service`, `.endpointSlices`, `.pods`).
  */
 export type ServiceBundle = KubernetesObject[] & {
-  readonly service: V1Service;
+  readonly service: ServiceObject;
   /** The first slice (IPv4 when there are IPv4 endpoints). */
-  readonly endpointSlice: V1EndpointSlice;
+  readonly endpointSlice: EndpointSliceObject;
   /** One per address family in use. */
-  readonly endpointSlices: V1EndpointSlice[];
-  readonly pods: V1Pod[];
+  readonly endpointSlices: EndpointSliceObject[];
+  readonly pods: PodObject[];
 };
 
 /** A headless Service (`clusterIP: None`): its name answers every ready endpoint address. */
 export function headlessService(name: string, namespace: string, options: HeadlessServiceOptions): ServiceBundle {
   const selector = options.selector ?? { app: name };
-  const svcSpec: NonNullable<V1Service['spec']> = {
+  const svcSpec: NonNullable<ServiceObject['spec']> = {
     type: 'ClusterIP',
     clusterIP: 'None',
     clusterIPs: ['None'],
@@ -286,7 +302,7 @@ export function headlessService(name: string, namespace: string, options: Headle
   const ports = toServicePorts(options.ports);
   if (ports !== undefined) svcSpec.ports = ports;
   if (options.publishNotReadyAddresses !== undefined) svcSpec.publishNotReadyAddresses = options.publishNotReadyAddresses;
-  const svc: V1Service = {
+  const svc: ServiceObject = {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name, namespace, uid: uid(), labels: { ...(options.labels ?? {}) } },
@@ -301,13 +317,13 @@ export function headlessService(name: string, namespace: string, options: Headle
   });
   const v4 = endpoints.filter((e) => !isIPv6(e.ip));
   const v6 = endpoints.filter((e) => isIPv6(e.ip));
-  const slices: V1EndpointSlice[] = [];
+  const slices: EndpointSliceObject[] = [];
   if (v4.length > 0 || v6.length === 0) {
     slices.push(endpointSlice(name, namespace, { endpoints: v4, addressType: 'IPv4', ports: options.ports }));
   }
   if (v6.length > 0) slices.push(endpointSlice(name, namespace, { endpoints: v6, addressType: 'IPv6', ports: options.ports }));
 
-  const pods: V1Pod[] = [];
+  const pods: PodObject[] = [];
   if (options.pods ?? true) {
     const byPod = new Map<string, { ips: string[]; hostname?: string; ready: boolean }>();
     for (const e of endpoints) {

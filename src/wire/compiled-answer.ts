@@ -1,5 +1,5 @@
 // A response compiled once per (qname, qtype) when the index changes, replayed per query
-// (DESIGN.md "The hot path").
+// (docs/architecture.md "The hot path").
 //
 // The tail is encoded after a header and the question exactly as the reply will carry them, so its name
 // compression pointers are valid in the reply. Owner names equal to (or ending in) the qname point into the
@@ -29,6 +29,11 @@ export interface CompiledAnswer {
   authoritative: boolean;
   /** Further header bits the reply sets (RA, AD of a relayed upstream reply); 0 for our own answers. */
   extraFlags: number;
+  /**
+   * The target of a CNAME that ends the answer and lies outside the data it was compiled from, for a server
+   * that can resolve it elsewhere (RFC 1034 4.3.2 step 3a); null otherwise. Set by whoever knows the zones.
+   */
+  chase: string | null;
   /** Answer, authority and additional sections, encoded as if the question's qname sat at offset 12. */
   tail: Buffer;
   answerCount: number;
@@ -78,6 +83,7 @@ export function compileAnswer(
     rcode,
     authoritative,
     extraFlags,
+    chase: null,
     tail: writer.slice(questionEnd),
     answerCount: counts[0],
     authorityCount: counts[1],

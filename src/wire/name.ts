@@ -16,6 +16,15 @@ for (let octet = 0; octet < 256; octet++) {
   else if (octet === DOT || octet === BACKSLASH) OCTET_ESCAPE[octet] = 1;
 }
 
+/**
+ * A name as the index and the handlers compare it: lower-case, without the trailing dot of an absolute
+ * name (RFC 4343: DNS names compare case-insensitively).
+ */
+export function normalizeName(name: string): string {
+  const lower = name.toLowerCase();
+  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
+}
+
 /** ASCII-only lower-casing (RFC 4343: only A-Z are case-folded). */
 export const ASCII_LOWER = new Uint8Array(256);
 for (let octet = 0; octet < 256; octet++) ASCII_LOWER[octet] = octet >= 0x41 && octet <= 0x5a ? octet + 0x20 : octet;
@@ -129,10 +138,4 @@ function pushOctet(out: Uint8Array, length: number, labelStart: number, octet: n
 /** Length of a name's wire form without compression. */
 export function wireLength(name: string): number {
   return nameToWire(name).length;
-}
-
-/** A name as every lookup keys it: lowercase (RFC 4343), without the trailing dot of the absolute form. */
-export function normalizeName(name: string): string {
-  const lower = name.toLowerCase();
-  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
 }

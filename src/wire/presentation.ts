@@ -1,6 +1,6 @@
 // Records in RFC 1035 master-file presentation format (section 5.1), one line each.
 // Used by tests (expected records are written as zone-file lines) and for logging.
-import { RRType, RRClass, type ResourceRecord, type SoaData, type SrvData } from './types.js';
+import { RRType, RRClass, type CaaData, type MxData, type ResourceRecord, type SoaData, type SrvData } from './types.js';
 
 const TYPE_NAMES = new Map<number, string>(Object.entries(RRType).map(([name, value]) => [value, name]));
 const CLASS_NAMES = new Map<number, string>(Object.entries(RRClass).map(([name, value]) => [value, name]));
@@ -23,6 +23,7 @@ function quote(text: string): string {
 }
 
 export function formatRdata(record: ResourceRecord): string {
+  if (record.data instanceof Uint8Array) return unknownRdata(record.data);
   switch (record.type) {
     case RRType.A:
     case RRType.AAAA:
@@ -33,6 +34,14 @@ export function formatRdata(record: ResourceRecord): string {
       return absolute(record.data as string);
     case RRType.TXT:
       return (record.data as string[]).map(quote).join(' ');
+    case RRType.MX: {
+      const mx = record.data as MxData;
+      return `${mx.preference} ${absolute(mx.exchange)}`;
+    }
+    case RRType.CAA: {
+      const caa = record.data as CaaData;
+      return `${caa.flags} ${caa.tag} ${quote(caa.value)}`;
+    }
     case RRType.SRV: {
       const srv = record.data as SrvData;
       return `${srv.priority} ${srv.weight} ${srv.port} ${absolute(srv.target)}`;
@@ -41,11 +50,14 @@ export function formatRdata(record: ResourceRecord): string {
       const soa = record.data as SoaData;
       return `${absolute(soa.mname)} ${absolute(soa.rname)} ${soa.serial} ${soa.refresh} ${soa.retry} ${soa.expire} ${soa.minimum}`;
     }
-    default: {
-      const raw = record.data as Uint8Array; // RFC 3597 5: \# length hex
-      return `\\# ${raw.length} ${Buffer.from(raw).toString('hex')}`.trimEnd();
-    }
+    default:
+      return unknownRdata(record.data as unknown as Uint8Array);
   }
+}
+
+/** RFC 3597 5: \# length hex */
+function unknownRdata(raw: Uint8Array): string {
+  return `\\# ${raw.length} ${Buffer.from(raw).toString('hex')}`.trimEnd();
 }
 
 /** "hello.default.svc.cluster.local. 5 IN A 10.96.0.20" */

@@ -1,4 +1,4 @@
-// Hot-path query parsing: header, the one question, the OPT record; nothing else (DESIGN.md "The hot path").
+// Hot-path query parsing: header, the one question, the OPT record; nothing else (docs/architecture.md "The hot path").
 import { DO_BIT, validateOptions } from './edns.js';
 import { HeaderFlag, opcodeOf } from './header.js';
 import { WireReader } from './reader.js';

@@ -1,9 +1,9 @@
-// RDATA of each modelled type (RFC 1035 3.3 and 3.4, RFC 3596, RFC 2782); every other type, OPT included
+// RDATA of each modelled type (RFC 1035 3.3 and 3.4, RFC 3596, RFC 2782, RFC 8659); every other type, OPT included
 // (its options are read by edns.ts), is opaque bytes (RFC 3597).
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './ip-address.js';
 import { nameToWire } from './name.js';
 import type { WireReader } from './reader.js';
-import { RRType, type ResourceRecord, type SoaData, type SrvData } from './types.js';
+import { RRType, type CaaData, type MxData, type ResourceRecord, type SoaData, type SrvData } from './types.js';
 import { WireFormatError } from './wire-format-error.js';
 import type { WireWriter } from './writer.js';
 
@@ -14,6 +14,10 @@ const utf8 = new TextDecoder('utf-8');
 
 /** Writes the RDATA of `record` (not its RDLENGTH). */
 export function writeRdata(writer: WireWriter, record: ResourceRecord): void {
+  if (record.data instanceof Uint8Array) {
+    writer.bytes(record.data); // opaque RDATA, for any type (RFC 3597 5)
+    return;
+  }
   switch (record.type) {
     case RRType.A: {
       const bytes = parseIPv4(record.data as string);
@@ -43,6 +47,25 @@ export function writeRdata(writer: WireWriter, record: ResourceRecord): void {
       writer.u32(soa.minimum);
       return;
     }
+    case RRType.MX: {
+      const mx = record.data as MxData;
+      writer.u16(mx.preference);
+      writer.compressedName(mx.exchange); // RFC 1035 3.3.9; compressible as a well-known type (RFC 3597 4)
+      return;
+    }
+    case RRType.CAA: {
+      const caa = record.data as CaaData;
+      const tag = Buffer.from(caa.tag, 'latin1');
+      // RFC 8659 4.1: the tag is 1-15 octets of ASCII letters and digits.
+      if (tag.length < 1 || tag.length > 15 || !/^[A-Za-z0-9]+$/.test(caa.tag)) {
+        throw new WireFormatError(`bad CAA tag "${caa.tag}"`, writer.length);
+      }
+      writer.u8(caa.flags);
+      writer.u8(tag.length);
+      writer.bytes(tag);
+      writer.bytes(Buffer.from(caa.value, 'utf8'));
+      return;
+    }
     case RRType.TXT:
       writeTxt(writer, record.data as string[]);
       return;
@@ -55,7 +78,8 @@ export function writeRdata(writer: WireWriter, record: ResourceRecord): void {
       return;
     }
     default:
-      writer.bytes(record.data as Uint8Array);
+      // Unmodelled types carry bytes, written above; anything else is a record built wrong.
+      throw new WireFormatError(`RDATA of type ${record.type} is not opaque bytes`, writer.length);
   }
 }
 
@@ -120,6 +144,17 @@ export function readRdata(reader: WireReader, type: number, rdlength: number): R
         strings.push(utf8.decode(reader.bytes(length)));
       }
       data = strings;
+      break;
+    }
+    case RRType.MX:
+      data = { preference: reader.u16(), exchange: reader.name() } satisfies MxData;
+      break;
+    case RRType.CAA: {
+      const flags = reader.u8();
+      const tagLength = reader.u8();
+      if (tagLength === 0 || reader.offset + tagLength > end) throw new WireFormatError('bad CAA tag length', reader.offset);
+      const tag = Buffer.from(reader.bytes(tagLength)).toString('latin1');
+      data = { flags, tag, value: utf8.decode(reader.bytes(end - reader.offset)) } satisfies CaaData;
       break;
     }
     case RRType.SRV:

@@ -1,13 +1,14 @@
 // DNS wire-level constants and the record model shared by every layer.
-// wire/ imports nothing from the rest of src/ (see DESIGN.md "The flow").
+// wire/ imports nothing from the rest of src/ (see docs/architecture.md "Layers").
 
-/** RR TYPE values (RFC 1035 3.2.2, RFC 3596, RFC 2782, RFC 6891, RFC 1995, RFC 5936). */
+/** RR TYPE values (RFC 1035 3.2.2, RFC 3596, RFC 2782, RFC 6891, RFC 1995, RFC 5936, RFC 8659). */
 export const RRType = {
   A: 1,
   NS: 2,
   CNAME: 5,
   SOA: 6,
   PTR: 12,
+  MX: 15,
   TXT: 16,
   AAAA: 28,
   SRV: 33,
@@ -15,6 +16,7 @@ export const RRType = {
   IXFR: 251,
   AXFR: 252,
   ANY: 255,
+  CAA: 257,
 } as const;
 
 /** CLASS values (RFC 1035 3.2.4). */
@@ -56,6 +58,19 @@ export interface SoaData {
   minimum: number;
 }
 
+/** MX RDATA (RFC 1035 3.3.9). */
+export interface MxData {
+  preference: number;
+  exchange: string;
+}
+
+/** CAA RDATA (RFC 8659 4.1): the value is text here, encoded as UTF-8 octets. */
+export interface CaaData {
+  flags: number;
+  tag: string;
+  value: string;
+}
+
 export interface SrvData {
   priority: number;
   weight: number;
@@ -75,6 +90,8 @@ export type ResourceRecord =
   | RecordOf<typeof RRType.PTR, string>
   | RecordOf<typeof RRType.TXT, string[]> // character-strings, each encoded as UTF-8 (split at 255 bytes)
   | RecordOf<typeof RRType.SRV, SrvData>
+  | RecordOf<typeof RRType.MX, MxData>
+  | RecordOf<typeof RRType.CAA, CaaData>
   | RecordOf<typeof RRType.SOA, SoaData>
   | UnknownRecord;
 
@@ -86,7 +103,10 @@ export interface RecordOf<T extends number, D> {
   data: D;
 }
 
-/** Any type the codec has no model for is carried as opaque RDATA (RFC 3597). */
+/**
+ * Any type the codec has no model for is carried as opaque RDATA (RFC 3597); so is a modelled type whose RDATA
+ * the model cannot hold (a TXT with octets that are not UTF-8), which is written as given.
+ */
 export interface UnknownRecord {
   name: string;
   type: number;

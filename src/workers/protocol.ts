@@ -1,7 +1,8 @@
 // The IPC messages between the multi-core primary (primary.ts) and its workers (worker-main.ts). The channel
 // uses node:cluster's `advanced` serialization (the V8 structured clone), so cluster objects travel as they are.
-import type { ClusterDnsOptions } from '../cluster-dns.js';
-import type { ClusterEvent, ClusterObject } from '../kubernetes/objects.js';
+import type { ClusterDnsServerOptions } from '../cluster-dns.js';
+import type { ClusterEvent, ClusterObject } from '../cluster/objects.js';
+import type { LoopReport } from '../forward/loop-detection.js';
 import type { LogFormat, LogLevel } from '../log/logger.js';
 import type { ServerStats } from '../server/server-stats.js';
 
@@ -10,11 +11,10 @@ export const WORKER_CONFIG_ENV = 'CLUSTERDNS_WORKER_CONFIG';
 
 /**
  * What a worker needs to start its DNS server: the serializable part of the options given to the primary
- * (zones, ttl, pods, listen and whatever plain options later features add), the log settings, and the port
- * the first worker bound (so port 0 resolves to one port shared by every worker).
+ * (zones, ttl, pods, listen and whatever plain options later features add), the log settings and its slot.
  */
 export interface WorkerConfig {
-  dns: Omit<ClusterDnsOptions, 'manifest' | 'kubernetes' | 'logger' | 'health' | 'ready' | 'metrics'>;
+  dns: Omit<ClusterDnsServerOptions, 'manifest' | 'kubernetes' | 'logger' | 'health' | 'ready' | 'metrics'>;
   logFormat: LogFormat;
   logLevel: LogLevel;
   /** The worker's slot, 0..N-1 (a restarted worker takes the slot of the one it replaces), for its log lines. */
@@ -40,5 +40,7 @@ export type FromWorker =
   | { type: 'hello' }
   | { type: 'listening'; host: string; port: number }
   | { type: 'failed'; message: string; code?: string }
+  /** Loop detection found an upstream that forwards back to us (CoreDNS `loop`): the primary exits. */
+  | { type: 'loop'; report: LoopReport }
   | { type: 'synced' }
   | { type: 'stats'; id: number; stats: ServerStats };

@@ -1,12 +1,12 @@
 // A multi-core worker (`clusterdns serve --workers N`, forked by primary.ts through node:cluster). It runs the
-// same composition as a single process (startClusterDns: index, answer cache, handler chain, UDP and TCP
+// same composition as a single process (startClusterDnsServer: index, answer cache, handler chain, UDP and TCP
 // listeners) but loads no data itself: it says 'hello', the primary sends the cluster state, the worker applies
 // it and only then binds its sockets; the changes follow, and the worker applies them to its own ClusterStore, so its RecordIndex and compiled answers stay local and the hot
 // path has no IPC on it. The listeners share the primary's sockets (node:cluster hands every worker the same
 // UDP handle and the TCP listener; the kernel spreads datagrams and the primary deals out connections).
 import cluster from 'node:cluster';
-import { startClusterDns, type ClusterDns } from '../cluster-dns.js';
-import type { ClusterStore } from '../kubernetes/cluster-store.js';
+import { startClusterDnsServer, type ClusterDnsServer } from '../cluster-dns.js';
+import type { ClusterStore } from '../cluster/cluster-store.js';
 import { createServerStats } from '../server/server-stats.js';
 import { compactHeap } from '../runtime/heap-compaction.js';
 import { createLogger, type LogLevel } from '../log/logger.js';
@@ -29,8 +29,8 @@ const send = (message: FromWorker) => {
   if (process.connected) process.send!(message);
 };
 
-let dns: ClusterDns | undefined;
-/** The worker's store, from before its listeners bind (startClusterDns's beforeListen hook). */
+let dns: ClusterDnsServer | undefined;
+/** The worker's store, from before its listeners bind (startClusterDnsServer's beforeListen hook). */
 let store: ClusterStore | undefined;
 /** Resolves the beforeListen hook once the first state is applied: only then do the listeners bind. */
 let stateApplied: (() => void) | undefined;
@@ -101,7 +101,7 @@ process.on('SIGINT', () => {});
 process.on('SIGTERM', () => void stop(0));
 
 try {
-  dns = await startClusterDns({
+  dns = await startClusterDnsServer({
     ...config.dns,
     logger,
     fedExternally: true,
@@ -120,6 +120,9 @@ try {
   process.exit(1);
 }
 send({ type: 'listening', host: dns.address.host, port: dns.address.port });
+void dns.loopCheck.then((report) => {
+  if (report !== null && report.loops.length > 0) send({ type: 'loop', report });
+});
 
 function maxLevel(level: LogLevel, floor: LogLevel): LogLevel {
   const order = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { trimObject } from '../../src/kubernetes/trim.js';
+import { trimObject } from '../../src/cluster/trim.js';
 import {
   SERVICE_NAME_LABEL,
   allocateClusterIP,

@@ -4,19 +4,23 @@ import { startClusterDns } from '../../src/embedding/index.js';
 import { headlessService, service } from '../../src/testing/index.js';
 
 describe('embedding: concurrency', () => {
-  it('500 apply calls in flight: each is served when its promise resolves', async () => {
+  it('500 apply calls made back to back without awaiting: each resolves with its own change served, none is lost', async () => {
     await using dns = await startClusterDns();
     const r = dns.resolver({ timeout: 2000, tries: 3 });
     const ip = (i: number) => `10.96.${10 + (i >> 8)}.${i & 255}`;
     const name = (i: number) => `svc-${i}.ns-${i % 7}.svc.cluster.local`;
-    // Every 10th apply is checked the moment it resolves (50 queries in flight, well within a UDP socket
-    // buffer); the rest once all have resolved, in batches.
+    // apply() changes the store before its promise settles, so all 500 calls are made before the first
+    // `then` runs; every 10th is queried the moment it resolves (50 queries in flight at once).
+    const storedWhenResolved: number[] = [];
     const applies = Array.from({ length: 500 }, (_, i) => {
       const applied = dns.apply(service(`svc-${i}`, `ns-${i % 7}`, { clusterIP: ip(i) }));
-      return i % 10 === 0 ? applied.then(() => r.resolve4(name(i))) : applied.then(() => [ip(i)]);
+      const served = applied.then(() => storedWhenResolved.push(dns.store.counts.services));
+      return i % 10 === 0 ? served.then(() => r.resolve4(name(i))) : served.then(() => [ip(i)]);
     });
     const immediate = await Promise.all(applies);
     immediate.forEach((answer, i) => expect(answer).toEqual([ip(i)]));
+    // Every call had changed the store by the time its promise resolved (the first resolves after all 500 calls).
+    expect(storedWhenResolved).toEqual(Array.from({ length: 500 }, () => 500));
     for (let start = 0; start < 500; start += 50) {
       const batch = Array.from({ length: 50 }, (_, k) => r.resolve4(name(start + k)));
       (await Promise.all(batch)).forEach((answer, k) => expect(answer).toEqual([ip(start + k)]));
@@ -24,22 +28,43 @@ describe('embedding: concurrency', () => {
     expect(dns.store.counts.services).toBe(500);
   });
 
-  it('apply and delete of one name interleaved with queries: the last call wins', async () => {
+  it('queries in flight while apply/delete change one name: each answer is a state the name had during its flight', async () => {
     await using dns = await startClusterDns();
-    const r = dns.resolver();
+    const r = dns.resolver({ timeout: 2000, tries: 3 });
     const name = 'flip.default.svc.cluster.local';
-    const calls: Promise<void>[] = [];
-    for (let i = 0; i < 100; i++) {
-      if (i % 3 === 0) calls.push(dns.delete({ kind: 'Service', namespace: 'default', name: 'flip' }));
-      calls.push(dns.apply(service('flip', 'default', { clusterIP: `10.96.20.${i}` })));
+    // states[v] is what the name answers after change v: an address, or NXDOMAIN after a delete.
+    const states: string[] = ['ENOTFOUND'];
+    const pending: Array<Promise<{ sent: number; received: number; answer: string }>> = [];
+    for (let step = 1; step <= 121; step++) {
+      if (step % 4 === 0) {
+        await dns.delete({ kind: 'Service', namespace: 'default', name: 'flip' });
+        states.push('ENOTFOUND');
+      } else {
+        await dns.apply(service('flip', 'default', { clusterIP: `10.96.20.${step}` }));
+        states.push(`10.96.20.${step}`);
+      }
+      // Two queries leave now; the loop changes the name again before the server has read them.
+      for (let q = 0; q < 2; q++) {
+        const sent = states.length - 1;
+        pending.push(
+          r.resolve4(name).then(
+            (addresses) => ({ sent, received: states.length - 1, answer: addresses.join(',') }),
+            (err: NodeJS.ErrnoException) => ({ sent, received: states.length - 1, answer: err.code ?? String(err) }),
+          ),
+        );
+      }
+      // One turn of the event loop (I/O included) between changes, so queries are answered mid-churn.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    const queries = Array.from({ length: 50 }, () => r.resolve4(name).catch((err: NodeJS.ErrnoException) => err.code ?? 'no code'));
-    await Promise.all(calls);
-    for (const answer of await Promise.all(queries)) {
-      if (typeof answer === 'string') expect(answer).toBe('ENOTFOUND');
-      else expect(answer[0]).toMatch(/^10\.96\.20\.\d+$/);
+    const outcomes = await Promise.all(pending);
+    for (const { sent, received, answer } of outcomes) {
+      expect(states.slice(sent, received + 1)).toContain(answer);
     }
-    expect(await r.resolve4(name)).toEqual(['10.96.20.99']);
+    // The interleaving is real: some queries were answered only after later changes had been made.
+    expect(outcomes.filter((o) => o.received > o.sent).length).toBeGreaterThan(0);
+    // And queries did see intermediate states, not only the last one.
+    expect(new Set(outcomes.map((o) => o.answer)).size).toBeGreaterThan(10);
+    expect(await r.resolve4(name)).toEqual(['10.96.20.121']);
   });
 
   it('headless services applied concurrently keep their own endpoints', async () => {

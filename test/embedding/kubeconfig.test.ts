@@ -25,10 +25,20 @@ describe('embedding: kubeconfig', () => {
     expect(await r.resolve4('local.default.svc.cluster.local')).toEqual(['10.96.0.78']);
   });
 
-  it('a missing kubeconfig file rejects with CLUSTERDNS_ERR_KUBE_CONFIG', async () => {
-    await expect(startClusterDns({ kubeconfig: '/nonexistent/kubeconfig' })).rejects.toMatchObject({
-      code: 'CLUSTERDNS_ERR_KUBE_CONFIG',
-    });
+  it('a missing kubeconfig file rejects with CLUSTERDNS_ERR_KUBE_CONFIG naming the option, not the CLI flag', async () => {
+    const err = await startClusterDns({ kubeconfig: '/nonexistent/kubeconfig' }).catch((e: Error) => e);
+    expect(err).toMatchObject({ code: 'CLUSTERDNS_ERR_KUBE_CONFIG' });
+    expect((err as Error).message).toBe('startClusterDns option kubeconfig /nonexistent/kubeconfig: no such file');
+  });
+
+  it('an unknown context rejects naming the context option, not --context', async () => {
+    const { dir, remove } = await tempDir();
+    cleanup.push(remove);
+    const kubeconfig = await writeKubeconfig(dir, { contexts: [{ name: 'only', server: 'https://127.0.0.1:1' }] });
+    const err = await startClusterDns({ kubeconfig, context: 'other' }).catch((e: Error) => e);
+    expect(err).toMatchObject({ code: 'CLUSTERDNS_ERR_KUBE_CONFIG' });
+    expect((err as Error).message).toMatch(/^startClusterDns option context other: no such context in .* \(contexts: only\)$/);
+    expect((err as Error).message).not.toContain('--');
   });
 
   it('an unreachable API server rejects with CLUSTERDNS_ERR_KUBE_SYNC_TIMEOUT and releases everything', async () => {

@@ -28,4 +28,7 @@ export default function setup(): void {
   if (!buildIsStale()) return;
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
+  // The CommonJS build of the public entry points (the package's `require` export), as `npm run build` makes it.
+  execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.cjs.json')], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(root, 'scripts', 'write-cjs-package-json.mjs')], { cwd: root, stdio: 'inherit' });
 }

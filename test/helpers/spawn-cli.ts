@@ -6,18 +6,29 @@ import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
+/**
+ * Without --upstream the CLI forwards to the machine's /etc/resolv.conf name servers and probes them for a
+ * loop at start; tests send traffic only to loopback, so they read an empty resolv.conf unless they choose.
+ */
+export function noHostForwarding(args: string[]): string[] {
+  return args.includes('--upstream') || args.includes('--resolv-conf') || args.includes('--help') ? args : [...args, '--resolv-conf', '/dev/null'];
+}
+
 export interface RunningCli {
   process: ChildProcess;
   port: number;
   /** Log lines so far (JSON objects). */
   logs: Array<Record<string, unknown>>;
+  /** The first log line (logged so far or later) that `match` accepts; rejects after `timeoutMs`. */
+  waitForLog(match: (entry: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
   stop(): Promise<number | null>;
 }
 
 export async function startCli(args: string[], timeoutMs = 10_000): Promise<RunningCli> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
-  const child = spawn(process.execPath, [CLI, 'serve', '--listen', '127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'serve', '--listen', '127.0.0.1:0', ...noHostForwarding(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: Array<Record<string, unknown>> = [];
+  const waiters = new Set<(entry: Record<string, unknown>) => void>();
   let stderr = '';
   let buffered = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
@@ -30,6 +41,7 @@ export async function startCli(args: string[], timeoutMs = 10_000): Promise<Runn
         try {
           const entry = JSON.parse(line) as Record<string, unknown>;
           logs.push(entry);
+          for (const waiter of waiters) waiter(entry);
           // Ready once the data is loaded ('serving' comes after 'manifest loaded').
           if (entry.msg === 'serving') {
             clearTimeout(timer);
@@ -45,10 +57,27 @@ export async function startCli(args: string[], timeoutMs = 10_000): Promise<Runn
       reject(new Error(`CLI exited with ${code}: ${stderr}`));
     });
   });
+  const waitForLog = (match: (entry: Record<string, unknown>) => boolean, waitMs = 10_000) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const logged = logs.find(match);
+      if (logged) return resolve(logged);
+      const timer = setTimeout(() => {
+        waiters.delete(check);
+        reject(new Error(`no matching log line in ${waitMs} ms; logged: ${logs.map((entry) => JSON.stringify(entry)).join('\n')}`));
+      }, waitMs);
+      const check = (entry: Record<string, unknown>) => {
+        if (!match(entry)) return;
+        clearTimeout(timer);
+        waiters.delete(check);
+        resolve(entry);
+      };
+      waiters.add(check);
+    });
   return {
     process: child,
     port,
     logs,
+    waitForLog,
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve(child.exitCode);
@@ -61,7 +90,7 @@ export async function startCli(args: string[], timeoutMs = 10_000): Promise<Runn
 /** Run the CLI to completion; resolve with its exit code and output. */
 export function runCli(args: string[], timeoutMs = 10_000, env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const child = spawn(process.execPath, [CLI, ...(args[0] === 'serve' ? noHostForwarding(args) : args)], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));

@@ -2,9 +2,9 @@ import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startClusterDns, type ClusterDns } from '../../src/cluster-dns.js';
+import { startClusterDnsServer, type ClusterDnsServer } from '../../src/cluster-dns.js';
 import { ErrorCodes } from '../../src/errors.js';
-import type { ServiceInfo } from '../../src/kubernetes/objects.js';
+import type { ServiceInfo } from '../../src/cluster/objects.js';
 import { decodeMessage } from '../../src/wire/message.js';
 import { formatRecord } from '../../src/wire/presentation.js';
 import { RCode, RRType } from '../../src/wire/types.js';
@@ -12,10 +12,10 @@ import { TcpClient, frame, queryBytes, udpExchange, udpQuery } from '../helpers/
 
 const example = new URL('../../examples/cluster.yaml', import.meta.url).pathname;
 
-describe('startClusterDns over the bundled example', () => {
-  let dns: ClusterDns;
+describe('startClusterDnsServer over the bundled example', () => {
+  let dns: ClusterDnsServer;
   beforeAll(async () => {
-    dns = await startClusterDns({ manifest: example });
+    dns = await startClusterDnsServer({ manifest: example });
   });
   afterAll(async () => {
     await dns.close();
@@ -137,7 +137,7 @@ describe('truncation', () => {
     };
     const file = join(dir, 'big.json');
     writeFileSync(file, JSON.stringify(manifest));
-    await using dns = await startClusterDns({ manifest: file });
+    await using dns = await startClusterDnsServer({ manifest: file });
     const udp = await udpQuery(dns.address.port, 'big.default.svc.cluster.local', RRType.A);
     expect(udp.tc).toBe(true);
     expect(udp.answers.length).toBeLessThan(60);
@@ -165,7 +165,7 @@ describe('start-up failures', () => {
     const file = join(dir, 'bad.yaml');
     copyFileSync(example, file);
     writeFileSync(file, 'apiVersion: v1\nkind: List\nitems:\n  - kind: Service\n    metadata: [unclosed\n');
-    await expect(startClusterDns({ manifest: file })).rejects.toMatchObject({
+    await expect(startClusterDnsServer({ manifest: file })).rejects.toMatchObject({
       code: ErrorCodes.MANIFEST_PARSE,
       message: expect.stringMatching(new RegExp(`${file}:\\d+`)),
     });

@@ -1,7 +1,7 @@
 // /health, /ready and /metrics over real HTTP, with the Kubernetes source down at start-up and then up.
 import { afterEach, describe, expect, it } from 'vitest';
-import { startClusterDns, type ClusterDns } from '../../src/cluster-dns.js';
-import { resolveKubeConfig } from '../../src/kubernetes/kubeconfig.js';
+import { startClusterDnsServer, type ClusterDnsServer } from '../../src/cluster-dns.js';
+import { resolveKubeConfig } from '../../src/kube-api/kubeconfig.js';
 import { RCode, RRType } from '../../src/wire/types.js';
 import { ApiEmulator, namespace, service, tempDir, waitFor, writeKubeconfig } from '../helpers/api-emulator/index.js';
 import { udpQuery } from '../helpers/raw-query.js';
@@ -32,7 +32,7 @@ describe('HTTP endpoints', () => {
     });
 
     const { kubeConfig } = resolveKubeConfig({ kubeconfig });
-    const dns: ClusterDns = await startClusterDns({
+    const dns: ClusterDnsServer = await startClusterDnsServer({
       kubernetes: { kubeConfig, tuning: FAST_TUNING },
       health: '127.0.0.1:0',
       ready: '127.0.0.1:0',
@@ -51,7 +51,7 @@ describe('HTTP endpoints', () => {
   });
 
   it('/metrics publishes CoreDNS-named counters', async () => {
-    const dns = await startClusterDns({ metrics: '127.0.0.1:0' });
+    const dns = await startClusterDnsServer({ metrics: '127.0.0.1:0' });
     cleanups.push(() => dns.close());
     await udpQuery(dns.address.port, 'nope.default.svc.cluster.local', RRType.A);
     await udpQuery(dns.address.port, 'example.com', RRType.A);
@@ -64,5 +64,33 @@ describe('HTTP endpoints', () => {
     expect(body).toContain('clusterdns_synced 1');
     // A second scrape does not double-count.
     expect((await get(dns.http.metrics, '/metrics')).body).toMatch(/coredns_dns_requests_total\{[^}]*proto="udp"[^}]*\} 2/);
+  });
+
+  it('/metrics publishes the Kubernetes reflectors\' counters once the API is the source', async () => {
+    const emu = await new ApiEmulator({ token: TOKEN }).start();
+    emu.applyAll([namespace('default'), service('default', 'hello', { clusterIP: '10.96.0.20', ports: [{ name: 'http', port: 80 }] })]);
+    const dir = await tempDir();
+    const kubeconfig = await writeKubeconfig(dir.dir, { contexts: [{ name: 'emulator', server: emu.url, token: TOKEN }] });
+    cleanups.push(async () => {
+      await emu.close();
+      await dir.remove();
+    });
+    const dns = await startClusterDnsServer({ kubernetes: { kubeConfig: resolveKubeConfig({ kubeconfig }).kubeConfig, tuning: FAST_TUNING }, metrics: '127.0.0.1:0' });
+    cleanups.push(() => dns.close());
+    await dns.whenSynced();
+    const counter = (body: string, name: string) => Number(new RegExp(`^clusterdns_kubernetes_watch_${name}_total (\\d+)$`, 'm').exec(body)?.[1]);
+
+    // Services, EndpointSlices, Pods (pods verified) and Namespaces: one list each, then a watch each.
+    await waitFor(async () => counter((await get(dns.http.metrics, '/metrics')).body, 'watches') >= 4, { timeoutMs: 5000 });
+    const body = (await get(dns.http.metrics, '/metrics')).body;
+    expect(counter(body, 'lists')).toBe(4);
+    expect(counter(body, 'relists')).toBe(0);
+    expect(counter(body, 'failures')).toBe(0);
+    expect(body).toMatch(/^# HELP clusterdns_kubernetes_watch_events_total /m);
+
+    // Without the API source there is nothing to publish.
+    const manifestless = await startClusterDnsServer({ metrics: '127.0.0.1:0' });
+    cleanups.push(() => manifestless.close());
+    expect((await get(manifestless.http.metrics, '/metrics')).body).not.toContain('clusterdns_kubernetes_watch_');
   });
 });

@@ -2,9 +2,9 @@
 // once, filters turned into request paths and selectors, close() semantics.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KUBE_CLOSED_ERROR_CODE, KubernetesApiSource, type KubernetesApiSourceOptions } from '../../../src/kubernetes/api-source.js';
-import { resolveKubeConfig } from '../../../src/kubernetes/kubeconfig.js';
-import type { ClusterEvent } from '../../../src/kubernetes/objects.js';
+import { KUBE_CLOSED_ERROR_CODE, KubernetesApiSource, type KubernetesApiSourceOptions } from '../../../src/kube-api/api-source.js';
+import { resolveKubeConfig } from '../../../src/kube-api/kubeconfig.js';
+import type { ClusterEvent } from '../../../src/cluster/objects.js';
 import {
   ApiEmulator,
   captureLogger,
@@ -18,6 +18,7 @@ import {
   writeKubeconfig,
   type CapturedLogger,
 } from '../../helpers/api-emulator/index.js';
+import { trackOutage } from '../../helpers/outage-tracker.js';
 
 const TOKEN = 'source-test-token';
 const FAST = { backoff: { baseMs: 10, maxMs: 60 }, watchdogMs: 5000, minWatchMs: 50 };
@@ -157,17 +158,18 @@ describe('KubernetesApiSource', () => {
   it('logs an outage after sync once when it starts and once when it ends', async () => {
     const store = new RecordingStore();
     const s = source(store);
+    const outages = trackOutage(s);
     await s.start();
     await emu.waitForWatches(4);
     const outage = nextEvent(s, 'outage');
     await emu.refuseConnections();
     await outage;
     await waitFor(() => s.stats().failures >= 12);
-    expect(s.inOutage).toBe(true);
+    expect(outages.inOutage).toBe(true);
     const recovered = nextEvent(s, 'recovered');
     await emu.acceptConnections();
     await recovered;
-    expect(s.inOutage).toBe(false);
+    expect(outages.inOutage).toBe(false);
     expect(log.matching('Kubernetes API unreachable')).toHaveLength(1);
     expect(log.matching('serving the last known data')).toHaveLength(1);
     expect(log.matching('Kubernetes API reachable again')).toHaveLength(1);

@@ -1,10 +1,10 @@
 // Autopath fed by the Kubernetes watch: the client's pod is found by source IP from the Pods reflector, which
-// runs for autopath even with `pods: 'disabled'` (issue 4: "Pods when --pods verified or autopath needs them").
+// runs for autopath even with `pods: 'disabled'` ("Pods when --pods verified or autopath needs them").
 // The "pod" is this test process: Linux answers for all of 127.0.0.0/8, and the Resolver sends from 127.0.0.2.
 import { Resolver } from 'node:dns/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startClusterDns } from '../../../src/cluster-dns.js';
-import { resolveKubeConfig } from '../../../src/kubernetes/kubeconfig.js';
+import { startClusterDnsServer } from '../../../src/cluster-dns.js';
+import { resolveKubeConfig } from '../../../src/kube-api/kubeconfig.js';
 import { ApiEmulator, namespace, pod, service, tempDir, waitFor, writeKubeconfig } from '../../helpers/api-emulator/index.js';
 import { FAST_TUNING } from './harness.js';
 
@@ -33,7 +33,7 @@ describe('autopath with the Kubernetes API source', () => {
     });
     emu.applyAll([namespace('default'), namespace('shop'), service('default', 'hello', { clusterIP: '10.96.0.20' })]);
     const kubeconfig = await writeKubeconfig(dir.dir, { contexts: [{ name: 'emulator', server: emu.url, token: TOKEN }] });
-    const dns = await startClusterDns({
+    const dns = await startClusterDnsServer({
       kubernetes: { kubeConfig: resolveKubeConfig({ kubeconfig }).kubeConfig, tuning: FAST_TUNING },
       pods: 'disabled',
       autopath: true,

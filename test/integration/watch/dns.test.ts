@@ -2,20 +2,20 @@
 // against a running server fed by the API emulator through KubernetesApiSource.
 //
 // These scenarios drive the source directly to control what it sees and when (the CLI and the `kubernetes`
-// option of startClusterDns are covered by test/e2e/cli-kubernetes.test.ts and test/embedding):
-// - the post-sync scenarios run the real startClusterDns and attach a KubernetesApiSource to its store;
+// option of startClusterDnsServer are covered by test/e2e/cli-kubernetes.test.ts and test/embedding):
+// - the post-sync scenarios run the real startClusterDnsServer and attach a KubernetesApiSource to its store;
 // - the start-up scenario needs a store that is not synced before the API is, so it composes the same parts
-//   startClusterDns composes (index, answer cache, store, kubernetes handler, DNS server) with the source
+//   startClusterDnsServer composes (index, answer cache, store, kubernetes handler, DNS server) with the source
 //   started in the background, as the `kubernetes` option does.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { Resolver } from 'node:dns/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startClusterDns, type ClusterDns } from '../../../src/cluster-dns.js';
-import { KubernetesApiSource } from '../../../src/kubernetes/api-source.js';
-import { ClusterStore } from '../../../src/kubernetes/cluster-store.js';
-import { resolveKubeConfig } from '../../../src/kubernetes/kubeconfig.js';
-import { REVERSE_ZONES } from '../../../src/kubernetes/record-builder.js';
+import { startClusterDnsServer, type ClusterDnsServer } from '../../../src/cluster-dns.js';
+import { KubernetesApiSource } from '../../../src/kube-api/api-source.js';
+import { ClusterStore } from '../../../src/cluster/cluster-store.js';
+import { resolveKubeConfig } from '../../../src/kube-api/kubeconfig.js';
+import { REVERSE_ZONES } from '../../../src/cluster/record-builder.js';
 import { Chain } from '../../../src/pipeline/chain.js';
 import { KubernetesHandler } from '../../../src/pipeline/kubernetes-handler.js';
 import { AnswerCache } from '../../../src/records/answer-cache.js';
@@ -92,11 +92,11 @@ function dig(server: { host: string; port: number }, args: string[]): Promise<st
   });
 }
 
-describe('live cluster over DNS (startClusterDns + KubernetesApiSource on its store)', () => {
-  async function start(objects: Record<string, unknown>[]): Promise<{ emu: ApiEmulator; dns: ClusterDns; source: KubernetesApiSource; log: CapturedLogger }> {
+describe('live cluster over DNS (startClusterDnsServer + KubernetesApiSource on its store)', () => {
+  async function start(objects: Record<string, unknown>[]): Promise<{ emu: ApiEmulator; dns: ClusterDnsServer; source: KubernetesApiSource; log: CapturedLogger }> {
     const { emu, kubeconfig } = await emulator(objects);
     const log = captureLogger('info');
-    const dns = await startClusterDns({ listen: '127.0.0.1:0', logger: log.logger });
+    const dns = await startClusterDnsServer({ listen: '127.0.0.1:0', logger: log.logger });
     cleanups.push(() => dns.close());
     const source = new KubernetesApiSource({
       kubeConfig: resolveKubeConfig({ kubeconfig }).kubeConfig,

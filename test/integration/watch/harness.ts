@@ -2,10 +2,10 @@
 // the real ClusterStore and RecordIndex; `answer()` reads the index the way the kubernetes handler does
 // (SERVFAIL until synced, then RecordIndex.lookup: answer, NODATA or NXDOMAIN).
 import type { KubeConfig } from '@kubernetes/client-node';
-import { KubernetesApiSource, type KubernetesApiSourceOptions } from '../../../src/kubernetes/api-source.js';
-import { ClusterStore } from '../../../src/kubernetes/cluster-store.js';
-import { resolveKubeConfig } from '../../../src/kubernetes/kubeconfig.js';
-import type { PodsMode } from '../../../src/kubernetes/objects.js';
+import { KubernetesApiSource, type KubernetesApiSourceOptions } from '../../../src/kube-api/api-source.js';
+import { ClusterStore } from '../../../src/cluster/cluster-store.js';
+import { resolveKubeConfig } from '../../../src/kube-api/kubeconfig.js';
+import type { PodsMode } from '../../../src/cluster/objects.js';
 import { formatRdata } from '../../../src/wire/presentation.js';
 import { RecordIndex } from '../../../src/records/record-index.js';
 import { RRType } from '../../../src/wire/types.js';

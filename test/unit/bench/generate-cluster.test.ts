@@ -6,8 +6,8 @@ import { generateCluster, toKubernetesList, toYaml, toZoneFile } from '../../../
 import { HITS_MIX, hitsQueries, stormQueries } from '../../../bench/queries.mjs';
 import { toNames } from '../../../bench/generate-cluster.mjs';
 import { parseManifest } from '../../../src/manifest/load-manifest.js';
-import { buildPodRecords, buildServiceRecords, buildZoneRecords } from '../../../src/kubernetes/record-builder.js';
-import type { EndpointSliceInfo, PodInfo, ServiceInfo } from '../../../src/kubernetes/objects.js';
+import { buildPodRecords, buildServiceRecords, buildZoneRecords } from '../../../src/cluster/record-builder.js';
+import type { EndpointSliceInfo, PodInfo, ServiceInfo } from '../../../src/cluster/objects.js';
 import type { ResourceRecord } from '../../../src/wire/types.js';
 import { RRType } from '../../../src/wire/types.js';
 

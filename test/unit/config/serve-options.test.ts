@@ -14,6 +14,14 @@ describe('parseServeArgs', () => {
       logFormat: 'json',
       logLevel: 'info',
       workers: 1,
+      noKubernetes: false,
+      upstreams: [],
+      resolvConf: '/etc/resolv.conf',
+      stubDomains: [],
+      cacheSize: 10_000,
+      cacheTtl: 30,
+      serveStale: 0,
+      maxConcurrent: 1000,
     });
   });
 
@@ -28,6 +36,12 @@ describe('parseServeArgs', () => {
     [['--namespaces', 'a,b', '--namespaces', ' c '], { namespaces: ['a', 'b', 'c'] }],
     [['--labels', 'app=web,tier!=db'], { labels: 'app=web,tier!=db' }],
     [['--ttl', '3600'], { ttl: 3600 }],
+    [['--zones', 'zones', '--no-kubernetes'], { zoneDirectory: 'zones', noKubernetes: true }],
+    [['--upstream', '127.0.0.1:5353', '--upstream', '[::1]'], { upstreams: ['127.0.0.1:5353', '[::1]'] }],
+    [['--stub-domain', 'corp.example=10.0.0.1,10.0.0.2:5353'], { stubDomains: ['corp.example=10.0.0.1,10.0.0.2:5353'] }],
+    [['--cache-size', '0', '--cache-ttl', '300', '--max-concurrent', '50'], { cacheSize: 0, cacheTtl: 300, maxConcurrent: 50 }],
+    [['--serve-stale', '1h'], { serveStale: 3600 }],
+    [['--serve-stale', '90'], { serveStale: 90 }],
     [['--listen', '[::1]:53'], { listen: { host: '::1', port: 53 } }],
     [['--listen', '127.0.0.1:0'], { listen: { host: '127.0.0.1', port: 0 } }],
     [['--listen', '[::]:65535'], { listen: { host: '::', port: 65535 } }],
@@ -56,6 +70,10 @@ describe('parseServeArgs', () => {
 
   const bad: Array<[string[], string, string]> = [
     [['--ttl', '3601'], ErrorCodes.CONFIG_INVALID_VALUE, '--ttl'],
+    [['--cache-ttl', '0'], ErrorCodes.CONFIG_INVALID_VALUE, '--cache-ttl'],
+    [['--cache-size', 'lots'], ErrorCodes.CONFIG_INVALID_VALUE, '--cache-size'],
+    [['--serve-stale', '1y'], ErrorCodes.CONFIG_INVALID_VALUE, '--serve-stale'],
+    [['--max-concurrent', '0'], ErrorCodes.CONFIG_INVALID_VALUE, '--max-concurrent'],
     [['--ttl', '-1'], ErrorCodes.CONFIG_INVALID_FLAG, '--ttl'],
     [['--ttl', '1.5'], ErrorCodes.CONFIG_INVALID_VALUE, '--ttl'],
     [['--listen', '127.0.0.1'], ErrorCodes.CONFIG_INVALID_VALUE, '--listen'],

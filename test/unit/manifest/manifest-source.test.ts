@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../../../src/errors.js';
-import { ClusterStore } from '../../../src/kubernetes/cluster-store.js';
+import { ClusterStore } from '../../../src/cluster/cluster-store.js';
 import { ManifestSource } from '../../../src/manifest/manifest-source.js';
-import { FakeIndex, fakeLogger, type FakeLogger } from '../kubernetes/fake-index.js';
+import { FakeIndex, fakeLogger, type FakeLogger } from '../cluster/fake-index.js';
 
 function manifest(services: Record<string, string>): string {
   const items = Object.entries(services).map(

@@ -3,10 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { AutopathHandler, type AutopathSettings } from '../../../src/pipeline/autopath-handler.js';
 import { Chain, compileRecords } from '../../../src/pipeline/chain.js';
-import type { DnsRequest, HandlerResult } from '../../../src/pipeline/handler.js';
+import type { DnsRequest, Handler, HandlerResult } from '../../../src/pipeline/handler.js';
 import { KubernetesHandler } from '../../../src/pipeline/kubernetes-handler.js';
 import { AnswerCache } from '../../../src/records/answer-cache.js';
 import { RecordIndex } from '../../../src/records/record-index.js';
+import { HeaderFlag } from '../../../src/wire/header.js';
 import { decodeMessage } from '../../../src/wire/message.js';
 import { formatRecord } from '../../../src/wire/presentation.js';
 import { buildReply } from '../../../src/wire/reply.js';
@@ -229,5 +230,94 @@ describe('AutopathHandler (autopath @kubernetes)', () => {
         'hello.default.shop.svc.cluster.local. 5 IN CNAME hello.default.svc.cluster.local.',
       );
     }
+  });
+});
+
+describe('autopath and ExternalName through the rest of the chain (forwarding, zone files)', () => {
+  /** Stands where forward sits in the server's chain: answers two outside names, NXDOMAIN for the rest, asynchronously. */
+  function outside(asked: string[]): Handler {
+    const data = new Map([
+      ['www.example.com', '192.0.2.7'],
+      ['my.database.example.com', '192.0.2.9'],
+    ]);
+    return {
+      name: 'outside',
+      handle(req: DnsRequest): Promise<HandlerResult> {
+        asked.push(req.query.qname);
+        const address = data.get(req.query.qname);
+        const answer = address === undefined ? [] : [rr(req.query.qname, RRType.A, address, 300)];
+        return Promise.resolve({
+          kind: 'records',
+          rcode: address === undefined ? RCode.NXDOMAIN : RCode.NOERROR,
+          flags: HeaderFlag.RA,
+          sections: { answer, authority: [], additional: [] },
+        });
+      },
+    };
+  }
+
+  function chained() {
+    const { index, state } = setup();
+    const asked: string[] = [];
+    let chain: Chain | undefined;
+    const autopath = new AutopathHandler({
+      index,
+      zones: ['cluster.local'],
+      isSynced: () => true,
+      ttl: 5,
+      namespaceOfPod: (ip) => PODS.get(ip),
+      onSuccess: () => state.successes++,
+      resolve: (name, type, from) => chain!.resolve(name, type, from),
+    });
+    const kubernetes = new KubernetesHandler({
+      index,
+      cache: new AnswerCache(index),
+      zones: ['cluster.local'],
+      isSynced: () => true,
+      pods: 'verified',
+      namespaceExists: () => true,
+      ttl: 5,
+      chaseExternal: true,
+    });
+    chain = new Chain([autopath, kubernetes, outside(asked)]);
+    return { chain, asked, state };
+  }
+
+  async function askAsync(chain: Chain, name: string, from: string): Promise<string[]> {
+    const req: DnsRequest = { ...query(name, RRType.A, RRClass.IN), transport: 'udp', remoteAddress: from, remotePort: 5353 };
+    return outcome(req, name, await chain.handle(req));
+  }
+
+  it('an outside name asked through a pod’s search path is answered in one round trip: CNAME to the name as given and its forwarded records', async () => {
+    const { chain, asked, state } = chained();
+    expect(await askAsync(chain, 'www.example.com.default.svc.cluster.local', '10.244.2.9')).toEqual([
+      'NOERROR',
+      'www.example.com.default.svc.cluster.local. 300 IN CNAME www.example.com.',
+      'www.example.com. 300 IN A 192.0.2.7',
+    ]);
+    expect(asked).toEqual(['www.example.com']); // the cluster expansions came from the index, only the name as given went out
+    expect(state.successes).toBe(1);
+  });
+
+  it('an ExternalName is completed with its target’s records, directly and through the search path', async () => {
+    const { chain } = chained();
+    expect(await askAsync(chain, 'db.default.svc.cluster.local', '10.244.2.9')).toEqual([
+      'NOERROR aa',
+      'db.default.svc.cluster.local. 5 IN CNAME my.database.example.com.',
+      'my.database.example.com. 300 IN A 192.0.2.9',
+    ]);
+    expect(await askAsync(chain, 'db.default.shop.svc.cluster.local', '10.244.1.7')).toEqual([
+      'NOERROR aa',
+      'db.default.shop.svc.cluster.local. 5 IN CNAME db.default.svc.cluster.local.',
+      'db.default.svc.cluster.local. 5 IN CNAME my.database.example.com.',
+      'my.database.example.com. 300 IN A 192.0.2.9',
+    ]);
+  });
+
+  it('a name that exists nowhere ends the walk with the question’s own NXDOMAIN', async () => {
+    const { chain, asked, state } = chained();
+    expect(await askAsync(chain, 'nope.example.default.svc.cluster.local', '10.244.2.9')).toEqual(['NXDOMAIN aa', SOA]);
+    expect(asked).toEqual(['nope.example']);
+    expect(state.successes).toBe(0);
   });
 });

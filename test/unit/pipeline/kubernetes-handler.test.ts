@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PodsMode } from '../../../src/kubernetes/objects.js';
+import type { PodsMode } from '../../../src/cluster/objects.js';
 import { compileRecords } from '../../../src/pipeline/chain.js';
 import type { DnsRequest, HandlerResult } from '../../../src/pipeline/handler.js';
 import { KubernetesHandler, type KubernetesHandlerOptions } from '../../../src/pipeline/kubernetes-handler.js';

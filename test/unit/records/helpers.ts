@@ -1,5 +1,5 @@
 // Shared by the record index, answer cache and kubernetes handler tests: records written compactly, lookup
-// results and replayed replies turned into zone-file lines (DESIGN.md: expected records as zone-file lines).
+// results and replayed replies turned into zone-file lines, the form expected records are written in.
 import type { LookupResult } from '../../../src/records/types.js';
 import type { CompiledAnswer } from '../../../src/wire/compiled-answer.js';
 import { createMessage, decodeMessage, encodeMessage } from '../../../src/wire/message.js';

@@ -1,0 +1,376 @@
+// The cluster's trimmed objects, and the one incremental path from a change to the record index: the
+// manifest source and the Kubernetes reflector both feed `apply` (events) or `replaceAll` (a full state
+// that is diffed into events). Each change re-publishes only the owners it affects, in one index batch:
+//
+//   Service       ns/name  → owner svc:<ns>/<name>   (and the zone owner for kube-system/kube-dns)
+//   EndpointSlice ns/name  → the owner of the Service its label names (old and new when relabelled)
+//   Pod           ns/name  → owner pod:<ns>/<name>
+//   Namespace     name     → owner ns:<name>  (also when its first Service/Pod appears or its last goes)
+//
+// Cost is O(objects changed + endpoints of the services they touch), never O(cluster).
+import type { Logger } from 'pino';
+import type { ResourceRecord } from '../wire/types.js';
+import { normalizeName } from '../wire/name.js';
+import type {
+  ClusterEvent,
+  ClusterObject,
+  ClusterObjectKind,
+  EndpointSliceInfo,
+  NamespaceInfo,
+  PodInfo,
+  PodsMode,
+  ServiceInfo,
+} from './objects.js';
+import {
+  DNS_SERVICE,
+  buildNamespaceRecords,
+  buildPodRecords,
+  buildServiceRecords,
+  buildZoneRecords,
+  type BuildOptions,
+  type OwnerRecords,
+} from './record-builder.js';
+import { canonicalIp } from './trim.js';
+import type { ClusterCounts, ClusterSink } from './cluster-sink.js';
+import { describeObject, diffObjects } from './object-diff.js';
+
+/** The part of the record index the store writes to (src/records/record-index.ts RecordIndex fits it). */
+export interface RecordSink {
+  setOwner(owner: string, records: ResourceRecord[], names?: string[]): void;
+  /** Withdraw everything `owner` published; a no-op for an owner that published nothing. */
+  deleteOwner(owner: string): void;
+  batch(fn: () => void): void;
+}
+
+export interface ClusterStoreOptions {
+  index: RecordSink;
+  /** Cluster zones, e.g. ["cluster.local"]; the first is the primary zone (PTR targets). */
+  zones: string[];
+  ttl: number;
+  pods: PodsMode;
+  /** Reverse zones served beside the cluster zones (default in-addr.arpa and ip6.arpa): they get an apex NS. */
+  reverseZones?: string[];
+  logger?: Logger;
+}
+
+
+/** Owner names in the record index. */
+export const ZONE_OWNER = 'zone';
+export function serviceOwner(namespace: string, name: string): string {
+  return `svc:${namespace}/${name}`;
+}
+export function podOwner(namespace: string, name: string): string {
+  return `pod:${namespace}/${name}`;
+}
+export function namespaceOwner(name: string): string {
+  return `ns:${name}`;
+}
+
+function key(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+function addTo<K, V>(map: Map<K, Set<V>>, k: K, v: V): void {
+  const set = map.get(k);
+  if (set) set.add(v);
+  else map.set(k, new Set([v]));
+}
+
+function removeFrom<K, V>(map: Map<K, Set<V>>, k: K, v: V): void {
+  const set = map.get(k);
+  if (!set) return;
+  set.delete(v);
+  if (set.size === 0) map.delete(k);
+}
+
+/** Changes collected while applying events; published together afterwards. */
+interface Dirty {
+  services: Set<string>;
+  pods: Set<string>;
+  namespaces: Set<string>;
+  zone: boolean;
+}
+
+export class ClusterStore implements ClusterSink {
+  private readonly index: RecordSink;
+  private readonly options: BuildOptions & { pods: PodsMode };
+  private readonly logger: Logger | undefined;
+
+  private readonly services = new Map<string, ServiceInfo>();
+  private readonly slices = new Map<string, EndpointSliceInfo>();
+  private readonly pods = new Map<string, PodInfo>();
+  private readonly namespaces = new Map<string, NamespaceInfo>();
+  /** Service key → keys of the slices labelled with it (they may arrive before the Service). */
+  private readonly slicesByService = new Map<string, Set<string>>();
+  /** Canonical IP → keys of the pods that have it. */
+  private readonly podsByIpIndex = new Map<string, Set<string>>();
+  /** Namespace → number of Services and Pods in it (a namespace exists when it has any). */
+  private readonly namespaceUse = new Map<string, number>();
+  /** Objects that failed once: logged once until they succeed again. */
+  private readonly failing = new Set<string>();
+  private isSynced = false;
+
+  constructor(options: ClusterStoreOptions) {
+    this.index = options.index;
+    this.logger = options.logger;
+    this.options = {
+      zones: options.zones.map(normalizeName),
+      ttl: options.ttl,
+      pods: options.pods,
+      ...(options.reverseZones === undefined ? {} : { reverseZones: options.reverseZones.map(normalizeName) }),
+    };
+    this.index.batch(() => this.publish(ZONE_OWNER, () => buildZoneRecords(this.options, this.dnsService())));
+  }
+
+  /** True once the first full state has been applied (until then cluster names answer SERVFAIL). */
+  get synced(): boolean {
+    return this.isSynced;
+  }
+
+  markSynced(): void {
+    this.isSynced = true;
+  }
+
+  get counts(): ClusterCounts {
+    return {
+      services: this.services.size,
+      endpointSlices: this.slices.size,
+      pods: this.pods.size,
+      namespaces: this.namespaces.size,
+    };
+  }
+
+  /** A Namespace object exists, or any Service or Pod in it (manifests often leave Namespaces out). */
+  namespaceExists(namespace: string): boolean {
+    const ns = namespace.toLowerCase();
+    return this.namespaces.has(ns) || (this.namespaceUse.get(ns) ?? 0) > 0;
+  }
+
+  /** A pod with this IP (a Running one when there are several), or undefined. */
+  podByIp(ip: string): PodInfo | undefined {
+    // Asked per query by autopath (the client's pod): no arrays built on the way.
+    const canonical = canonicalIp(ip);
+    const keys = canonical === null ? undefined : this.podsByIpIndex.get(canonical);
+    if (!keys) return undefined;
+    let first: PodInfo | undefined;
+    for (const k of keys) {
+      const pod = this.pods.get(k);
+      if (pod === undefined) continue;
+      if (pod.phase === 'Running') return pod;
+      first ??= pod;
+    }
+    return first;
+  }
+
+  /** Every object held, in no particular order. */
+  *objects(): IterableIterator<ClusterObject> {
+    yield* this.namespaces.values();
+    yield* this.services.values();
+    yield* this.slices.values();
+    yield* this.pods.values();
+  }
+
+  /**
+   * Apply changes and re-publish the affected owners in one index batch. A bad object is logged once and
+   * skipped; it never throws. Returns how many owners were re-published.
+   */
+  apply(events: readonly ClusterEvent[]): number {
+    const dirty: Dirty = { services: new Set(), pods: new Set(), namespaces: new Set(), zone: false };
+    for (const event of events) {
+      const id = event.type === 'upsert' ? describeObject(event.object) : `${event.kind}/${event.namespace}/${event.name}`;
+      try {
+        if (event.type === 'upsert') this.upsert(event.object, dirty);
+        else this.remove(event.kind, event.namespace, event.name, dirty);
+      } catch (err) {
+        this.fail(id, err);
+      }
+    }
+    const work = dirty.services.size + dirty.pods.size + dirty.namespaces.size + (dirty.zone ? 1 : 0);
+    if (work === 0) return 0;
+    this.index.batch(() => {
+      for (const k of dirty.services) this.publishService(k);
+      for (const k of dirty.pods) this.publishPod(k);
+      for (const ns of dirty.namespaces) this.publishNamespace(ns);
+      if (dirty.zone) this.publish(ZONE_OWNER, () => buildZoneRecords(this.options, this.dnsService()));
+    });
+    return work;
+  }
+
+  /** Make the held state equal `objects` (a full list or snapshot), publishing only what differs. */
+  replaceAll(objects: Iterable<ClusterObject>): number {
+    return this.apply(diffObjects(this.objects(), objects, (object, err) => this.fail(describeObject(object), err)));
+  }
+
+  // ------------------------------------------------------------------------------------------ state
+
+  private upsert(object: ClusterObject, dirty: Dirty): void {
+    assertShape(object);
+    switch (object.kind) {
+      case 'Service': {
+        const k = key(object.namespace, object.name);
+        if (!this.services.has(k)) this.useNamespace(object.namespace, +1, dirty);
+        this.services.set(k, object);
+        dirty.services.add(k);
+        if (object.namespace === DNS_SERVICE.namespace && object.name === DNS_SERVICE.name) dirty.zone = true;
+        return;
+      }
+      case 'EndpointSlice': {
+        const k = key(object.namespace, object.name);
+        const old = this.slices.get(k);
+        if (old?.serviceName !== undefined) {
+          const oldService = key(old.namespace, old.serviceName);
+          removeFrom(this.slicesByService, oldService, k);
+          dirty.services.add(oldService);
+        }
+        this.slices.set(k, object);
+        if (object.serviceName !== undefined) {
+          const service = key(object.namespace, object.serviceName);
+          addTo(this.slicesByService, service, k);
+          dirty.services.add(service);
+        }
+        return;
+      }
+      case 'Pod': {
+        const k = key(object.namespace, object.name);
+        const old = this.pods.get(k);
+        if (old) for (const ip of old.ips) removeFrom(this.podsByIpIndex, canonicalIp(ip) ?? ip, k);
+        else this.useNamespace(object.namespace, +1, dirty);
+        this.pods.set(k, object);
+        for (const ip of object.ips) addTo(this.podsByIpIndex, canonicalIp(ip) ?? ip, k);
+        dirty.pods.add(k);
+        return;
+      }
+      case 'Namespace':
+        this.namespaces.set(object.name, object);
+        dirty.namespaces.add(object.name);
+        return;
+      default:
+        throw new Error(`unsupported kind ${JSON.stringify((object as { kind?: unknown }).kind)}`);
+    }
+  }
+
+  private remove(kind: ClusterObjectKind, namespace: string, name: string, dirty: Dirty): void {
+    const k = key(namespace, name);
+    switch (kind) {
+      case 'Service':
+        if (!this.services.delete(k)) return;
+        this.useNamespace(namespace, -1, dirty);
+        dirty.services.add(k);
+        if (namespace === DNS_SERVICE.namespace && name === DNS_SERVICE.name) dirty.zone = true;
+        return;
+      case 'EndpointSlice': {
+        const old = this.slices.get(k);
+        if (!old) return;
+        this.slices.delete(k);
+        if (old.serviceName !== undefined) {
+          const service = key(old.namespace, old.serviceName);
+          removeFrom(this.slicesByService, service, k);
+          dirty.services.add(service);
+        }
+        return;
+      }
+      case 'Pod': {
+        const old = this.pods.get(k);
+        if (!old) return;
+        this.pods.delete(k);
+        for (const ip of old.ips) removeFrom(this.podsByIpIndex, canonicalIp(ip) ?? ip, k);
+        this.useNamespace(namespace, -1, dirty);
+        dirty.pods.add(k);
+        return;
+      }
+      case 'Namespace':
+        if (this.namespaces.delete(name)) dirty.namespaces.add(name);
+        return;
+      default:
+        throw new Error(`unsupported kind ${JSON.stringify(kind)}`);
+    }
+  }
+
+  /** Count Services/Pods per namespace; the first one in and the last one out change its existence. */
+  private useNamespace(namespace: string, delta: 1 | -1, dirty: Dirty): void {
+    const before = this.namespaceUse.get(namespace) ?? 0;
+    const after = before + delta;
+    if (after <= 0) this.namespaceUse.delete(namespace);
+    else this.namespaceUse.set(namespace, after);
+    if ((before === 0) !== (after <= 0)) dirty.namespaces.add(namespace);
+  }
+
+  private dnsService(): ServiceInfo | undefined {
+    return this.services.get(key(DNS_SERVICE.namespace, DNS_SERVICE.name));
+  }
+
+  // ------------------------------------------------------------------------------------------ publishing
+
+  private publishService(k: string): void {
+    const service = this.services.get(k);
+    const owner = `svc:${k}`;
+    if (!service) return this.unpublish(owner);
+    const sliceKeys = this.slicesByService.get(k);
+    const slices: EndpointSliceInfo[] = [];
+    if (sliceKeys) for (const sk of sliceKeys) slices.push(this.slices.get(sk)!);
+    this.publish(owner, () => buildServiceRecords(service, slices, this.options), `Service/${k}`);
+  }
+
+  private publishPod(k: string): void {
+    const pod = this.pods.get(k);
+    const owner = `pod:${k}`;
+    if (!pod) return this.unpublish(owner);
+    this.publish(owner, () => buildPodRecords(pod, this.options), `Pod/${k}`);
+  }
+
+  private publishNamespace(ns: string): void {
+    const owner = namespaceOwner(ns);
+    if (!this.namespaceExists(ns)) return this.unpublish(owner);
+    this.publish(owner, () => buildNamespaceRecords(ns, this.options), `Namespace/${ns}`);
+  }
+
+  private publish(owner: string, build: () => OwnerRecords, id = owner): void {
+    let result: OwnerRecords;
+    try {
+      result = build();
+    } catch (err) {
+      this.fail(id, err);
+      return this.unpublish(owner);
+    }
+    this.failing.delete(id);
+    if (result.records.length === 0 && result.names.length === 0) return this.unpublish(owner);
+    this.index.setOwner(owner, result.records, result.names);
+  }
+
+  private unpublish(owner: string): void {
+    // The sink knows its owners (deleting an unknown one is a no-op): no second set of them here.
+    this.index.deleteOwner(owner);
+  }
+
+  private fail(id: string, err: unknown): void {
+    if (this.failing.has(id)) return;
+    this.failing.add(id);
+    this.logger?.warn({ object: id, err: err instanceof Error ? err.message : String(err) }, 'skipping a cluster object that cannot be used');
+  }
+}
+
+const isStringArray = (value: unknown): boolean => Array.isArray(value) && value.every((v) => typeof v === 'string');
+
+/** Trimmed objects come from trim.ts; this guards the store's maps against anything else (checked before any change). */
+export function assertShape(object: ClusterObject): void {
+  if (object === null || typeof object !== 'object') throw new Error('not an object');
+  if (typeof object.name !== 'string' || object.name === '') throw new Error('no name');
+  if (object.kind === 'Namespace') return;
+  if (typeof object.namespace !== 'string' || object.namespace === '') throw new Error('no namespace');
+  switch (object.kind) {
+    case 'Service':
+      if (!isStringArray(object.clusterIPs) || !Array.isArray(object.ports)) throw new Error('clusterIPs and ports must be lists');
+      return;
+    case 'EndpointSlice':
+      if (!Array.isArray(object.ports) || !Array.isArray(object.endpoints)) throw new Error('endpoints and ports must be lists');
+      if (!object.endpoints.every((e) => e !== null && typeof e === 'object' && isStringArray(e.addresses))) {
+        throw new Error('every endpoint needs a list of addresses');
+      }
+      return;
+    case 'Pod':
+      if (!isStringArray(object.ips)) throw new Error('ips must be a list');
+      return;
+    default:
+      throw new Error(`unsupported kind ${JSON.stringify((object as { kind?: unknown }).kind)}`);
+  }
+}

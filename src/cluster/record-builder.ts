@@ -1,0 +1,305 @@
+// Trimmed objects → resource records (Kubernetes DNS-Based Service Discovery, schema 1.1.0). Pure functions:
+// no I/O, no state; the cluster store decides what to rebuild and hands the result to the record index.
+//
+// Where the spec leaves a choice, CoreDNS's kubernetes plugin decides (plugin/kubernetes/kubernetes.go
+// findServices, reverse.go, plugin/backend_lookup.go):
+// - Endpoint names `<hostname>.<svc>.<ns>.svc.<zone>` exist for ClusterIP services too (A/AAAA), and every
+//   ready endpoint of any service gets a PTR to its endpoint name.
+// - SRV on the bare service name lists every declared port; SRV on an endpoint name lists that endpoint's
+//   ports with itself as target.
+// - SRV priority 0, weight ⌊100 / n⌋ (at least 1) where n counts the (address, port) pairs behind the RRset,
+//   before duplicate SRVs fold: 100 for one ClusterIP and one port, 50 for a dual-stack one, 33 for each of
+//   three headless endpoints.
+// - The schema-version TXT has TTL 28800 whatever the configured TTL.
+// - Endpoint labels: the endpoint's hostname, else the dashed IP. Not-ready endpoints publish nothing unless
+//   the Service has publishNotReadyAddresses. FQDN slices are ignored.
+// - PTR owners are reverse names (in-addr.arpa / ip6.arpa), published once, pointing into the first zone.
+import { ipToReverseName } from '../records/ip-names.js';
+import { sameRR } from '../records/record-index.js';
+import { RRClass, RRType, type ResourceRecord } from '../wire/types.js';
+import type { EndpointSliceInfo, PodInfo, PodsMode, ServiceInfo } from './objects.js';
+import {
+  dnsVersionName,
+  endpointLabel,
+  endpointName,
+  namespaceName,
+  nameserverName,
+  podName,
+  podRootName,
+  serviceName,
+  srvName,
+  svcRootName,
+} from './qname.js';
+import { canonicalIp } from './trim.js';
+
+/** The schema version published at `dns-version.<zone>` (spec 1.1.0 §2.2). */
+export const DNS_SCHEMA_VERSION = '1.1.0';
+/** CoreDNS answers the schema-version TXT with this TTL, not the configured one. */
+export const DNS_VERSION_TTL = 28800;
+/** The Service whose cluster IPs answer for `ns.dns.<zone>`. */
+export const DNS_SERVICE = { namespace: 'kube-system', name: 'kube-dns' } as const;
+
+/** The reverse zones PTR records live in; the record index must serve them next to the cluster zones. */
+export const REVERSE_ZONES: readonly string[] = ['in-addr.arpa', 'ip6.arpa'];
+
+export interface BuildOptions {
+  /** Cluster zones, lowercase, no trailing dot; the first is the primary zone (PTR targets). */
+  zones: readonly string[];
+  ttl: number;
+  /** Reverse zones that get an apex NS like the cluster zones (default REVERSE_ZONES). */
+  reverseZones?: readonly string[];
+}
+
+/** What one owner contributes to the index: records, plus names that exist without records of their own. */
+export interface OwnerRecords {
+  records: ResourceRecord[];
+  names: string[];
+}
+
+// ---------------------------------------------------------------------------------------------- helpers
+
+function address(name: string, ip: string, ttl: number): ResourceRecord {
+  return ip.includes(':')
+    ? { name, type: RRType.AAAA, class: RRClass.IN, ttl, data: ip }
+    : { name, type: RRType.A, class: RRClass.IN, ttl, data: ip };
+}
+
+function ptr(ip: string, target: string, ttl: number): ResourceRecord {
+  return { name: ipToReverseName(ip), type: RRType.PTR, class: RRClass.IN, ttl, data: target };
+}
+
+function srvWeight(n: number): number {
+  return Math.max(1, Math.floor(100 / Math.max(1, n)));
+}
+
+/** One (target, port) per SRV; n = how many (address, port) pairs stood behind the RRset. */
+function srvRecords(name: string, entries: ReadonlyArray<{ target: string; port: number }>, n: number, ttl: number): ResourceRecord[] {
+  const weight = srvWeight(n);
+  const seen = new Set<string>();
+  const out: ResourceRecord[] = [];
+  for (const { target, port } of entries) {
+    const key = `${target} ${port}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ name, type: RRType.SRV, class: RRClass.IN, ttl, data: { priority: 0, weight, port, target } });
+  }
+  return out;
+}
+
+/** Past this many records a RecordList keeps identity keys instead of scanning. */
+const SCAN_LIMIT = 16;
+
+function recordKey(rr: ResourceRecord): string {
+  // JSON.stringify only for structured RDATA (SRV, TXT, SOA).
+  return typeof rr.data === 'string' ? `${rr.name} ${rr.type} "${rr.data}` : `${rr.name} ${rr.type} ${JSON.stringify(rr.data)}`;
+}
+
+/** An owner's records without duplicates: `add` skips a record identical (name, type, rdata) to one held. */
+class RecordList {
+  readonly records: ResourceRecord[] = [];
+  /** Identity keys, built only once the list is long enough for a linear scan to cost more than the keys. */
+  private seen: Set<string> | undefined;
+
+  add(rr: ResourceRecord): void {
+    // Most owners hold a handful of records: compare field by field, no key strings (building them showed
+    // in load profiles). A headless Service with many endpoints switches to a Set of keys.
+    if (this.seen === undefined) {
+      for (const existing of this.records) if (sameRR(existing, rr)) return;
+      this.records.push(rr);
+      if (this.records.length > SCAN_LIMIT) this.seen = new Set(this.records.map(recordKey));
+      return;
+    }
+    const key = recordKey(rr);
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.records.push(rr);
+  }
+
+  addAll(rrs: Iterable<ResourceRecord>): void {
+    for (const rr of rrs) this.add(rr);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- services
+
+/** One published endpoint address with one of its ports (port undefined when its slice declares none). */
+interface EndpointEntry {
+  ip: string;
+  label: string;
+  port?: { name?: string; port: number; protocol: string };
+}
+
+/**
+ * The published endpoint addresses of a Service: every IPv4/IPv6 slice labelled with its name, ready (or
+ * publishNotReadyAddresses), de-duplicated across slices, one entry per (address, label, port).
+ */
+export function endpointEntries(service: ServiceInfo, slices: Iterable<EndpointSliceInfo>): EndpointEntry[] {
+  const out: EndpointEntry[] = [];
+  const seen = new Set<string>();
+  for (const slice of slices) {
+    if (slice.addressType === 'FQDN') continue;
+    if (slice.namespace !== service.namespace || slice.serviceName !== service.name) continue;
+    for (const endpoint of slice.endpoints) {
+      if (!endpoint.ready && !service.publishNotReadyAddresses) continue;
+      for (const raw of endpoint.addresses) {
+        const ip = canonicalIp(raw);
+        if (ip === null) continue;
+        const label = endpointLabel(endpoint.hostname, ip);
+        const ports = slice.ports.length > 0 ? slice.ports : [undefined];
+        for (const port of ports) {
+          const key = port ? `${ip} ${label} ${port.name ?? ''} ${port.protocol} ${port.port}` : `${ip} ${label}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          out.push(port ? { ip, label, port } : { ip, label });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Group items by a key, keeping first-seen order. */
+function groupBy<T>(items: Iterable<T>, key: (item: T) => string | undefined): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    if (k === undefined) continue;
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
+/**
+ * Every record of one Service given the EndpointSlices of its namespace (slices of other services are
+ * skipped, so passing more is harmless).
+ */
+export function buildServiceRecords(
+  service: ServiceInfo,
+  slices: Iterable<EndpointSliceInfo>,
+  options: BuildOptions,
+): OwnerRecords {
+  const { zones, ttl } = options;
+  const out = new RecordList();
+  if (service.type === 'ExternalName') {
+    const target = service.externalName ?? '';
+    const ip = canonicalIp(target);
+    for (const zone of zones) {
+      const name = serviceName(service.name, service.namespace, zone);
+      if (ip !== null) out.add(address(name, ip, ttl));
+      else if (target !== '') out.add({ name, type: RRType.CNAME, class: RRClass.IN, ttl, data: target });
+    }
+    return { records: out.records, names: [] };
+  }
+
+  const entries = endpointEntries(service, slices);
+  const primary = zones[0];
+  for (const zone of zones) {
+    const name = serviceName(service.name, service.namespace, zone);
+    const endpointTarget = (e: EndpointEntry): string => endpointName(e.label, service.name, service.namespace, zone);
+
+    if (service.headless) {
+      // spec 1.1.0 §2.4.1: A/AAAA per ready endpoint at the service name and at its hostname name.
+      for (const e of entries) {
+        out.add(address(name, e.ip, ttl));
+      }
+      // §2.4.2: SRV per named port × ready endpoint, endpoint port, target the endpoint's name.
+      const withPorts = entries.filter((e) => e.port !== undefined);
+      const byPortName = groupBy(withPorts, (e) => (e.port!.name ? `${e.port!.name}\0${e.port!.protocol}` : undefined));
+      for (const group of byPortName.values()) {
+        const { name: portName, protocol } = group[0].port!;
+        const srv = group.map((e) => ({ target: endpointTarget(e), port: e.port!.port }));
+        out.addAll(srvRecords(srvName(portName!, protocol, service.name, service.namespace, zone), srv, group.length, ttl));
+      }
+      // CoreDNS: SRV on the bare name lists every declared port.
+      const bare = withPorts.map((e) => ({ target: endpointTarget(e), port: e.port!.port }));
+      out.addAll(srvRecords(name, bare, entries.length, ttl));
+    } else {
+      // spec 1.1.0 §2.3.1: A/AAAA per cluster IP (dual-stack: both families).
+      for (const ip of service.clusterIPs) out.add(address(name, ip, ttl));
+      const ipCount = service.clusterIPs.length;
+      if (ipCount > 0) {
+        // §2.3.2: SRV per named port, the Service port, target the service name.
+        const byPortName = groupBy(service.ports, (p) => (p.name ? `${p.name}\0${p.protocol}` : undefined));
+        for (const group of byPortName.values()) {
+          const srv = group.map((p) => ({ target: name, port: p.port }));
+          out.addAll(srvRecords(srvName(group[0].name!, group[0].protocol, service.name, service.namespace, zone), srv, group.length * ipCount, ttl));
+        }
+        const bare = service.ports.map((p) => ({ target: name, port: p.port }));
+        out.addAll(srvRecords(name, bare, Math.max(1, service.ports.length) * ipCount, ttl));
+      }
+    }
+
+    // Endpoint names (headless per spec; ClusterIP as CoreDNS answers them): A/AAAA, and SRV listing the
+    // endpoint's own ports with itself as target.
+    for (const [label, group] of groupBy(entries, (e) => e.label)) {
+      const target = endpointName(label, service.name, service.namespace, zone);
+      for (const e of group) out.add(address(target, e.ip, ttl));
+      const srv = group.filter((e) => e.port !== undefined).map((e) => ({ target, port: e.port!.port }));
+      out.addAll(srvRecords(target, srv, group.length, ttl));
+    }
+
+    // PTR, once, into the primary zone: cluster IPs → service name; ready endpoints → endpoint name.
+    if (zone === primary) {
+      for (const ip of service.headless ? [] : service.clusterIPs) out.add(ptr(ip, name, ttl));
+      for (const e of entries) out.add(ptr(e.ip, endpointTarget(e), ttl));
+    }
+  }
+  return { records: out.records, names: [] };
+}
+
+// ---------------------------------------------------------------------------------------------- others
+
+/** `<ns>.svc.<zone>` (and `<ns>.pod.<zone>` unless pod records are disabled) exist: NODATA, not NXDOMAIN. */
+export function buildNamespaceRecords(namespace: string, options: BuildOptions & { pods: PodsMode }): OwnerRecords {
+  const names: string[] = [];
+  for (const zone of options.zones) {
+    names.push(namespaceName(namespace, zone, 'svc'));
+    if (options.pods !== 'disabled') names.push(namespaceName(namespace, zone, 'pod'));
+  }
+  return { records: [], names };
+}
+
+/**
+ * Verified pod records: a Running pod that is not being deleted answers `<dashed-ip>.<ns>.pod.<zone>` for each of its IPs. In the
+ * other modes nothing is published (disabled: no pod names; insecure: the handler answers any parsable IP
+ * in an existing namespace without looking at pods).
+ */
+export function buildPodRecords(pod: PodInfo, options: BuildOptions & { pods: PodsMode }): OwnerRecords {
+  const out = new RecordList();
+  if (options.pods === 'verified' && pod.phase === 'Running' && pod.terminating !== true) {
+    for (const zone of options.zones) {
+      for (const raw of pod.ips) {
+        const ip = canonicalIp(raw);
+        if (ip !== null) out.add(address(podName(ip, pod.namespace, zone), ip, options.ttl));
+      }
+    }
+  }
+  return { records: out.records, names: [] };
+}
+
+/**
+ * Zone-level records for every cluster zone: NS `ns.dns.<zone>` at the apex, `dns-version.<zone>` TXT, the
+ * address of `ns.dns.<zone>` (the cluster IPs of kube-system/kube-dns when that Service exists; otherwise the
+ * name just exists), and the existence of `svc.<zone>` and `pod.<zone>`. The reverse zones get the apex NS
+ * and `ns.dns.<zone>` the same way (CoreDNS answers NS in every zone it serves; the index's SOA MNAME is
+ * that name too). The index adds the apex SOA.
+ */
+export function buildZoneRecords(options: BuildOptions, dnsService?: ServiceInfo): OwnerRecords {
+  const out = new RecordList();
+  const names: string[] = [];
+  const nameserver = (zone: string): void => {
+    const ns = nameserverName(zone);
+    out.add({ name: zone, type: RRType.NS, class: RRClass.IN, ttl: options.ttl, data: ns });
+    for (const ip of dnsService?.clusterIPs ?? []) out.add(address(ns, ip, options.ttl));
+    names.push(ns);
+  };
+  for (const zone of options.zones) {
+    nameserver(zone);
+    out.add({ name: dnsVersionName(zone), type: RRType.TXT, class: RRClass.IN, ttl: DNS_VERSION_TTL, data: [DNS_SCHEMA_VERSION] });
+    names.push(svcRootName(zone), podRootName(zone));
+  }
+  for (const zone of options.reverseZones ?? REVERSE_ZONES) nameserver(zone);
+  return { records: out.records, names };
+}

@@ -1,0 +1,62 @@
+// The HTTP side of every way of serving (single process and multi-core primary): which of /health, /ready and
+// /metrics to bind, what they answer from, and the 'http listening' log line.
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { formatAddress, parseListen, type ListenAddress } from '../config/serve-options.js';
+import { createMetrics, type MetricsSources } from './metrics.js';
+import { ProbeServer } from './probe-server.js';
+
+export type HttpEndpoint = 'health' | 'ready' | 'metrics';
+
+export interface HttpEndpointsOptions {
+  /** Where to bind each endpoint (`HOST:PORT` or `{ host, port }`); undefined = off. */
+  addresses: Partial<Record<HttpEndpoint, string | ListenAddress>>;
+  healthy: () => boolean;
+  ready: () => boolean;
+  metrics: MetricsSources;
+  /** Runs before each scrape (the multi-core primary collects its workers' counters here). */
+  beforeScrape?: () => Promise<void>;
+  /** Registers metrics only this way of serving has. */
+  extendMetrics?: (registry: Registry) => void;
+  logger: Logger;
+}
+
+export interface HttpEndpoints {
+  /** The bound address of each endpoint that was asked for. */
+  readonly addresses: Partial<Record<HttpEndpoint, ListenAddress>>;
+  close(): Promise<void>;
+}
+
+/** Bind the endpoints asked for; on a failure, closes what was bound and throws (SERVER_LISTEN). */
+export async function startHttpEndpoints(options: HttpEndpointsOptions): Promise<HttpEndpoints> {
+  const probes: ProbeServer[] = [];
+  const addresses: Partial<Record<HttpEndpoint, ListenAddress>> = {};
+  const close = async () => {
+    await Promise.all(probes.splice(0).map((probe) => probe.close()));
+  };
+  let scrape: (() => Promise<{ contentType: string; body: string }>) | undefined;
+  if (options.addresses.metrics !== undefined) {
+    const metrics = createMetrics(options.metrics);
+    options.extendMetrics?.(metrics.registry);
+    scrape = async () => {
+      await options.beforeScrape?.();
+      return metrics.scrape();
+    };
+  }
+  const routes = { health: { health: options.healthy }, ready: { ready: options.ready }, metrics: { metrics: scrape } };
+  try {
+    for (const name of ['health', 'ready', 'metrics'] as const) {
+      const where = options.addresses[name];
+      if (where === undefined) continue;
+      const probe = new ProbeServer(routes[name]);
+      probes.push(probe);
+      const bound = await probe.listen(typeof where === 'string' ? parseListen(where) : where);
+      addresses[name] = bound;
+      options.logger.info({ endpoint: `/${name}`, address: formatAddress(bound) }, 'http listening');
+    }
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { addresses, close };
+}
