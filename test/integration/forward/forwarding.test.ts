@@ -238,6 +238,13 @@ describe('routing', () => {
     expect([general.received.length, corp.received.length, eng.received.length]).toEqual([1, 2, 1]);
   });
 
+  it('refuses zone transfers instead of forwarding them', async () => {
+    const up = await upstream();
+    const fwd = await forwarder({ routes: { '': [up.port] } });
+    expect((await ask(fwd.port, 'example.com', { type: RRType.AXFR, tcp: true })).rcode).toBe(RCode.REFUSED);
+    expect(up.received).toHaveLength(0);
+  });
+
   it('refuses names outside every stub domain when there is no default upstream', async () => {
     const corp = await upstream();
     const fwd = await forwarder({ routes: { 'corp.example': [corp.port] } });
