@@ -82,6 +82,25 @@ describe('clusterdns serve --zones --upstream (cluster, zone files and forwardin
   });
 });
 
+describe('clusterdns serve --autopath @kubernetes with forwarding', () => {
+  it('answers an outside name asked through a pod’s search path in one round trip: CNAME to the name as given, then its forwarded address', async () => {
+    const upstream = new TestUpstream();
+    upstream.answer('www.example.com', a('www.example.com', '192.0.2.100', 600));
+    await upstream.start();
+    const cli = await startCli(['--manifest', EXAMPLE, '--manifest', join(root, 'examples/client-pod.yaml'), '--autopath', '@kubernetes', '--upstream', `127.0.0.1:${upstream.port}`]);
+    try {
+      // examples/client-pod.yaml is a Running pod in `shop` at 127.0.0.2: its resolver's first try for www.example.com.
+      const walked = await dig(cli.port, '-b', '127.0.0.2', 'www.example.com.shop.svc.cluster.local');
+      expect(walked.status).toBe('NOERROR');
+      expect(walked.answer).toEqual(['www.example.com.shop.svc.cluster.local. 600 IN CNAME www.example.com.', 'www.example.com. 600 IN A 192.0.2.100']);
+      expect(upstream.count('www.example.com')).toBe(1);
+    } finally {
+      await cli.stop();
+      await upstream.close();
+    }
+  });
+});
+
 describe('clusterdns serve: forwarding off, and errors at start', () => {
   it('refuses outside names when no upstream is configured', async () => {
     const cli = await startCli(['--manifest', EXAMPLE]); // the test helper reads an empty resolv.conf

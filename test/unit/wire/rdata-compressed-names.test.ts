@@ -27,10 +27,13 @@ describe('RDATA names that may arrive compressed (RFC 3597 4)', () => {
     expect([...(again.answers[0].data as Uint8Array)]).toEqual(expanded);
   });
 
-  it('MX (modelled) comes out with its exchange decompressed, and re-encodes unchanged', () => {
-    const message = decodeMessage(replyWith(15, [0, 5, 4, ...Buffer.from('mail'), ...POINTER_TO_QUESTION]));
-    expect(message.answers[0].data).toEqual({ preference: 5, exchange: 'mail.example.com' });
-    expect(decodeMessage(encodeMessage(message)).answers[0].data).toEqual({ preference: 5, exchange: 'mail.example.com' });
+  it.each([
+    ['MX', [0, 10, ...POINTER_TO_QUESTION], { preference: 10, exchange: 'example.com' }],
+    ['MX with a label before the pointer', [0, 5, 4, ...Buffer.from('mail'), ...POINTER_TO_QUESTION], { preference: 5, exchange: 'mail.example.com' }],
+  ])('%s (a modelled type) comes out with its exchange decompressed, and re-encodes to the same record', (_type, rdata, data) => {
+    const message = decodeMessage(replyWith(15, rdata));
+    expect(message.answers[0].data).toEqual(data);
+    expect(decodeMessage(encodeMessage(message)).answers[0].data).toEqual(data);
   });
 
   it('rejects a name that runs past RDLENGTH', () => {
