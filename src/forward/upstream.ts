@@ -42,6 +42,11 @@ export class Upstream {
     return this.down;
   }
 
+  /** Whether background health checks are scheduled (only while down, and never after close). */
+  get healthChecking(): boolean {
+    return this.healthTimer !== null;
+  }
+
   /** Forwards one question; counts it and its outcome. Never rejects. */
   async query(question: UpstreamQuestion): Promise<ExchangeResult> {
     const { stats } = this.settings;

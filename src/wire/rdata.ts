@@ -176,7 +176,7 @@ type Field = 'u16' | 'name' | 'string' | number;
 
 /**
  * Types without a model whose RDATA names may arrive compressed: the RFC 1035 types (MD, MF, MB, MG, MR,
- * MINFO, MX) and those RFC 3597 4 asks decoders to accept compressed (RP, AFSDB, RT, SIG, PX, NXT, NAPTR).
+ * MINFO; MX has its own model) and those RFC 3597 4 asks decoders to accept compressed (RP, AFSDB, RT, SIG, PX, NXT, NAPTR).
  * Whatever follows the last listed field is copied as is.
  */
 const NAME_BEARING_LAYOUTS = new Map<number, readonly Field[]>([
@@ -186,7 +186,6 @@ const NAME_BEARING_LAYOUTS = new Map<number, readonly Field[]>([
   [8, ['name']], // MG
   [9, ['name']], // MR
   [14, ['name', 'name']], // MINFO
-  [15, ['u16', 'name']], // MX
   [17, ['name', 'name']], // RP
   [18, ['u16', 'name']], // AFSDB
   [21, ['u16', 'name']], // RT

@@ -95,15 +95,17 @@ export class TestUpstream {
     });
   }
 
-  async start(): Promise<number> {
+  /** Listens on `host` (127.0.0.1, or ::1), UDP and TCP on one port; resolves with the port. */
+  async start(host = '127.0.0.1'): Promise<number> {
+    const type = host.includes(':') ? 'udp6' : 'udp4';
     for (let attempt = 0; attempt < 10; attempt++) {
-      const udp = dgram.createSocket('udp4');
-      await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+      const udp = dgram.createSocket(type);
+      await new Promise<void>((resolve) => udp.bind(0, host, resolve));
       const port = udp.address().port;
       const tcp = net.createServer((socket) => this.onConnection(socket));
       const bound = await new Promise<boolean>((resolve) => {
         tcp.once('error', () => resolve(false));
-        tcp.listen(port, '127.0.0.1', () => resolve(true));
+        tcp.listen(port, host, () => resolve(true));
       });
       if (!bound) {
         udp.close();
@@ -113,10 +115,15 @@ export class TestUpstream {
       this.tcp = tcp;
       this.port = port;
       udp.on('message', (packet, remote) => this.onDatagram(packet, remote));
-      this.forger = dgram.createSocket('udp4');
-      await new Promise<void>((resolve) => this.forger!.bind(0, '127.0.0.1', resolve));
-      this.otherAddress = dgram.createSocket('udp4');
-      await new Promise<void>((resolve) => this.otherAddress!.bind(port, '127.0.0.2', resolve));
+      const forger = dgram.createSocket(type);
+      await new Promise<void>((resolve) => forger.bind(0, host, resolve));
+      this.forger = forger;
+      if (type === 'udp4') {
+        // Another loopback address with the same port: every 127/8 address is local on Linux.
+        const other = dgram.createSocket('udp4');
+        await new Promise<void>((resolve) => other.bind(port, '127.0.0.2', resolve));
+        this.otherAddress = other;
+      }
       return port;
     }
     throw new Error('no free port for the test upstream');

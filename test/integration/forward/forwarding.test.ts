@@ -201,8 +201,9 @@ describe('the upstream pool', () => {
   it('answers SERVFAIL at once past max_concurrent, counts the rejects, and the in-flight count returns to zero', async () => {
     const slow = await upstream();
     const names = Array.from({ length: 6 }, (_, i) => `slow${i}.example.com`);
-    for (const name of names) slow.answer(name, { answer: a(name, '192.0.2.7'), delayMs: 300 });
-    const fwd = await forwarder({ routes: { '': [slow.port] }, pool: { maxConcurrent: 4 } });
+    // The delay keeps the first four in flight while the last two arrive, even on a busy machine.
+    for (const name of names) slow.answer(name, { answer: a(name, '192.0.2.7'), delayMs: 800 });
+    const fwd = await forwarder({ routes: { '': [slow.port] }, pool: { maxConcurrent: 4, timeoutMs: 2000 } });
     const replies = await Promise.all(names.map((name) => ask(fwd.port, name)));
     expect(replies.filter((reply) => reply.rcode === RCode.SERVFAIL)).toHaveLength(2);
     expect(replies.filter((reply) => reply.rcode === RCode.NOERROR)).toHaveLength(4);
@@ -212,8 +213,8 @@ describe('the upstream pool', () => {
 
   it('sends identical questions in flight upstream once and answers every client', async () => {
     const slow = await upstream();
-    slow.answer('same.example.com', { answer: a('same.example.com', '192.0.2.8'), delayMs: 200 });
-    const fwd = await forwarder({ routes: { '': [slow.port] }, cache: false });
+    slow.answer('same.example.com', { answer: a('same.example.com', '192.0.2.8'), delayMs: 600 });
+    const fwd = await forwarder({ routes: { '': [slow.port] }, cache: false, pool: { timeoutMs: 2000 } });
     const spellings = ['same.example.com', 'SAME.example.com', 'Same.Example.Com', 'same.EXAMPLE.com', 'sAmE.example.com'];
     const replies = await Promise.all(spellings.concat(spellings).map((name, i) => ask(fwd.port, name, { id: i })));
     expect(replies.map(addresses)).toEqual(Array(10).fill(['192.0.2.8']));
@@ -236,6 +237,13 @@ describe('routing', () => {
     expect(addresses(await ask(fwd.port, 'corp.example'))).toEqual(['192.0.2.2']);
     expect(addresses(await ask(fwd.port, 'build.eng.corp.example'))).toEqual(['192.0.2.3']);
     expect([general.received.length, corp.received.length, eng.received.length]).toEqual([1, 2, 1]);
+  });
+
+  it('refuses zone transfers instead of forwarding them', async () => {
+    const up = await upstream();
+    const fwd = await forwarder({ routes: { '': [up.port] } });
+    expect((await ask(fwd.port, 'example.com', { type: RRType.AXFR, tcp: true })).rcode).toBe(RCode.REFUSED);
+    expect(up.received).toHaveLength(0);
   });
 
   it('refuses names outside every stub domain when there is no default upstream', async () => {

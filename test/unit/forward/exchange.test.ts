@@ -47,6 +47,20 @@ describe('exchange', () => {
     }
   });
 
+  it('talks to an IPv6 upstream over UDP and TCP, matching its source address in any spelling', async () => {
+    const upstream = new TestUpstream();
+    await upstream.start('::1');
+    try {
+      upstream.answer('www.example.com', { kind: 'truncate', answer: [{ name: 'www.example.com', type: RRType.A, class: RRClass.IN, ttl: 60, data: '192.0.2.6' }] });
+      const result = await exchange({ host: '0:0:0:0:0:0:0:1', port: upstream.port, family: 6 }, question, { timeoutMs: 1000 });
+      expect(result.ok && result.transport).toBe('tcp');
+      expect(result.ok && result.message.answers.map((record) => record.data)).toEqual(['192.0.2.6']);
+      expect([upstream.count('www.example.com', 'udp'), upstream.count('www.example.com', 'tcp')]).toEqual([1, 1]);
+    } finally {
+      await upstream.close();
+    }
+  });
+
   it('fails when the upstream is not listening over TCP (force_tcp), without waiting for the timeout', async () => {
     const started = Date.now();
     const result = await exchange({ host: '127.0.0.1', port: 9, family: 4 }, question, { forceTcp: true, timeoutMs: 5000 });

@@ -19,7 +19,6 @@ async function start(count: number): Promise<TestUpstream[]> {
 }
 
 const ask = (name: string) => ({ name, type: RRType.A, class: RRClass.IN, dnssecOk: false, checkingDisabled: false });
-const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
 
 describe('UpstreamPool', () => {
   it('round_robin starts each query at the next upstream; sequential always at the first', async () => {
@@ -44,21 +43,25 @@ describe('UpstreamPool', () => {
     pool.close();
   });
 
-  it('close() stops health checks and leaves no timer behind', async () => {
+  it('close() stops health checks and ends the exchanges in flight at once', async () => {
     const [silent] = await start(1);
     silent.answer('x.example', { kind: 'drop' });
+    silent.answer('y.example', { kind: 'drop' });
     silent.answer('', { kind: 'drop' });
-    const before = timers();
-    const pool = new UpstreamPool({ upstreams: [{ host: '127.0.0.1', port: silent.port, family: 4 }], timeoutMs: 50, maxFails: 1, healthCheckIntervalMs: 20 });
+    const pool = new UpstreamPool({ upstreams: [{ host: '127.0.0.1', port: silent.port, family: 4 }], timeoutMs: 1000, maxFails: 1, healthCheckIntervalMs: 20 });
     await pool.query(ask('x.example'));
     expect(pool.upstreams[0].isDown).toBe(true);
+    expect(pool.upstreams[0].healthChecking).toBe(true);
     await silent.waitForQueries('', 1);
+    const pending = pool.query(ask('y.example')); // all down: still tried
+    await silent.waitForQueries('y.example', 1);
+    const closedAt = Date.now();
     pool.close();
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(timers()).toBe(before);
-    const seen = silent.count('');
-    expect(await pool.query(ask('y.example'))).toMatchObject({ ok: false, failure: 'unreachable' });
-    expect(silent.count('')).toBe(seen);
+    expect(await pending).toMatchObject({ ok: false, failure: 'unreachable', detail: expect.stringContaining('the forwarder was closed') });
+    expect(Date.now() - closedAt).toBeLessThan(500); // not the 1 s timeout
+    expect(pool.upstreams[0].healthChecking).toBe(false);
+    expect(await pool.query(ask('z.example'))).toMatchObject({ ok: false, failure: 'unreachable' });
+    expect(silent.count('z.example')).toBe(0);
   });
 
   it('answers a question joined while in flight with the same reply, and forgets it once answered', async () => {

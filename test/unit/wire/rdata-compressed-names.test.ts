@@ -16,6 +16,7 @@ const text = (value: string) => [value.length, ...Buffer.from(value)];
 
 describe('RDATA names that may arrive compressed (RFC 3597 4)', () => {
   it.each([
+    ['MINFO', 14, [...POINTER_TO_QUESTION, 4, ...Buffer.from('mail'), ...POINTER_TO_QUESTION], [...EXAMPLE_COM, ...nameToWire('mail.example.com')]],
     ['AFSDB', 18, [0, 1, ...POINTER_TO_QUESTION], [0, 1, ...EXAMPLE_COM]],
     ['RP', 17, [...POINTER_TO_QUESTION, ...POINTER_TO_QUESTION], [...EXAMPLE_COM, ...EXAMPLE_COM]],
     ['NAPTR', 35, [0, 1, 0, 2, ...text('S'), ...text('SIP+D2U'), ...text(''), ...POINTER_TO_QUESTION], [0, 1, 0, 2, ...text('S'), ...text('SIP+D2U'), ...text(''), ...EXAMPLE_COM]],
@@ -36,10 +37,10 @@ describe('RDATA names that may arrive compressed (RFC 3597 4)', () => {
   });
 
   it('rejects a name that runs past RDLENGTH', () => {
-    expect(() => decodeMessage(replyWith(15, [0, 10, 3, ...Buffer.from('abc')]))).toThrow(WireFormatError);
+    expect(() => decodeMessage(replyWith(18, [0, 10, 3, ...Buffer.from('abc')]))).toThrow(WireFormatError);
   });
 
   it('rejects a pointer that does not point backwards', () => {
-    expect(() => decodeMessage(replyWith(15, [0, 10, 0xc0, 0xff]))).toThrow(WireFormatError);
+    expect(() => decodeMessage(replyWith(18, [0, 10, 0xc0, 0xff]))).toThrow(WireFormatError);
   });
 });
