@@ -17,7 +17,7 @@
 // every upstream fails (RFC 8767 4: 30 s is the recommended stale TTL).
 import { LRUCache } from 'lru-cache';
 import { performance } from 'node:perf_hooks';
-import { compileAnswer, type CompiledAnswer } from '../wire/compiled-answer.js';
+import { compileAnswer, ttlOffsets, type CompiledAnswer } from '../wire/compiled-answer.js';
 import type { ResourceRecord } from '../wire/types.js';
 import type { CacheableSections } from './bailiwick.js';
 import { cacheDecision, type CacheableReply, type CacheEntryKind } from './cache-rules.js';
@@ -71,6 +71,9 @@ export class CacheEntry {
   /** Seconds of countdown the compiled result reflects; -1 before the first compile. */
   compiledElapsed = -1;
   result: CachedAnswer | null = null;
+  /** Offsets of the TTL fields in `result`'s tail, and the TTL each starts from (capped at the entry's life). */
+  ttlAt: number[] | null = null;
+  baseTtls: number[] = [];
 
   constructor(
     readonly question: CachedQuestion,
@@ -140,10 +143,7 @@ export class ResponseCache {
     else this.stats.denialHits++;
     entry.hits++;
     const elapsed = Math.floor((now - entry.storedAt) / 1000);
-    if (elapsed !== entry.compiledElapsed) {
-      entry.result = { kind: 'answer', answer: compileEntry(entry, elapsed, -1) };
-      entry.compiledElapsed = elapsed;
-    }
+    if (elapsed !== entry.compiledElapsed) countDown(entry, elapsed);
     if (
       this.prefetchHits > 0 &&
       entry.hits >= this.prefetchHits &&
@@ -241,6 +241,26 @@ function countedDown(entry: CacheEntry, elapsed: number, fixedTtl: number): Cach
   const ttlOf = (record: ResourceRecord) => (fixedTtl >= 0 ? fixedTtl : Math.max(0, Math.min(record.ttl, entry.ttl) - elapsed));
   const copy = (records: ResourceRecord[]) => records.map((record) => ({ ...record, ttl: ttlOf(record) }) as ResourceRecord);
   return { answer: copy(entry.sections.answer), authority: copy(entry.sections.authority), additional: copy(entry.sections.additional) };
+}
+
+/**
+ * The entry's compiled reply with TTLs `elapsed` seconds down: encoded once, then only its TTL fields are
+ * rewritten in place as the seconds pass (a reply copies the tail synchronously, so none is in flight).
+ */
+function countDown(entry: CacheEntry, elapsed: number): void {
+  if (entry.result === null || entry.ttlAt === null) {
+    const answer = compileEntry(entry, elapsed, -1);
+    entry.result = { kind: 'answer', answer };
+    entry.ttlAt = ttlOffsets(answer);
+    const { answer: a, authority, additional } = entry.sections;
+    entry.baseTtls = [...a, ...authority, ...additional].map((record) => Math.min(record.ttl, entry.ttl));
+  } else {
+    const tail = entry.result.answer.tail;
+    const offsets = entry.ttlAt;
+    const base = entry.baseTtls;
+    for (let i = 0; i < offsets.length; i++) tail.writeUInt32BE(Math.max(0, base[i] - elapsed), offsets[i]);
+  }
+  entry.compiledElapsed = elapsed;
 }
 
 function compileEntry(entry: CacheEntry, elapsed: number, fixedTtl: number): CompiledAnswer {

@@ -97,3 +97,33 @@ function addPoint(points: TruncationPoint[], length: number, counts: number[]): 
   if (last && last.length === length) return;
   points.push({ length, answerCount: counts[0], authorityCount: counts[1], additionalCount: counts[2] });
 }
+
+/**
+ * Where each record's TTL sits in `answer.tail`, in section order: a cache that counts TTLs down rewrites them
+ * in place (RFC 1035 3.2.1: the TTL is the 32 bits after TYPE and CLASS) instead of encoding the answer again.
+ */
+export function ttlOffsets(answer: CompiledAnswer): number[] {
+  const tail = answer.tail;
+  const offsets: number[] = [];
+  let at = 0;
+  const records = answer.answerCount + answer.authorityCount + answer.additionalCount;
+  for (let i = 0; i < records; i++) {
+    // The owner: labels up to the root label, or up to a compression pointer (RFC 1035 4.1.4).
+    for (;;) {
+      const length = tail[at];
+      if (length === 0) {
+        at += 1;
+        break;
+      }
+      if ((length & 0xc0) === 0xc0) {
+        at += 2;
+        break;
+      }
+      at += length + 1;
+    }
+    offsets.push(at + 4); // after TYPE and CLASS
+    at += 8;
+    at += 2 + tail.readUInt16BE(at);
+  }
+  return offsets;
+}

@@ -1,3 +1,4 @@
+import { ttlOffsets } from '../../../src/wire/compiled-answer.js';
 import { describe, expect, it } from 'vitest';
 import { ResponseCache, type StorableReply } from '../../../src/cache/response-cache.js';
 import { HeaderFlag } from '../../../src/wire/header.js';
@@ -21,17 +22,23 @@ function clock() {
 }
 
 describe('ResponseCache', () => {
-  it('hands out the same compiled reply within a second and recompiles when the countdown changes', () => {
+  it('hands out one compiled reply, whose TTL fields count down in place as the seconds pass', () => {
     const time = clock();
     const cache = new ResponseCache({ now: time.now });
-    cache.store(question('a.example'), reply([A('a.example', 20)]));
-    const first = cache.lookup('a.example', RRType.A, RRClass.IN, false)!.result;
+    cache.store(question('a.example'), reply([A('a.example', 20), A('a.example', 50)]));
+    const first = cache.lookup('a.example', RRType.A, RRClass.IN, false)!.result!;
+    const ttls = () => ttlOffsets(first.answer).map((at) => first.answer.tail.readUInt32BE(at));
+    const bytes = Buffer.from(first.answer.tail);
+    expect(ttls()).toEqual([20, 20]); // capped at the entry's life, the smallest TTL
     time.set(999);
     expect(cache.lookup('a.example', RRType.A, RRClass.IN, false)!.result).toBe(first);
+    expect(first.answer.tail.equals(bytes)).toBe(true);
     time.set(1000);
-    const second = cache.lookup('a.example', RRType.A, RRClass.IN, false)!.result;
-    expect(second).not.toBe(first);
-    expect(second!.answer.tail.equals(first!.answer.tail)).toBe(false); // the TTL bytes changed
+    expect(cache.lookup('a.example', RRType.A, RRClass.IN, false)!.result).toBe(first);
+    expect(ttls()).toEqual([19, 19]);
+    time.set(19_999);
+    expect(cache.lookup('a.example', RRType.A, RRClass.IN, false)!.result).toBe(first);
+    expect(ttls()).toEqual([1, 1]);
   });
 
   it('compiles cached replies without AA and with the upstream’s RA/AD bits', () => {
