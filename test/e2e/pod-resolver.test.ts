@@ -19,6 +19,7 @@ function namespacesAvailable(): boolean {
   try {
     execFileSync('unshare', ['-n', '-m', 'true'], { stdio: 'ignore' });
     execFileSync('getent', ['--version'], { stdio: 'ignore' });
+    execFileSync('ip', ['-V'], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
