@@ -16,6 +16,7 @@ import type { ClusterStore } from '../cluster/cluster-store.js';
 import type { AutopathSettings } from '../pipeline/autopath-handler.js';
 import type { RecordIndex } from '../records/record-index.js';
 import type { ServerStats } from '../server/server-stats.js';
+import { ClusterDnsError, ErrorCodes } from '../errors.js';
 import { EmbeddingErrorCodes, embeddingError } from './errors.js';
 import { createClusterLookup, type ClusterLookup, type LookupSettings } from './lookup.js';
 import { deleteEvents, upsertEvents, type DeleteInput, type ObjectsInput } from './objects.js';
@@ -130,7 +131,16 @@ export async function startClusterDns(options: ClusterDnsOptions = {}): Promise<
   if (kubeconfig !== undefined || context !== undefined) {
     // Loaded only when asked for: @kubernetes/client-node costs ≈ 66 MiB of RSS and ≈ 0.3 s to import, which a
     // suite serving declared objects should not pay (docs/benchmarks.md "Memory and startup").
-    const { resolveKubeConfig } = await import('../kube-api/kubeconfig.js');
+    const { resolveKubeConfig } = await import('../kube-api/kubeconfig.js').catch((err: Error) => {
+      // The CommonJS build requires the ESM-only client-node here; a loader that cannot (Jest's default
+      // CommonJS mode) fails with a bare SyntaxError, so say what it means.
+      throw new ClusterDnsError(
+        ErrorCodes.KUBE_CONFIG,
+        `startClusterDns option kubeconfig: cannot load @kubernetes/client-node, an ES module (${err.message}); ` +
+          "under Jest's default CommonJS mode run Jest with --experimental-vm-modules to use kubeconfig",
+        { cause: err },
+      );
+    });
     const found = resolveKubeConfig({
       ...(typeof kubeconfig === 'string' ? { kubeconfig: expandHome(kubeconfig) } : {}),
       ...(context !== undefined ? { context } : {}),

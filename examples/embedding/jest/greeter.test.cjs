@@ -63,3 +63,10 @@ test('bad objects reject with a stable error code', async () => {
     dns.apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'x' }, spec: { clusterIP: 'nope' } }),
   ).rejects.toMatchObject({ code: 'CLUSTERDNS_ERR_OBJECT_INVALID' });
 });
+
+test('kubeconfig needs the ESM mode of Jest (client-node is an ES module), and the error says so', async () => {
+  await expect(startClusterDns({ kubeconfig: '/nonexistent/kubeconfig' })).rejects.toMatchObject({
+    code: 'CLUSTERDNS_ERR_KUBE_CONFIG',
+    message: expect.stringContaining('--experimental-vm-modules'),
+  });
+});
