@@ -149,6 +149,13 @@ describe('clusterdns serve: forwarding off, and errors at start', () => {
     expect(stderr).toContain(`forwarding loop detected: a probe sent to upstream 127.0.0.1:${port}`);
   });
 
+  it('exits 1 on a forwarding loop with --workers 2 too (a worker finds it, the primary exits)', async () => {
+    const port = await freePort();
+    const { code, stderr } = await runCli(['serve', '--listen', `127.0.0.1:${port}`, '--manifest', EXAMPLE, '--upstream', `127.0.0.1:${port}`, '--workers', '2'], 20_000);
+    expect(code).toBe(1);
+    expect(stderr).toContain(`forwarding loop detected: a probe sent to upstream 127.0.0.1:${port}`);
+  });
+
   it('rejects a bad upstream address as a bad command line (exit 2)', async () => {
     const { code, stderr } = await runCli(['serve', '--manifest', EXAMPLE, '--upstream', 'resolver.example:53']);
     expect(code).toBe(2);
