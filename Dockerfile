@@ -17,14 +17,18 @@ RUN npm run build && npm pack --pack-destination /tmp && mv /tmp/clusterdns-*.tg
 # ---- install: the tarball and its production dependencies, no dev dependencies, no sources
 FROM node:24-bookworm-slim AS install
 COPY --from=build /tmp/clusterdns.tgz /tmp/clusterdns.tgz
+# The entrypoint names node directly instead of `#!/usr/bin/env node`: under no_new_privs (allowPrivilegeEscalation:
+# false) node's file capability is honoured only when exec'd by a process already holding it, and env is not one.
 RUN npm install --prefix /opt/clusterdns --omit=dev --no-audit --no-fund --no-package-lock /tmp/clusterdns.tgz \
- && rm /tmp/clusterdns.tgz
+ && rm /tmp/clusterdns.tgz \
+ && sed -i '1s|^#!.*|#!/usr/local/bin/node|' /opt/clusterdns/node_modules/clusterdns/dist/cli/main.js
 
 # ---- runtime
 FROM node:24-bookworm-slim
 # Port 53 as uid 65532: the file capability lets the node binary bind it when the container's capability set holds
 # NET_BIND_SERVICE (the Deployment adds it and drops the rest); allowPrivilegeEscalation false still works
-# because the capability is already in the permitted set. npm, npx, corepack and yarn are not needed to run.
+# because the runtime execs node (the entrypoint's interpreter) with the capability already in its permitted
+# set. npm, npx, corepack and yarn are not needed to run.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libcap2-bin \
  && setcap cap_net_bind_service=+ep /usr/local/bin/node \

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Run inside `unshare -n -m` (as root) by test/e2e/image-layout.test.ts: runs the image's entrypoint from LAYOUT
-// (the Dockerfile's final stage laid out in a folder) the way a pod runs it: uid/gid 65532 with no groups, the
-// capability bounding set cut to NET_BIND_SERVICE, the root filesystem read-only, listening on port 53 of a
-// network namespace with only loopback. First with a node binary that lacks the file capability (binding 53
-// must fail), then with the one that has it. Nothing leaves the namespace: forwarding reads /dev/null.
+// (the Dockerfile's final stage laid out in a folder) the way the container runtime runs the chart's pod: uid/gid
+// 65532 with no groups, the bounding set cut to NET_BIND_SERVICE, that capability in the permitted set,
+// no_new_privs (allowPrivilegeEscalation: false), then one exec of the entrypoint; the root filesystem is
+// read-only and it listens on port 53 of a network namespace with only loopback. First without the capability
+// in the permitted set (a pod that does not add it: binding 53 must fail), then with it. Nothing leaves the
+// namespace: forwarding reads /dev/null.
 //
 // Usage: run-as-image.mjs LAYOUT DIG   Prints one JSON object with what it saw.
 import { execFileSync, spawn } from 'node:child_process';
@@ -17,11 +19,20 @@ execFileSync('ip', ['link', 'set', 'lo', 'up']);
 execFileSync('mount', ['--make-rprivate', '/']);
 execFileSync('mount', ['-o', 'remount,bind,ro', '/']);
 
-/** `clusterdns ARGS` as the image's ENTRYPOINT runs it: found on PATH, node found by its shebang on PATH. */
-function entrypoint(nodeDir) {
-  const env = { PATH: `${layout}/opt/clusterdns/node_modules/.bin:${nodeDir}:/usr/bin:/bin`, NODE_ENV: 'production', HOME: '/nonexistent' };
-  const setpriv = ['--reuid', '65532', '--regid', '65532', '--clear-groups', '--bounding-set', '-all,+net_bind_service', '--inh-caps', '-all'];
-  return spawn('setpriv', [...setpriv, 'clusterdns', ...args], { cwd: `${layout}/tmp`, env, stdio: ['ignore', 'pipe', 'pipe'] });
+const PATH = `${layout}/opt/clusterdns/node_modules/.bin:${layout}/usr/local/bin:/usr/bin:/bin`;
+// ENTRYPOINT ["clusterdns"]: the runtime finds it on the image's PATH and execs it.
+const clusterdns = `${layout}/opt/clusterdns/node_modules/.bin/clusterdns`;
+const capsh = execFileSync('sh', ['-c', 'command -v capsh'], { encoding: 'utf8' }).trim();
+const bounding = /Bounding set =(\S*)/.exec(execFileSync(capsh, ['--print'], { encoding: 'utf8' }))[1].split(',');
+const dropped = bounding.filter((cap) => cap !== 'cap_net_bind_service').join(',');
+
+/** The entrypoint under the pod's securityContext; `addCapability` false is a pod that does not add NET_BIND_SERVICE. */
+function entrypoint(addCapability) {
+  const env = { PATH, NODE_ENV: 'production', HOME: '/nonexistent' };
+  const credentials = ['--gid=65532', '--groups=', addCapability ? '--keep=1' : '--keep=0', '--uid=65532'];
+  const capabilities = addCapability ? ['--caps=cap_net_bind_service+p'] : [];
+  const options = [`--drop=${dropped}`, ...credentials, ...capabilities, '--no-new-privs', `--shell=${clusterdns}`, '--', ...args];
+  return spawn(capsh, options, { cwd: `${layout}/tmp`, env, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** Resolves with the child's exit code and output, or with 'serving' once it logs that it serves. */
@@ -47,11 +58,11 @@ function outcome(child, timeoutMs = 20_000) {
 }
 
 const result = {};
-const withoutCap = entrypoint(`${layout}/nocap/bin`);
+const withoutCap = entrypoint(false);
 result.withoutCapability = await outcome(withoutCap);
 if (result.withoutCapability.state === 'serving') withoutCap.kill('SIGKILL');
 
-const server = entrypoint(`${layout}/usr/local/bin`);
+const server = entrypoint(true);
 result.withCapability = await outcome(server);
 try {
   if (result.withCapability.state === 'serving') {
