@@ -52,13 +52,15 @@ export interface TargetOptions {
  * The reflectors for a configuration. As CoreDNS's `labels`, the label selector filters Services,
  * EndpointSlices (the EndpointSlice controller copies a Service's labels onto its slices) and Pods, never
  * Namespaces. With namespaces, every namespaced resource is watched per namespace (namespaced paths, so a
- * Role in those namespaces is enough) and each Namespace object by `metadata.name` field selector.
+ * Role in each of those namespaces is enough) and Namespaces are not watched at all: listing them, even with a
+ * `metadata.name` field selector, is a cluster-scoped request no Role can grant. The namespaces named are
+ * assumed to exist (see `assumedNamespaces`).
  */
 export function reflectorTargets(options: TargetOptions): ReflectorTarget[] {
   const kinds: ClusterObjectKind[] = ['Service', 'EndpointSlice'];
   if (options.watchPods) kinds.push('Pod');
   const label = options.labelSelector?.trim() || undefined;
-  const namespaces = [...new Set((options.namespaces ?? []).map((n) => n.trim()).filter((n) => n !== ''))];
+  const namespaces = assumedNamespaces(options.namespaces);
   const targets: ReflectorTarget[] = [];
   if (namespaces.length === 0) {
     for (const kind of kinds) {
@@ -76,12 +78,14 @@ export function reflectorTargets(options: TargetOptions): ReflectorTarget[] {
         description: `${API_RESOURCES[kind].plural} in ${ns}`,
       });
     }
-    targets.push({
-      kind: 'Namespace',
-      path: collectionPath('Namespace'),
-      fieldSelector: `metadata.name=${ns}`,
-      description: `namespace ${ns}`,
-    });
   }
   return targets;
+}
+
+/**
+ * The namespaces of --namespaces, trimmed and de-duplicated: under it they are taken to exist without asking
+ * the API (their `<ns>.svc` names answer NODATA, not NXDOMAIN), as the operator named them.
+ */
+export function assumedNamespaces(namespaces: readonly string[] | undefined): string[] {
+  return [...new Set((namespaces ?? []).map((n) => n.trim()).filter((n) => n !== ''))];
 }

@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { reflectorTargets, type ReflectorTarget } from './api-resources.js';
+import { assumedNamespaces, reflectorTargets, type ReflectorTarget } from './api-resources.js';
 import type { ClusterEvent } from '../cluster/objects.js';
 import { Reflector, emptyReflectorStats, type ReflectorStats, type ReflectorTuning } from './reflector.js';
 
@@ -47,6 +47,7 @@ export class KubernetesApiSource extends EventEmitter<KubernetesApiSourceEvents>
   private readonly waitForSync: boolean;
   private readonly server: string;
   private readonly syncPromise: Promise<void>;
+  private readonly assumedNamespaces: readonly string[];
   private resolveSync!: () => void;
   private rejectSync!: (err: Error) => void;
   private started = false;
@@ -73,6 +74,7 @@ export class KubernetesApiSource extends EventEmitter<KubernetesApiSourceEvents>
     // Nobody may be awaiting it (waitForSync: false); a rejection on close must not go unhandled.
     this.syncPromise.catch(() => undefined);
 
+    this.assumedNamespaces = assumedNamespaces(options.namespaces);
     const targets: ReflectorTarget[] = reflectorTargets({
       namespaces: options.namespaces,
       labelSelector: options.labelSelector,
@@ -106,6 +108,10 @@ export class KubernetesApiSource extends EventEmitter<KubernetesApiSourceEvents>
     if (!this.started) {
       this.started = true;
       this.startedAt = Date.now();
+      // Under --namespaces no Namespace is watched (a namespaced Role cannot grant it): the named ones exist.
+      if (this.assumedNamespaces.length > 0) {
+        this.store.apply(this.assumedNamespaces.map((name) => ({ type: 'upsert', object: { kind: 'Namespace', name } })));
+      }
       this.log.info(
         { server: this.server, watches: this.reflectors.map((r) => r.target.description) },
         'watching the Kubernetes API',

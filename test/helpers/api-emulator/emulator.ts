@@ -14,7 +14,8 @@
 //   `allowWatchBookmarks=true` → BOOKMARK events on `sendBookmarks()` (and every `bookmarkIntervalMs`).
 // - Collections: /api/v1/{services,pods,namespaces}, /api/v1/namespaces/NS/{services,pods},
 //   /apis/discovery.k8s.io/v1/endpointslices, /apis/discovery.k8s.io/v1/namespaces/NS/endpointslices.
-// - Bearer token auth when `token` is set (401 otherwise).
+// - Bearer token auth when `token` is set (401 otherwise); with `rbac`, every request is authorized against
+//   that table as kube-apiserver's RBAC authorizer does (403 Forbidden otherwise, see rbac.ts).
 //
 // Fault injection: failRequests (HTTP 500 or any status), dropWatches (connections cut mid-stream),
 // endWatches (clean end), expireWatches (ERROR 410 inside the stream), silent watches (headers and then
@@ -24,6 +25,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { forbiddenMessage, rbacAllows, type RbacRequest, type RbacTable } from './rbac.js';
 import { parseFieldSelector, parseLabelSelector, type Matcher } from './selectors.js';
 
 export type Json = Record<string, unknown>;
@@ -81,6 +83,8 @@ export interface ApiEmulatorOptions {
   initialResourceVersion?: number;
   /** How an expired resourceVersion is reported to a watch: an ERROR event in a 200 stream (default) or HTTP 410. */
   goneAs?: 'event' | 'status';
+  /** Authorize each request against this RBAC table (every request allowed when absent). */
+  rbac?: RbacTable;
 }
 
 interface Watcher {
@@ -508,6 +512,18 @@ export class ApiEmulator extends EventEmitter {
     }
     if (req.method !== 'GET') return this.sendStatus(res, 405, `method ${req.method} not allowed`);
     if (!route) return this.sendStatus(res, 404, `the server could not find the requested resource`);
+    if (this.options.rbac) {
+      const attributes: RbacRequest = {
+        verb: watch ? 'watch' : 'list',
+        apiGroup: RESOURCES[route.resource].apiVersion.includes('/') ? RESOURCES[route.resource].apiVersion.split('/')[0] : '',
+        resource: route.resource,
+        namespace: route.namespace ?? '',
+      };
+      if (!rbacAllows(this.options.rbac, attributes)) {
+        rec.status = 403;
+        return this.sendStatus(res, 403, forbiddenMessage(this.options.rbac, attributes));
+      }
+    }
 
     if (this.latencyMs > 0) {
       await new Promise((resolve) => setTimeout(resolve, this.latencyMs));

@@ -14,3 +14,4 @@ export { endpointSlice, namespace, pod, service, type EndpointSpec, type Service
 export { kubeconfigYaml, tempDir, writeKubeconfig, type KubeconfigContext, type KubeconfigFileOptions } from './kubeconfig-file.js';
 export { parseFieldSelector, parseLabelSelector } from './selectors.js';
 export { captureLogger, nextEvent, waitFor, type CapturedLogger, type LogLine } from './testing.js';
+export { forbiddenMessage, rbacAllows, rbacTableFromObjects, type RbacGrant, type RbacRequest, type RbacTable } from './rbac.js';

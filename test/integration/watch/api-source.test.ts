@@ -113,7 +113,7 @@ describe('KubernetesApiSource', () => {
     expect(emu.requests.some((q) => q.resource === 'pods')).toBe(false);
   });
 
-  it('turns --namespaces and --labels into namespaced paths, selectors and per-namespace Namespace watches', async () => {
+  it('turns --namespaces and --labels into namespaced paths and selectors; the named namespaces exist without a Namespace request', async () => {
     const store = new RecordingStore();
     const s = source(store, { namespaces: ['team-a', ' default ', 'team-a'], labelSelector: 'expose=dns' });
     await s.start();
@@ -121,17 +121,14 @@ describe('KubernetesApiSource', () => {
       'services in team-a',
       'endpointslices in team-a',
       'pods in team-a',
-      'namespace team-a',
       'services in default',
       'endpointslices in default',
       'pods in default',
-      'namespace default',
     ]);
     expect(store.names()).toEqual(['EndpointSlice:web-abc', 'Namespace:default', 'Namespace:team-a', 'Pod:web-0', 'Service:api', 'Service:web']);
     const lists = emu.requests.filter((q) => !q.watch);
     expect(lists.find((q) => q.path === '/api/v1/namespaces/team-a/services')?.query.labelSelector).toBe('expose=dns');
-    expect(lists.find((q) => q.path === '/api/v1/namespaces')?.query.fieldSelector).toMatch(/^metadata\.name=/);
-    expect(lists.find((q) => q.path === '/api/v1/namespaces')?.query.labelSelector).toBeUndefined();
+    expect(emu.requests.filter((q) => q.resource === 'namespaces')).toEqual([]);
   });
 
   it('with waitForSync: false, start() resolves while the API is down; sync follows when it comes up', async () => {
