@@ -26,7 +26,8 @@ describe('Dockerfile', () => {
   });
 
   it('runs as 65532 with the clusterdns entrypoint and serve --conf /etc/coredns/Corefile, node holding cap_net_bind_service', () => {
-    const last = instructions.slice(instructions.findLastIndex((l) => l.startsWith('FROM ')));
+    const froms = instructions.flatMap((l, i) => (l.startsWith('FROM ') ? [i] : []));
+    const last = instructions.slice(froms[froms.length - 1]);
     expect(last).toContain('USER 65532:65532');
     expect(last).toContain('ENTRYPOINT ["clusterdns"]');
     expect(last).toContain('CMD ["serve", "--conf", "/etc/coredns/Corefile"]');
