@@ -2,6 +2,7 @@
 // chain, the listeners and the HTTP endpoints (docs/architecture.md "Layers"). The CLI, a multi-core worker and
 // the embedding API (src/embedding/) start a server through startClusterDnsServer.
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { ClusterDnsError, ErrorCodes } from './errors.js';
 import { ClusterStore } from './cluster/cluster-store.js';
 import type { PodsMode } from './cluster/objects.js';
@@ -75,6 +76,16 @@ export interface ServerInternalOptions extends ClusterDnsServerOptions {
    * state here, so a restarted worker never answers from an empty index).
    */
   beforeListen?: (parts: { store: ClusterStore; index: RecordIndex }) => void | Promise<void>;
+  /**
+   * Serve through a DnsServer the caller owns and keeps across Corefile reloads (src/corefile/): it is
+   * started here when not yet listening and never closed here; `adopt` receives this server's chain, which
+   * the caller swaps in behind the listener when it chooses.
+   */
+  sharedListener?: { server: DnsServer; adopt: (chain: Handler) => void };
+  /** Filled in at start: close and reopen the HTTP endpoints (a reload frees their ports for the next configuration). */
+  httpControl?: { close?: () => Promise<void>; reopen?: () => Promise<void> };
+  /** More metrics on the /metrics registry (the reload counters). */
+  extendMetrics?: (registry: Registry) => void;
 }
 
 export interface ClusterDnsServer {
@@ -162,13 +173,17 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
     );
   }
   const chain: Chain = new Chain([...resolver.before, ...handlers, ...resolver.after]);
-  const server: DnsServer = new DnsServer({
-    host: listen.host,
-    port: listen.port,
-    handler: chain,
-    logger: logger.child({ component: 'server' }),
-    tcpIdleTimeoutMs: options.tcpIdleTimeoutMs,
-  });
+  const shared = options.sharedListener;
+  const server: DnsServer =
+    shared?.server ??
+    new DnsServer({
+      host: listen.host,
+      port: listen.port,
+      handler: chain,
+      logger: logger.child({ component: 'server' }),
+      tcpIdleTimeoutMs: options.tcpIdleTimeoutMs,
+    });
+  shared?.adopt(chain);
 
   let address: ListenAddress;
   try {
@@ -188,7 +203,7 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
   const close = () =>
     (closing ??= (async () => {
       await Promise.all([source?.close(), http?.close()]);
-      await server.close();
+      if (!shared) await server.close();
       await resolver.close();
     })());
   try {
@@ -204,16 +219,26 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
     // until its lists are done).
     await source.start();
     const watchStats = source.watchStats;
-    http = await startHttpEndpoints({
+    const startHttp = () => startHttpEndpoints({
       addresses: { health: options.health, ready: options.ready, metrics: options.metrics },
       healthy: () => true,
       ready: () => store.synced,
       metrics: { stats: server.stats, synced: () => store.synced, counts: () => store.counts, watch: watchStats },
       extendMetrics: (registry) => {
         if (resolver.forwardStats !== null) registerForwardMetrics(registry, { forward: resolver.forwardStats, cache: resolver.cache });
+        options.extendMetrics?.(registry);
       },
       logger,
     });
+    http = await startHttp();
+    if (options.httpControl) {
+      options.httpControl.close = async () => {
+        await http?.close();
+      };
+      options.httpControl.reopen = async () => {
+        http = await startHttp();
+      };
+    }
   } catch (err) {
     await close();
     throw err;
@@ -225,7 +250,9 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
     store,
     index,
     stats: server.stats,
-    http: http.addresses,
+    get http() {
+      return http?.addresses ?? {};
+    },
     get synced() {
       return store.synced;
     },

@@ -78,7 +78,12 @@ const DEFAULT_ADDRESSES = { health: ':8080', ready: ':8181', prometheus: ':9153'
 const CACHE_DEFAULT_CAPACITY = 9984;
 const CACHE_DEFAULT_MAX_TTL = 3600;
 
-export function corefileSettings(blocks: ServerBlock[]): CorefileSettings {
+export interface CorefileSettingsOptions {
+  /** Read instead of /etc/resolv.conf where `forward` names it (the CLI's --resolv-conf). */
+  resolvConf?: string;
+}
+
+export function corefileSettings(blocks: ServerBlock[], options: CorefileSettingsOptions = {}): CorefileSettings {
   if (blocks.length === 0) throw new ClusterDnsError(ErrorCodes.COREFILE_SERVER_BLOCK, 'the Corefile has no server block');
   // The block that holds the root zone (or else the first) is the server; other blocks on its port may only
   // forward their zones (the stub-domain pattern of kube-dns migrations).
@@ -106,12 +111,19 @@ export function corefileSettings(blocks: ServerBlock[]): CorefileSettings {
       }
     }
   }
-  applyMainBlock(main, settings);
-  for (const block of blocks) if (block !== main) applyStubBlock(block, settings);
+  const context: Context = { settings, resolvConf: options.resolvConf ?? '/etc/resolv.conf' };
+  applyMainBlock(main, context);
+  for (const block of blocks) if (block !== main) applyStubBlock(block, context);
   return settings;
 }
 
-function applyMainBlock(block: ServerBlock, settings: CorefileSettings): void {
+interface Context {
+  settings: CorefileSettings;
+  resolvConf: string;
+}
+
+function applyMainBlock(block: ServerBlock, context: Context): void {
+  const { settings } = context;
   const blockZones = block.keys.map((key) => key.zone);
   const seen = new Map<string, CorefileDirective>();
   for (const d of block.directives) {
@@ -123,10 +135,12 @@ function applyMainBlock(block: ServerBlock, settings: CorefileSettings): void {
         noBlockAllowed(d, ['consolidate', 'stacktrace']);
         args(d, 0, 0);
         settings.errors = true;
+        note(settings, d, 'SERVFAIL answers are counted in coredns_dns_responses_total; no log line per error yet');
         break;
       case 'log':
         noBlock(d);
         settings.log = true;
+        note(settings, d, 'no log line per query yet (the server logs its start, reloads and errors)');
         break;
       case 'health': {
         args(d, 0, 1);
@@ -135,6 +149,7 @@ function applyMainBlock(block: ServerBlock, settings: CorefileSettings): void {
           if (sub.name !== 'lameduck') fail(sub, 'unknown health option (expected lameduck DURATION)', 'health');
           args(sub, 1, 1, 'health');
           settings.lameduckSeconds = durationMs(sub, sub.args[0], 'health') / 1000;
+          note(settings, sub, 'SIGTERM closes at once: no lameduck period yet', 'health');
         }
         break;
       }
@@ -159,7 +174,7 @@ function applyMainBlock(block: ServerBlock, settings: CorefileSettings): void {
         if (settings.autopath.startsWith('@') && settings.autopath !== '@kubernetes') fail(d, `expected @kubernetes or a resolv.conf file, got "${d.args[0]}"`);
         break;
       case 'forward':
-        applyForward(d, settings);
+        applyForward(d, context);
         break;
       case 'cache':
         applyCache(d, settings);
@@ -216,14 +231,15 @@ function applyMainBlock(block: ServerBlock, settings: CorefileSettings): void {
 const KNOWN = ['errors', 'health', 'ready', 'kubernetes', 'autopath', 'prometheus', 'forward', 'cache', 'loop', 'reload', 'loadbalance', 'file', 'hosts', 'log', 'bind'];
 
 /** A block for other zones on the same port: only `forward` (and cache/errors/log, shared with the main block). */
-function applyStubBlock(block: ServerBlock, settings: CorefileSettings): void {
+function applyStubBlock(block: ServerBlock, context: Context): void {
+  const { settings } = context;
   const zones = block.keys.map((key) => key.zone);
   let forwards = 0;
   for (const d of block.directives) {
     if (d.name === 'forward') {
       forwards++;
       if (d.args[0] !== '.') fail(d, 'in a block for other zones, forward . TO... (the block\'s zones are the domains)');
-      const to = forwardTargets(d);
+      const to = forwardTargets(d, context.resolvConf);
       for (const zone of zones) settings.forward.stubDomains.push(`${zone || '.'}=${to.join(',')}`);
       for (const sub of d.block ?? []) note(settings, sub, 'options of a stub-domain block\'s forward are not used; the main block\'s apply');
     } else if (d.name === 'cache' || d.name === 'errors' || d.name === 'log') {
@@ -312,10 +328,11 @@ function kubernetesSettings(d: CorefileDirective, blockZones: string[], settings
   return kube;
 }
 
-function applyForward(d: CorefileDirective, settings: CorefileSettings): void {
+function applyForward(d: CorefileDirective, context: Context): void {
+  const { settings } = context;
   args(d, 2, 1000);
   const from = d.args[0].toLowerCase().replace(/\.$/, '');
-  const to = forwardTargets(d);
+  const to = forwardTargets(d, context.resolvConf);
   const forward = settings.forward;
   if (from === '') {
     if (forward.upstreams.length > 0) fail(d, 'a second forward for the root zone');
@@ -360,13 +377,13 @@ function applyForward(d: CorefileDirective, settings: CorefileSettings): void {
 }
 
 /** `TO...`: addresses (`dns://` allowed) or resolv.conf-style files (their nameserver lines). */
-function forwardTargets(d: CorefileDirective): string[] {
+function forwardTargets(d: CorefileDirective, resolvConf: string): string[] {
   const targets: string[] = [];
   for (const raw of d.args.slice(1)) {
     const text = raw.replace(/^dns:\/\//i, '');
     if (/^[a-z]+:\/\//i.test(text)) fail(d, `only plain DNS upstreams are supported, not "${raw}"`);
     if (text.startsWith('/') || text.startsWith('.')) {
-      const path = resolvePath(d, text);
+      const path = text === '/etc/resolv.conf' ? resolvConf : resolvePath(d, text);
       try {
         targets.push(...readResolvConfNameservers(path, 'forward').map(formatUpstream));
       } catch (err) {
