@@ -1,7 +1,7 @@
 // A Corefile's server blocks (CoreDNS core/dnsserver, caddyfile/parse.go): `[ZONE...][:PORT] { directive args
 // { sub-directive args } }`, with `{$ENV}` / `{env.VAR}` substitution, snippets `(name) { ... }` and
 // `import name|FILE|GLOB`. Every error names the file and line (and the directive, when there is one).
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
 import { tokenizeCorefile, type CorefileToken } from './corefile-lexer.js';
@@ -92,8 +92,8 @@ export function parseCorefile(text: string, file: string, options: CorefileParse
         let count = 0;
         while (tokens[i + 1 + count]?.lineKey === token.lineKey) count++;
         const args = tokens.slice(i + 1, i + 1 + count);
-        if (args.length !== 1) throw syntax(token, 'import: expected one snippet name, file or glob', 'import');
-        if (depth >= MAX_IMPORT_DEPTH) throw syntax(token, `import: nested more than ${MAX_IMPORT_DEPTH} deep (an import cycle?)`, 'import');
+        if (args.length !== 1) throw syntax(token, 'expected one snippet name, file or glob', 'import');
+        if (depth >= MAX_IMPORT_DEPTH) throw syntax(token, `nested more than ${MAX_IMPORT_DEPTH} deep (an import cycle?)`, 'import');
         out.push(...importTokens(token, args[0].text, depth, stack));
         i += args.length;
         continue;
@@ -118,17 +118,17 @@ export function parseCorefile(text: string, file: string, options: CorefileParse
     }
     const pattern = isAbsolute(target) ? target : join(dirname(at.file), target);
     const files = globFiles(pattern);
-    if (files.length === 0 && !/[*?[]/.test(basename(pattern))) {
-      throw syntax(at, `import: no snippet named "${target}" and no file ${pattern}`, 'import');
+    if (!/[*?[]/.test(basename(pattern)) && !existsSync(pattern)) {
+      throw syntax(at, `no snippet named "${target}" and no file ${pattern}`, 'import');
     }
     const out: Token[] = [];
     for (const path of files) {
-      if (stack.includes(resolve(path))) throw syntax(at, `import: ${path} imports itself`, 'import');
+      if (stack.includes(resolve(path))) throw syntax(at, `${path} imports itself`, 'import');
       let text: string;
       try {
         text = readFile(path);
       } catch (err) {
-        throw new ClusterDnsError(ErrorCodes.COREFILE_READ, `import: cannot read ${path}: ${(err as Error).message}`, {
+        throw new ClusterDnsError(ErrorCodes.COREFILE_READ, `directive import: cannot read ${path}: ${(err as Error).message}`, {
           location: { file: at.file, line: at.line },
           cause: err,
         });
