@@ -7,6 +7,7 @@ import { ClusterDnsError, ErrorCodes } from './errors.js';
 import { ClusterStore } from './cluster/cluster-store.js';
 import type { PodsMode } from './cluster/objects.js';
 import { REVERSE_ZONES } from './cluster/record-builder.js';
+import { normalizeName } from './wire/name.js';
 import { silentLogger } from './log/logger.js';
 import { formatAddress, parseListen, parseTtl, parseZone, type ListenAddress } from './config/serve-options.js';
 import { Chain } from './pipeline/chain.js';
@@ -58,6 +59,11 @@ export interface ClusterDnsServerOptions {
   tcpIdleTimeoutMs?: number;
   /** A directory of RFC 1035 zone files (`<origin>.db`) served authoritatively (CoreDNS `file`); off unless given. */
   zoneDirectory?: string;
+  /**
+   * CoreDNS kubernetes `fallthrough [ZONES]`: NXDOMAIN for a name in these zones ([] = all) goes on to the zone
+   * files and forwarding instead of being answered; off unless given.
+   */
+  fallthrough?: string[];
   /** Forward every name outside the served zones, with a cache (CoreDNS `forward`, `cache`, `loop`); off unless given. */
   forward?: ForwardSettings;
 }
@@ -154,6 +160,7 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
     namespaceExists: (namespace) => store.namespaceExists(namespace),
     ttl,
     chaseExternal: resolver.answersOutside,
+    fallthrough: options.fallthrough?.map((zone) => normalizeName(zone)),
   });
   const autopath = autopathSettings(options.autopath);
   const handlers: Handler[] = [kubernetes];

@@ -113,6 +113,7 @@ async function serverOptions(settings: CorefileSettings, context: CorefileServeC
     zones: flag('zone', 'zones', kube?.zones) ?? [SERVE_DEFAULTS.zone],
     ttl: flag('ttl', 'ttl', kube?.ttl),
     pods: flag('pods', 'pods', kube?.pods),
+    fallthrough: kube?.fallthrough,
     health: flag('health', 'health', settings.health),
     ready: flag('ready', 'ready', settings.ready),
     metrics: flag('metrics', 'metrics', settings.metrics),

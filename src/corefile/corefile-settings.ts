@@ -24,6 +24,8 @@ export interface CorefileKubernetes {
   labels?: string;
   kubeconfig?: string;
   context?: string;
+  /** `fallthrough [ZONES]`: NXDOMAIN in these zones ([] = all) goes on to forward. */
+  fallthrough?: string[];
 }
 
 export interface CorefileForward {
@@ -309,7 +311,7 @@ function kubernetesSettings(d: CorefileDirective, blockZones: string[], settings
         fail(sub, 'endpoint URL is not supported yet: give the API server in a kubeconfig (kubeconfig FILE [CONTEXT])', 'kubernetes');
         break;
       case 'fallthrough':
-        note(settings, sub, 'reverse names the cluster does not know always go on to the next handler; other cluster names answer NXDOMAIN', 'kubernetes');
+        kube.fallthrough = sub.args.map((zone) => (zone === '.' ? '' : zoneName(sub, zone)));
         break;
       case 'noendpoints':
       case 'endpoint_pod_names':

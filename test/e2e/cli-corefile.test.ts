@@ -97,9 +97,20 @@ describe('clusterdns serve --conf with kubeadm’s Corefile', () => {
     expect(await reloadFailures(cli)).toBe(0);
   });
 
+  it('fallthrough in-addr.arpa: a PTR the cluster does not know goes to forward; a cluster address is answered', async () => {
+    upstream.answer('99.2.0.192.in-addr.arpa', { kind: 'records', answer: [{ name: '99.2.0.192.in-addr.arpa', type: RRType.PTR, class: 1, ttl: 300, data: 'host.example.com' }] });
+    const outside = await dig(cli.port, '-x', '192.0.2.99');
+    expect(outside.answer).toEqual(['99.2.0.192.in-addr.arpa. 300 IN PTR host.example.com.']);
+    expect(upstream.count('99.2.0.192.in-addr.arpa')).toBe(1);
+    expect((await dig(cli.port, '-x', '10.96.0.20')).answer).toEqual(['20.0.96.10.in-addr.arpa. 30 IN PTR hello.default.svc.cluster.local.']);
+    // Cluster zones do not fall through: a missing Service is NXDOMAIN from the cluster.
+    expect((await dig(cli.port, 'nope.default.svc.cluster.local')).status).toBe('NXDOMAIN');
+    expect(upstream.count('nope.default.svc.cluster.local')).toBe(0);
+  });
+
   it('logs each directive it accepts without implementing it, with file:line', () => {
     const accepted = cli.logs.filter((entry) => String(entry.msg).includes('accepted, not implemented')).map((entry) => `${entry.line} ${entry.directive}`);
-    expect(accepted).toEqual(['2 errors', '4 health lameduck', '9 kubernetes fallthrough', '19 loadbalance']);
+    expect(accepted).toEqual(['2 errors', '4 health lameduck', '19 loadbalance']);
   });
 
   it('SIGHUP applies an edited Corefile on the same port without dropping a query', async () => {

@@ -33,7 +33,7 @@ describe('kubeadm’s default Corefile', () => {
     const settings = corefileSettings(parseCorefile(text, 'Corefile'), { resolvConf });
     expect(settings).toMatchObject({
       listen: { host: '0.0.0.0', port: 53 },
-      kubernetes: { zones: ['cluster.local'], pods: 'insecure', ttl: 30, namespaces: [] },
+      kubernetes: { zones: ['cluster.local'], pods: 'insecure', ttl: 30, namespaces: [], fallthrough: ['in-addr.arpa', 'ip6.arpa'] },
       health: { host: '0.0.0.0', port: 8080 },
       lameduckSeconds: 5,
       ready: { host: '0.0.0.0', port: 8181 },
@@ -44,7 +44,7 @@ describe('kubeadm’s default Corefile', () => {
       reload: { intervalMs: 30_000, jitterMs: 15_000 },
       errors: true,
     });
-    expect(settings.notes.map((note) => `${note.line} ${note.directive}`)).toEqual(['2 errors', '4 health lameduck', '9 kubernetes fallthrough', '19 loadbalance']);
+    expect(settings.notes.map((note) => `${note.line} ${note.directive}`)).toEqual(['2 errors', '4 health lameduck', '19 loadbalance']);
   });
 });
 
@@ -61,6 +61,7 @@ describe('directives', () => {
         expect(s.kubernetes).toEqual({ zones: ['cluster.local'], pods: 'verified', ttl: 0, namespaces: ['default', 'kube-system'], labels: 'app in (web,db), tier', kubeconfig: join(dir, 'kc.yaml'), context: 'ctx' }),
     ],
     ['kubernetes accepts noendpoints, endpoint_pod_names, ignore empty_service with notes', 'kubernetes cluster.local {\n noendpoints\n endpoint_pod_names\n ignore empty_service\n}', (s) => expect(s.notes.map((n) => n.directive)).toEqual(['kubernetes noendpoints', 'kubernetes endpoint_pod_names', 'kubernetes ignore'])],
+    ['kubernetes fallthrough without zones falls through in every zone', 'kubernetes cluster.local {\n fallthrough\n}', (s) => expect(s.kubernetes?.fallthrough).toEqual([])],
     ['autopath @kubernetes', 'autopath @kubernetes', { autopath: '@kubernetes' }],
     ['autopath from a resolv.conf', `autopath ${resolvConf}`, { autopath: resolvConf }],
     [
