@@ -1,7 +1,7 @@
 // `clusterdns serve --conf Corefile` as a kubeadm cluster runs CoreDNS: kubeadm's default Corefile with only its
 // ports and forward target changed, the API server emulator for the cluster and a test upstream for the rest,
 // asked with real dig; reloads on SIGHUP and by polling, and broken Corefiles at start and on reload.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiEmulator, endpointSlice, namespace, service, tempDir, writeKubeconfig } from '../helpers/api-emulator/index.js';
@@ -161,6 +161,49 @@ describe('clusterdns serve --conf: reload polling and errors at start', () => {
       expect((await dig(cli.port, 'hello.default.svc.cluster.local')).answer).toEqual(['hello.default.svc.cluster.local. 12 IN A 10.96.0.20']);
     } finally {
       expect(await cli.stop()).toBe(0);
+      await dir.remove();
+    }
+  });
+
+  it('flags given with --conf override the file; --kube-dns-config adds stub domains and replaces the upstreams', async () => {
+    const dir = await tempDir();
+    const upstream = new TestUpstream().answer('www.example.com', a('www.example.com', '192.0.2.100', 600));
+    const corp = new TestUpstream().answer('git.corp.test', a('git.corp.test', '10.1.0.7', 60));
+    await Promise.all([upstream.start(), corp.start()]);
+    const corefile = join(dir.dir, 'Corefile');
+    // The file's forward target answers nothing: only the kube-dns ConfigMap's upstream can answer.
+    writeFileSync(corefile, '.:0 {\n  kubernetes cluster.local {\n    ttl 30\n  }\n  forward . 127.0.0.1:1\n}\n');
+    const kubeDns = join(dir.dir, 'kube-dns');
+    mkdirSync(kubeDns);
+    writeFileSync(join(kubeDns, 'stubDomains'), JSON.stringify({ 'corp.test': [`127.0.0.1:${corp.port}`] }));
+    writeFileSync(join(kubeDns, 'upstreamNameservers'), JSON.stringify([`127.0.0.1:${upstream.port}`]));
+    const cli = await startCli(['--conf', corefile, '--manifest', EXAMPLE, '--ttl', '3', '--kube-dns-config', kubeDns]);
+    try {
+      expect((await dig(cli.port, 'hello.default.svc.cluster.local')).answer).toEqual(['hello.default.svc.cluster.local. 3 IN A 10.96.0.20']);
+      expect((await dig(cli.port, 'www.example.com')).answer).toEqual(['www.example.com. 600 IN A 192.0.2.100']);
+      expect((await dig(cli.port, 'git.corp.test')).answer).toEqual(['git.corp.test. 60 IN A 10.1.0.7']);
+      expect(upstream.count('git.corp.test')).toBe(0);
+    } finally {
+      expect(await cli.stop()).toBe(0);
+      await Promise.all([upstream.close(), corp.close()]);
+      await dir.remove();
+    }
+  });
+
+  it('--kube-dns-config without --conf: the ConfigMap’s upstreams and stub domains', async () => {
+    const dir = await tempDir();
+    const upstream = new TestUpstream().answer('www.example.com', a('www.example.com', '192.0.2.100', 600));
+    const corp = new TestUpstream().answer('git.corp.test', a('git.corp.test', '10.1.0.7', 60));
+    await Promise.all([upstream.start(), corp.start()]);
+    writeFileSync(join(dir.dir, 'stubDomains'), JSON.stringify({ 'corp.test': [`127.0.0.1:${corp.port}`] }));
+    writeFileSync(join(dir.dir, 'upstreamNameservers'), JSON.stringify([`127.0.0.1:${upstream.port}`]));
+    const cli = await startCli(['--manifest', EXAMPLE, '--kube-dns-config', dir.dir]);
+    try {
+      expect((await dig(cli.port, 'www.example.com')).answer).toEqual(['www.example.com. 600 IN A 192.0.2.100']);
+      expect((await dig(cli.port, 'git.corp.test')).answer).toEqual(['git.corp.test. 60 IN A 10.1.0.7']);
+    } finally {
+      expect(await cli.stop()).toBe(0);
+      await Promise.all([upstream.close(), corp.close()]);
       await dir.remove();
     }
   });
