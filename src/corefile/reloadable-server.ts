@@ -28,6 +28,11 @@ export interface ReloadableServerOptions {
   env?: CorefileParseOptions['env'];
   /** Longest wait for a new configuration's data before it takes over anyway (default 60 s). */
   syncWaitMs?: number;
+  /**
+   * How long a replaced configuration keeps running after the switch, so questions it is still forwarding get
+   * their answers (default 2500 ms: the forward timeout of 2 s and a margin).
+   */
+  retireMs?: number;
   /** Called for every configuration that starts serving (the first included), e.g. to watch its loop check. */
   onServing?: (dns: ClusterDnsServer, settings: CorefileSettings) => void;
 }
@@ -116,6 +121,7 @@ export class ReloadableServer {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running?.catch(() => undefined);
+    await Promise.all([...this.retiring].map((entry) => entry.close()));
     await this.generation.dns.close();
     await this.generation.listener.server.close();
   }
@@ -162,13 +168,29 @@ export class ReloadableServer {
     if (!synced) logger.warn({ file: this.options.conf }, 'the reloaded configuration takes over before its data is synced');
     this.generation = next;
     next.listener.slot.swap(this.adopted.get(next.dns)!);
-    await old.dns.close();
-    if (next.listener !== old.listener) await old.listener.server.close();
+    this.retire(old, next.listener !== old.listener);
     this.counts.applied++;
     logger.info({ file: this.options.conf, address: next.dns.server }, 'Corefile reloaded');
     this.options.onServing?.(next.dns, next.settings);
     this.schedule();
     return 'applied';
+  }
+
+  /** Replaced configurations still finishing their questions, each closed by its timer or by close(). */
+  private readonly retiring = new Set<{ timer: NodeJS.Timeout; close: () => Promise<void> }>();
+
+  private retire(old: Generation, closeListener: boolean): void {
+    const entry = {
+      timer: undefined as unknown as NodeJS.Timeout,
+      close: async () => {
+        clearTimeout(entry.timer);
+        if (!this.retiring.delete(entry)) return;
+        await old.dns.close();
+        if (closeListener) await old.listener.server.close();
+      },
+    };
+    entry.timer = setTimeout(() => void entry.close(), this.options.retireMs ?? 2500);
+    this.retiring.add(entry);
   }
 
   /** Each configuration's chain, swapped in behind the listener when it takes over. */

@@ -9,6 +9,7 @@ import { ReloadableServer } from '../../src/corefile/reloadable-server.js';
 import type { CorefileSettings } from '../../src/corefile/corefile-settings.js';
 import { RRType } from '../../src/wire/types.js';
 import { captureLogger } from '../helpers/api-emulator/index.js';
+import { TestUpstream, a } from '../helpers/upstream/test-upstream.js';
 import { udpExchange, queryBytes, udpQuery } from '../helpers/raw-query.js';
 
 const MANIFEST = new URL('../../examples/cluster.yaml', import.meta.url).pathname;
@@ -22,7 +23,7 @@ describe('ReloadableServer', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function start(corefile: string) {
+  async function start(corefile: string, retireMs = 0) {
     dir = mkdtempSync(join(tmpdir(), 'reload-'));
     const conf = join(dir, 'Corefile');
     writeFileSync(conf, corefile);
@@ -30,6 +31,7 @@ describe('ReloadableServer', () => {
     server = await ReloadableServer.start({
       conf,
       logger: log.logger,
+      retireMs,
       build: (settings: CorefileSettings) => ({
         listen: { host: settings.listen.host === '0.0.0.0' ? '127.0.0.1' : settings.listen.host, port: settings.listen.port },
         manifest: MANIFEST,
@@ -37,6 +39,7 @@ describe('ReloadableServer', () => {
         ttl: settings.kubernetes?.ttl,
         health: settings.health,
         zoneDirectory: settings.zoneDirectory,
+        forward: settings.forward.upstreams.length > 0 ? { upstreams: settings.forward.upstreams, cacheSize: 0, detectLoops: false } : undefined,
       }),
     });
     return { conf, log, server };
@@ -68,6 +71,24 @@ describe('ReloadableServer', () => {
     expect(await ttlOf(port)).toBe(11);
     const health = server.current.http.health!;
     expect((await fetch(`http://127.0.0.1:${health.port}/health`)).status).toBe(200);
+  });
+
+  it('a question being forwarded when the configuration is replaced still gets its answer', async () => {
+    const upstream = new TestUpstream().answer('slow.example.com', { answer: a('slow.example.com', '192.0.2.7', 60), delayMs: 400 });
+    await upstream.start();
+    try {
+      const { conf, server } = await start(`.:0 {\n forward . 127.0.0.1:${upstream.port}\n kubernetes cluster.local\n}\n`, 2500);
+      const port = server.current.address.port;
+      const inFlight = udpQuery(port, 'slow.example.com', RRType.A);
+      await upstream.waitForQueries('slow.example.com', 1);
+      writeFileSync(conf, `.:0 {\n forward . 127.0.0.1:${upstream.port}\n kubernetes cluster.local {\n  ttl 9\n }\n}\n`);
+      expect(await server.reload()).toBe('applied');
+      const reply = await inFlight;
+      expect(reply.answers.map((record) => record.data)).toEqual(['192.0.2.7']);
+      expect(await ttlOf(port)).toBe(9);
+    } finally {
+      await upstream.close();
+    }
   });
 
   it('a new listen address gets new sockets and the old ones close', async () => {
