@@ -113,7 +113,9 @@ async function serverOptions(settings: CorefileSettings, context: CorefileServeC
     zones: flag('zone', 'zones', kube?.zones) ?? [SERVE_DEFAULTS.zone],
     ttl: flag('ttl', 'ttl', kube?.ttl),
     pods: flag('pods', 'pods', kube?.pods),
-    fallthrough: kube?.fallthrough,
+    // No cluster data at all (a Corefile without kubernetes): the empty cluster zones must not answer NXDOMAIN
+    // for names CoreDNS would forward, so every name falls through to file and forward.
+    fallthrough: kubernetes === undefined && manifests.length === 0 ? [] : kube?.fallthrough,
     health: flag('health', 'health', settings.health),
     ready: flag('ready', 'ready', settings.ready),
     metrics: flag('metrics', 'metrics', settings.metrics),

@@ -190,6 +190,24 @@ describe('clusterdns serve --conf: reload polling and errors at start', () => {
     }
   });
 
+  it('a Corefile without kubernetes forwards every name, cluster.local and reverse names included', async () => {
+    const dir = await tempDir();
+    const upstream = new TestUpstream().answer('hello.default.svc.cluster.local', a('hello.default.svc.cluster.local', '192.0.2.20', 60));
+    await upstream.start();
+    const corefile = join(dir.dir, 'Corefile');
+    writeFileSync(corefile, `.:0 {\n  forward . 127.0.0.1:${upstream.port}\n}\n`);
+    const cli = await startCli(['--conf', corefile]);
+    try {
+      expect((await dig(cli.port, 'hello.default.svc.cluster.local')).answer).toEqual(['hello.default.svc.cluster.local. 60 IN A 192.0.2.20']);
+      await dig(cli.port, '-x', '192.0.2.99');
+      expect(upstream.count('99.2.0.192.in-addr.arpa')).toBe(1);
+    } finally {
+      expect(await cli.stop()).toBe(0);
+      await upstream.close();
+      await dir.remove();
+    }
+  });
+
   it('--kube-dns-config without --conf: the ConfigMap’s upstreams and stub domains', async () => {
     const dir = await tempDir();
     const upstream = new TestUpstream().answer('www.example.com', a('www.example.com', '192.0.2.100', 600));
