@@ -95,6 +95,19 @@ async function serverOptions(settings: CorefileSettings, context: CorefileServeC
     if (manifests.length > 0 || apiFlags) throw configError('--no-kubernetes serves no cluster data: drop --manifest, --kubeconfig, --context, --namespaces and --labels');
   } else if (manifests.length > 0) {
     if (apiFlags) throw configError('--kubeconfig, --context, --namespaces and --labels select the Kubernetes API source; drop --manifest');
+  } else if (kube?.endpoint !== undefined && !given.has('kubeconfig')) {
+    // CoreDNS `endpoint URL` without a kubeconfig: that API server, without credentials.
+    const { KubeConfig } = await import('@kubernetes/client-node');
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromOptions({
+      // client-node refuses http:// unless skipTLSVerify is set; there is no TLS to verify then, and https:// verifies.
+      clusters: [{ name: 'endpoint', server: kube.endpoint, skipTLSVerify: kube.endpoint.startsWith('http:') }],
+      users: [{ name: 'anonymous' }],
+      contexts: [{ name: 'endpoint', cluster: 'endpoint', user: 'anonymous' }],
+      currentContext: 'endpoint',
+    });
+    logger.info({ source: 'endpoint', server: kube.endpoint }, 'using Kubernetes credentials');
+    kubernetes = { kubeConfig, namespaces: flag('namespaces', 'namespaces', kube.namespaces) ?? [], labelSelector: flag('labels', 'labels', kube.labels) };
   } else if (kube !== null || apiFlags) {
     const { resolveKubeConfig } = await import('../kube-api/kubeconfig.js'); // loads @kubernetes/client-node
     const found = resolveKubeConfig({ kubeconfig: flag('kubeconfig', 'kubeconfig', kube?.kubeconfig), context: flag('context', 'context', kube?.context) });

@@ -24,6 +24,8 @@ export interface CorefileKubernetes {
   labels?: string;
   kubeconfig?: string;
   context?: string;
+  /** `endpoint URL`: the API server, asked without credentials (as `kubectl proxy` serves it). */
+  endpoint?: string;
   /** `fallthrough [ZONES]`: NXDOMAIN in these zones ([] = all) goes on to forward. */
   fallthrough?: string[];
 }
@@ -306,10 +308,18 @@ function kubernetesSettings(d: CorefileDirective, blockZones: string[], settings
         kube.kubeconfig = resolvePath(sub, sub.args[0]);
         kube.context = sub.args[1];
         break;
-      case 'endpoint':
+      case 'endpoint': {
         args(sub, 1, 1, 'kubernetes');
-        fail(sub, 'endpoint URL is not supported yet: give the API server in a kubeconfig (kubeconfig FILE [CONTEXT])', 'kubernetes');
+        let url: URL | null = null;
+        try {
+          url = new URL(sub.args[0]);
+        } catch {
+          url = null;
+        }
+        if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:')) fail(sub, `expected an http:// or https:// URL, got "${sub.args[0]}"`, 'kubernetes');
+        kube.endpoint = sub.args[0];
         break;
+      }
       case 'fallthrough':
         kube.fallthrough = sub.args.map((zone) => (zone === '.' ? '' : zoneName(sub, zone)));
         break;
@@ -327,6 +337,7 @@ function kubernetesSettings(d: CorefileDirective, blockZones: string[], settings
         fail(sub, 'unknown option (pods, fallthrough, ttl, namespaces, labels, kubeconfig, noendpoints, endpoint_pod_names, ignore)', 'kubernetes');
     }
   }
+  if (kube.endpoint !== undefined && kube.kubeconfig !== undefined) fail(d, 'give either endpoint or kubeconfig, not both');
   return kube;
 }
 

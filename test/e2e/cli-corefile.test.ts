@@ -190,6 +190,23 @@ describe('clusterdns serve --conf: reload polling and errors at start', () => {
     }
   });
 
+  it('kubernetes { endpoint URL } watches that API server without credentials', async () => {
+    const dir = await tempDir();
+    const emu = await new ApiEmulator().start();
+    emu.applyAll([namespace('default'), service('default', 'hello', { clusterIP: '10.96.0.21', ports: [{ name: 'http', port: 80 }] })]);
+    const corefile = join(dir.dir, 'Corefile');
+    writeFileSync(corefile, `.:0 {\n  kubernetes cluster.local {\n    endpoint ${emu.url}\n  }\n}\n`);
+    const cli = await startCli(['--conf', corefile]);
+    try {
+      expect(await digUntil(cli.port, 'hello.default.svc.cluster.local', (answer) => answer.length > 0)).toEqual(['hello.default.svc.cluster.local. 5 IN A 10.96.0.21']);
+      expect(cli.logs.find((entry) => entry.msg === 'using Kubernetes credentials')).toMatchObject({ source: 'endpoint', server: emu.url });
+    } finally {
+      expect(await cli.stop()).toBe(0);
+      await emu.close();
+      await dir.remove();
+    }
+  });
+
   it('a Corefile without kubernetes forwards every name, cluster.local and reverse names included', async () => {
     const dir = await tempDir();
     const upstream = new TestUpstream().answer('hello.default.svc.cluster.local', a('hello.default.svc.cluster.local', '192.0.2.20', 60));
