@@ -2,9 +2,11 @@
 // the command line laid over it, reloaded by `reload` (polling) and at once on SIGHUP or SIGUSR1.
 import type { Logger } from 'pino';
 import type { ServerInternalOptions } from '../cluster-dns.js';
+import type { MultiCoreClusterDns } from '../workers/primary.js';
 import { hostSearchDomains, readResolvConfNameservers, readResolvConfSearch } from '../config/resolv-conf.js';
 import { SERVE_DEFAULTS, type ServeOptions } from '../config/serve-options.js';
-import type { CorefileSettings } from '../corefile/corefile-settings.js';
+import { parseCorefileFile } from '../corefile/corefile-parser.js';
+import { corefileSettings, type CorefileSettings } from '../corefile/corefile-settings.js';
 import { readKubeDnsConfig } from '../corefile/kube-dns-config.js';
 import { ReloadableServer } from '../corefile/reloadable-server.js';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
@@ -24,7 +26,7 @@ export interface CorefileServeContext {
 export async function serveCorefile(context: CorefileServeContext): Promise<void> {
   const { conf, options, given, logger, fail } = context;
   const resolvConf = given.has('resolv-conf') ? options.resolvConf : undefined;
-  if (options.workers > 1) fail('--conf with --workers > 1 is not supported yet (the Corefile and its reload run in one process)', 2);
+  if (options.workers > 1) return serveCorefileMultiCore(context, resolvConf);
   let server!: ReloadableServer;
   try {
     server = await ReloadableServer.start({
@@ -33,9 +35,7 @@ export async function serveCorefile(context: CorefileServeContext): Promise<void
       logger,
       build: (settings) => serverOptions(settings, context),
       onServing: (dns, settings) => {
-        for (const note of settings.notes) {
-          logger.warn({ file: note.file, line: note.line, directive: note.directive }, `${note.file}:${note.line}: ${note.directive}: accepted, not implemented: ${note.behaviour}`);
-        }
+        logNotes(settings, logger);
         logger.info(
           {
             address: dns.server,
@@ -63,6 +63,46 @@ export async function serveCorefile(context: CorefileServeContext): Promise<void
   };
   process.on('SIGHUP', () => reload('SIGHUP'));
   process.on('SIGUSR1', () => reload('SIGUSR1'));
+  stopOnSignals(() => server.close(), logger);
+}
+
+/**
+ * --workers N > 1: the Corefile is read once and served by N workers; a reload is not applied (the workers
+ * would all have to be replaced), so `reload` and SIGHUP log that a restart is needed.
+ */
+async function serveCorefileMultiCore(context: CorefileServeContext, resolvConf: string | undefined): Promise<void> {
+  const { conf, options, logger, fail } = context;
+  let dns!: MultiCoreClusterDns;
+  let settings!: CorefileSettings;
+  try {
+    settings = corefileSettings(parseCorefileFile(conf), { resolvConf });
+    const built = await serverOptions(settings, context);
+    const { startMultiCore } = await import('../workers/primary.js');
+    dns = await startMultiCore({ ...built, workers: options.workers, logFormat: options.logFormat, logLevel: options.logLevel });
+  } catch (err) {
+    const code = err instanceof ClusterDnsError ? ` [${err.code}]` : '';
+    fail(`${(err as Error).message}${code}`, 1);
+  }
+  const notReloaded = `the Corefile is not reloaded with --workers ${options.workers}: restart to apply a change`;
+  if (settings.reload) logger.warn({ file: conf }, notReloaded);
+  logNotes(settings, logger);
+  logger.info({ address: dns.server, conf, workers: options.workers, zones: settings.kubernetes?.zones ?? [] }, 'serving');
+  void dns.loopCheck.then((report) => {
+    if (report === null || report.loops.length === 0) return;
+    logger.fatal({ loops: report.loops }, report.message);
+    void dns.close().finally(() => fail(report.message, 1));
+  });
+  process.on('SIGHUP', () => logger.warn({ signal: 'SIGHUP', file: conf }, notReloaded));
+  stopOnSignals(() => dns.close(), logger);
+}
+
+function logNotes(settings: CorefileSettings, logger: Logger): void {
+  for (const note of settings.notes) {
+    logger.warn({ file: note.file, line: note.line, directive: note.directive }, `${note.file}:${note.line}: ${note.directive}: accepted, not implemented: ${note.behaviour}`);
+  }
+}
+
+function stopOnSignals(close: () => Promise<void>, logger: Logger): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -71,7 +111,7 @@ export async function serveCorefile(context: CorefileServeContext): Promise<void
     }
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    server.close().then(
+    close().then(
       () => process.exit(0),
       (err: unknown) => {
         logger.error({ err }, 'error while shutting down');
