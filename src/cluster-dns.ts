@@ -14,6 +14,7 @@ import { Chain } from './pipeline/chain.js';
 import { AutopathHandler, type AutopathSettings } from './pipeline/autopath-handler.js';
 import type { Handler } from './pipeline/handler.js';
 import { KubernetesHandler } from './pipeline/kubernetes-handler.js';
+import { HostsHandler, type HostsSettings } from './pipeline/hosts-handler.js';
 import { AnswerCache } from './records/answer-cache.js';
 import { RecordIndex } from './records/record-index.js';
 import { DnsServer } from './server/dns-server.js';
@@ -64,6 +65,8 @@ export interface ClusterDnsServerOptions {
    * files and forwarding instead of being answered; off unless given.
    */
   fallthrough?: string[];
+  /** CoreDNS `hosts`: names and addresses answered before the cluster's (A, AAAA, PTR); off unless given. */
+  hosts?: HostsSettings;
   /** Forward every name outside the served zones, with a cache (CoreDNS `forward`, `cache`, `loop`); off unless given. */
   forward?: ForwardSettings;
 }
@@ -179,6 +182,8 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
       }),
     );
   }
+  // After autopath, before kubernetes, as in CoreDNS's plugin order.
+  if (options.hosts) handlers.splice(handlers.indexOf(kubernetes), 0, new HostsHandler(options.hosts));
   const chain: Chain = new Chain([...resolver.before, ...handlers, ...resolver.after]);
   const shared = options.sharedListener;
   const server: DnsServer =

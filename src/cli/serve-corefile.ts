@@ -175,6 +175,7 @@ async function serverOptions(settings: CorefileSettings, context: CorefileServeC
     zoneDirectory: flag('zones', 'zoneDirectory', settings.zoneDirectory),
     autopath: autopathSource === undefined ? undefined : autopathSettings(autopathSource, options.autopathNamespace),
     forward: forwardSettings(settings, context),
+    hosts: settings.hosts,
     logger,
   };
 }

@@ -2,7 +2,9 @@
 // Directives clusterdns accepts without their behaviour yet are returned as notes, logged at start and listed
 // in docs/corefile.md; anything else unknown, a wrong argument or a directive given twice is an error naming
 // file, line and directive.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { parseHostsFile, type HostsSettings } from '../pipeline/hosts-handler.js';
+import { parseIPv4, parseIPv6 } from '../wire/ip-address.js';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
 import type { PodsMode } from '../cluster/objects.js';
@@ -74,6 +76,7 @@ export interface CorefileSettings {
   reload: { intervalMs: number; jitterMs: number } | null;
   log: boolean;
   errors: boolean;
+  hosts?: HostsSettings;
   notes: CorefileNote[];
 }
 
@@ -218,8 +221,7 @@ function applyMainBlock(block: ServerBlock, context: Context): void {
         break;
       }
       case 'hosts':
-        args(d, 0, 100);
-        note(settings, d, 'not served yet: its names go on to the next handler (zone files, forward)');
+        settings.hosts = hostsSettings(d, blockZones, settings);
         break;
       case 'bind':
         noBlock(d);
@@ -261,6 +263,47 @@ function applyStubBlock(block: ServerBlock, context: Context): void {
       location: { file: block.file, line: block.line },
     });
   }
+}
+
+/** `hosts [FILE [ZONES...]] { ADDRESS NAME...; ttl N; no_reverse; reload D; fallthrough [ZONES] }`. */
+function hostsSettings(d: CorefileDirective, blockZones: string[], settings: CorefileSettings): HostsSettings {
+  const file = d.args[0] === undefined ? '/etc/hosts' : resolvePath(d, d.args[0]);
+  const zones = d.args.length > 1 ? d.args.slice(1).map((zone) => (zone === '.' ? '' : zoneName(d, zone))) : blockZones;
+  const hosts: HostsSettings = { entries: [], zones };
+  try {
+    hosts.entries.push(...parseHostsFile(readFileSync(file, 'utf8')));
+  } catch (err) {
+    // CoreDNS starts without the file too (it may appear later); say so once.
+    note(settings, d, `${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): only the inline entries are served`);
+  }
+  for (const sub of d.block ?? []) {
+    if (parseIPv4(sub.name) || parseIPv6(sub.name)) {
+      if (sub.args.length === 0) fail(sub, 'an address needs at least one name', 'hosts');
+      hosts.entries.push({ address: sub.name, names: sub.args.map((name) => zoneName(sub, name)) });
+      continue;
+    }
+    switch (sub.name) {
+      case 'ttl':
+        args(sub, 1, 1, 'hosts');
+        hosts.ttl = count(sub, sub.args[0], 0, 4_294_967_295, 'hosts');
+        break;
+      case 'no_reverse':
+        args(sub, 0, 0, 'hosts');
+        hosts.reverse = false;
+        break;
+      case 'reload':
+        args(sub, 1, 1, 'hosts');
+        durationMs(sub, sub.args[0], 'hosts');
+        note(settings, sub, 'the hosts file is read at start and on each Corefile reload, not polled', 'hosts');
+        break;
+      case 'fallthrough':
+        hosts.fallthrough = sub.args.map((zone) => (zone === '.' ? '' : zoneName(sub, zone)));
+        break;
+      default:
+        fail(sub, 'unknown option (ADDRESS NAME..., ttl, no_reverse, reload, fallthrough)', 'hosts');
+    }
+  }
+  return hosts;
 }
 
 function kubernetesSettings(d: CorefileDirective, blockZones: string[], settings: CorefileSettings): CorefileKubernetes {

@@ -222,6 +222,37 @@ describe('clusterdns serve --conf: reload polling and errors at start', () => {
     }
   });
 
+  it('hosts answers its names and their PTR before the cluster; fallthrough passes other names on; without it they are NXDOMAIN', async () => {
+    const dir = await tempDir();
+    const upstream = new TestUpstream().answer('www.example.com', a('www.example.com', '192.0.2.100', 600));
+    await upstream.start();
+    writeFileSync(join(dir.dir, 'hosts'), '192.0.2.9 extra.example.test\n');
+    const corefile = join(dir.dir, 'Corefile');
+    writeFileSync(corefile, `.:0 {\n  hosts hosts {\n    10.96.0.99 hello.default.svc.cluster.local\n    fallthrough\n  }\n  kubernetes cluster.local\n  forward . 127.0.0.1:${upstream.port}\n}\n`);
+    const cli = await startCli(['--conf', corefile, '--manifest', EXAMPLE]);
+    try {
+      const extra = await dig(cli.port, 'extra.example.test');
+      expect(extra.answer).toEqual(['extra.example.test. 3600 IN A 192.0.2.9']);
+      expect(extra.flags).toContain('aa');
+      expect((await dig(cli.port, '-x', '192.0.2.9')).answer).toEqual(['9.2.0.192.in-addr.arpa. 3600 IN PTR extra.example.test.']);
+      // hosts comes before kubernetes, as in CoreDNS's plugin order.
+      expect((await dig(cli.port, 'hello.default.svc.cluster.local')).answer).toEqual(['hello.default.svc.cluster.local. 3600 IN A 10.96.0.99']);
+      expect((await dig(cli.port, 'cart.shop.svc.cluster.local')).answer).toEqual(['cart.shop.svc.cluster.local. 5 IN A 10.96.0.50']);
+      expect((await dig(cli.port, 'www.example.com')).answer).toEqual(['www.example.com. 600 IN A 192.0.2.100']);
+      // Without fallthrough, the names of its zones that it does not list are NXDOMAIN.
+      writeFileSync(corefile, `.:0 {\n  hosts hosts example.test\n  kubernetes cluster.local\n  forward . 127.0.0.1:${upstream.port}\n}\n`);
+      cli.process.kill('SIGHUP');
+      await cli.waitForLog((entry) => entry.msg === 'Corefile reloaded');
+      expect((await dig(cli.port, 'other.example.test')).status).toBe('NXDOMAIN');
+      expect(upstream.count('other.example.test')).toBe(0);
+      expect((await dig(cli.port, 'www.example.com')).answer).toEqual(['www.example.com. 600 IN A 192.0.2.100']);
+    } finally {
+      expect(await cli.stop()).toBe(0);
+      await upstream.close();
+      await dir.remove();
+    }
+  });
+
   it('a Corefile without kubernetes forwards every name, cluster.local and reverse names included', async () => {
     const dir = await tempDir();
     const upstream = new TestUpstream().answer('hello.default.svc.cluster.local', a('hello.default.svc.cluster.local', '192.0.2.20', 60));

@@ -10,6 +10,7 @@ const dir = mkdtempSync(join(tmpdir(), 'corefile-settings-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const resolvConf = join(dir, 'resolv.conf');
 writeFileSync(resolvConf, 'search example.test\nnameserver 192.0.2.53\nnameserver 2001:db8::53\n');
+writeFileSync(join(dir, 'hosts.txt'), '# comment\n192.0.2.1 a.example.test alias.example.test\n2001:db8::1 a.example.test\nnot-an-address x\n');
 const COREFILE = join(dir, 'Corefile');
 
 /** The settings of a Corefile whose main block holds `body`. */
@@ -79,7 +80,25 @@ describe('directives', () => {
     ['no loop directive: no loop probe', 'errors', { loop: false }],
     ['reload with interval and jitter', 'reload 10s 2s', { reload: { intervalMs: 10_000, jitterMs: 2000 } }],
     ['file names a zone directory', `file ${dir}`, { zoneDirectory: dir }],
-    ['hosts is accepted with a note', 'hosts /etc/hosts {\n fallthrough\n}', (s) => expect(s.notes.map((n) => n.directive)).toEqual(['hosts'])],
+    [
+      'hosts with a file, zones, inline entries and options',
+      'hosts hosts.txt example.test {\n 192.0.2.9 extra.example.test\n ttl 60\n no_reverse\n reload 5s\n fallthrough\n}',
+      (s) => {
+        expect(s.hosts).toEqual({
+          entries: [
+            { address: '192.0.2.1', names: ['a.example.test', 'alias.example.test'] },
+            { address: '2001:db8::1', names: ['a.example.test'] },
+            { address: '192.0.2.9', names: ['extra.example.test'] },
+          ],
+          zones: ['example.test'],
+          ttl: 60,
+          reverse: false,
+          fallthrough: [],
+        });
+        expect(s.notes.map((n) => n.directive)).toEqual(['hosts reload']);
+      },
+    ],
+    ['hosts of a missing file serves its inline entries, with a note', 'hosts /nonexistent/hosts {\n 192.0.2.9 x.test\n}', (s) => expect(s.notes.map((n) => n.directive)).toEqual(['hosts'])],
     ['log', 'log', { log: true }],
     ['bind sets the listen host', 'bind 127.0.0.1', { listen: { host: '127.0.0.1', port: 53 } }],
   ])('%s', (_title, body, expected) => {
@@ -126,6 +145,8 @@ describe('directives', () => {
     ['a reload interval under 2s', 'reload 1s', 2, 'directive reload: interval must be at least 2s'],
     ['a reload jitter over half the interval', 'reload 4s 3s', 2, 'directive reload: jitter must be between 1s and half the interval'],
     ['loadbalance weighted', 'loadbalance weighted', 2, 'directive loadbalance: expected round_robin'],
+    ['an unknown hosts option', 'hosts {\n upstream\n}', 3, 'directive hosts upstream: unknown option'],
+    ['a hosts address without a name', 'hosts {\n 192.0.2.1\n}', 3, 'directive hosts 192.0.2.1: an address needs at least one name'],
     ['file of a single zone file (not supported yet)', 'file db.example.org', 2, `directive file: ${join(dir, 'db.example.org')} is not a directory`],
   ])('%s: error at file:line naming the directive', (_title, body, line, message) => {
     const error = errorOf(body);
