@@ -2,16 +2,19 @@
 // chain, the listeners and the HTTP endpoints (docs/architecture.md "Layers"). The CLI, a multi-core worker and
 // the embedding API (src/embedding/) start a server through startClusterDnsServer.
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { ClusterDnsError, ErrorCodes } from './errors.js';
 import { ClusterStore } from './cluster/cluster-store.js';
 import type { PodsMode } from './cluster/objects.js';
 import { REVERSE_ZONES } from './cluster/record-builder.js';
+import { normalizeName } from './wire/name.js';
 import { silentLogger } from './log/logger.js';
 import { formatAddress, parseListen, parseTtl, parseZone, type ListenAddress } from './config/serve-options.js';
 import { Chain } from './pipeline/chain.js';
 import { AutopathHandler, type AutopathSettings } from './pipeline/autopath-handler.js';
 import type { Handler } from './pipeline/handler.js';
 import { KubernetesHandler } from './pipeline/kubernetes-handler.js';
+import { HostsHandler, type HostsSettings } from './pipeline/hosts-handler.js';
 import { AnswerCache } from './records/answer-cache.js';
 import { RecordIndex } from './records/record-index.js';
 import { DnsServer } from './server/dns-server.js';
@@ -57,6 +60,13 @@ export interface ClusterDnsServerOptions {
   tcpIdleTimeoutMs?: number;
   /** A directory of RFC 1035 zone files (`<origin>.db`) served authoritatively (CoreDNS `file`); off unless given. */
   zoneDirectory?: string;
+  /**
+   * CoreDNS kubernetes `fallthrough [ZONES]`: NXDOMAIN for a name in these zones ([] = all) goes on to the zone
+   * files and forwarding instead of being answered; off unless given.
+   */
+  fallthrough?: string[];
+  /** CoreDNS `hosts`: names and addresses answered before the cluster's (A, AAAA, PTR); off unless given. */
+  hosts?: HostsSettings;
   /** Forward every name outside the served zones, with a cache (CoreDNS `forward`, `cache`, `loop`); off unless given. */
   forward?: ForwardSettings;
 }
@@ -75,6 +85,16 @@ export interface ServerInternalOptions extends ClusterDnsServerOptions {
    * state here, so a restarted worker never answers from an empty index).
    */
   beforeListen?: (parts: { store: ClusterStore; index: RecordIndex }) => void | Promise<void>;
+  /**
+   * Serve through a DnsServer the caller owns and keeps across Corefile reloads (src/corefile/): it is
+   * started here when not yet listening and never closed here; `adopt` receives this server's chain, which
+   * the caller swaps in behind the listener when it chooses.
+   */
+  sharedListener?: { server: DnsServer; adopt: (chain: Handler) => void };
+  /** Filled in at start: close and reopen the HTTP endpoints (a reload frees their ports for the next configuration). */
+  httpControl?: { close?: () => Promise<void>; reopen?: () => Promise<void> };
+  /** More metrics on the /metrics registry (the reload counters). */
+  extendMetrics?: (registry: Registry) => void;
 }
 
 export interface ClusterDnsServer {
@@ -143,6 +163,7 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
     namespaceExists: (namespace) => store.namespaceExists(namespace),
     ttl,
     chaseExternal: resolver.answersOutside,
+    fallthrough: options.fallthrough?.map((zone) => normalizeName(zone)),
   });
   const autopath = autopathSettings(options.autopath);
   const handlers: Handler[] = [kubernetes];
@@ -161,14 +182,20 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
       }),
     );
   }
+  // After autopath, before kubernetes, as in CoreDNS's plugin order.
+  if (options.hosts) handlers.splice(handlers.indexOf(kubernetes), 0, new HostsHandler(options.hosts));
   const chain: Chain = new Chain([...resolver.before, ...handlers, ...resolver.after]);
-  const server: DnsServer = new DnsServer({
-    host: listen.host,
-    port: listen.port,
-    handler: chain,
-    logger: logger.child({ component: 'server' }),
-    tcpIdleTimeoutMs: options.tcpIdleTimeoutMs,
-  });
+  const shared = options.sharedListener;
+  const server: DnsServer =
+    shared?.server ??
+    new DnsServer({
+      host: listen.host,
+      port: listen.port,
+      handler: chain,
+      logger: logger.child({ component: 'server' }),
+      tcpIdleTimeoutMs: options.tcpIdleTimeoutMs,
+    });
+  shared?.adopt(chain);
 
   let address: ListenAddress;
   try {
@@ -188,7 +215,7 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
   const close = () =>
     (closing ??= (async () => {
       await Promise.all([source?.close(), http?.close()]);
-      await server.close();
+      if (!shared) await server.close();
       await resolver.close();
     })());
   try {
@@ -204,16 +231,26 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
     // until its lists are done).
     await source.start();
     const watchStats = source.watchStats;
-    http = await startHttpEndpoints({
+    const startHttp = () => startHttpEndpoints({
       addresses: { health: options.health, ready: options.ready, metrics: options.metrics },
       healthy: () => true,
       ready: () => store.synced,
       metrics: { stats: server.stats, synced: () => store.synced, counts: () => store.counts, watch: watchStats },
       extendMetrics: (registry) => {
         if (resolver.forwardStats !== null) registerForwardMetrics(registry, { forward: resolver.forwardStats, cache: resolver.cache });
+        options.extendMetrics?.(registry);
       },
       logger,
     });
+    http = await startHttp();
+    if (options.httpControl) {
+      options.httpControl.close = async () => {
+        await http?.close();
+      };
+      options.httpControl.reopen = async () => {
+        http = await startHttp();
+      };
+    }
   } catch (err) {
     await close();
     throw err;
@@ -225,7 +262,9 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
     store,
     index,
     stats: server.stats,
-    http: http.addresses,
+    get http() {
+      return http?.addresses ?? {};
+    },
     get synced() {
       return store.synced;
     },

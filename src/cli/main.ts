@@ -6,7 +6,8 @@ import { startClusterDnsServer, type ClusterDnsServerOptions } from '../cluster-
 import { hostSearchDomains, readResolvConfNameservers, readResolvConfSearch } from '../config/resolv-conf.js';
 import { formatUpstream } from '../forward/upstream-address.js';
 import { parseForwardRoutes, type ForwardSettings } from '../pipeline/resolver-handlers.js';
-import { SERVE_DEFAULTS, parseServeArgs, type ServeOptions } from '../config/serve-options.js';
+import { SERVE_DEFAULTS, givenFlags, normalizeConfFlag, parseServeArgs, type ServeOptions } from '../config/serve-options.js';
+import { readKubeDnsConfig } from '../corefile/kube-dns-config.js';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
 import type { AutopathSettings } from '../pipeline/autopath-handler.js';
 import { createLogger } from '../log/logger.js';
@@ -18,6 +19,9 @@ const USAGE = `Usage: clusterdns serve [flags]
 Serve Kubernetes cluster DNS (DNS-Based Service Discovery spec 1.1.0) over UDP and TCP.
 
 Flags of serve:
+  --conf FILE           serve what a CoreDNS Corefile says (also -conf FILE); flags given beside it override
+                        it; reloaded by its \`reload\` directive and on SIGHUP (docs/corefile.md)
+  --kube-dns-config DIR the kube-dns ConfigMap's stubDomains and upstreamNameservers files (JSON)
   --manifest FILE       cluster snapshot as \`kubectl get svc,endpointslices,pods,namespaces -A -o yaml\`
                         prints it (YAML or JSON); repeatable; reloaded when the file changes
   --kubeconfig FILE     Kubernetes credentials when no --manifest is given (default: the in-cluster
@@ -72,7 +76,8 @@ function fail(message: string, exitCode: number): never {
   process.exit(exitCode);
 }
 
-async function serve(argv: string[]): Promise<void> {
+async function serve(rawArgv: string[]): Promise<void> {
+  const argv = normalizeConfFlag(rawArgv);
   let options;
   try {
     options = parseServeArgs(argv);
@@ -80,6 +85,19 @@ async function serve(argv: string[]): Promise<void> {
     fail(`${(err as Error).message}\n\n${USAGE}`, 2);
   }
   const logger = createLogger({ format: options.logFormat, level: options.logLevel });
+  if (options.conf !== undefined) {
+    const { serveCorefile } = await import('./serve-corefile.js');
+    return serveCorefile({ conf: options.conf, options, given: givenFlags(argv), logger, fail });
+  }
+  if (options.kubeDnsConfig !== undefined) {
+    try {
+      const kubeDns = readKubeDnsConfig(options.kubeDnsConfig);
+      if (options.upstreams.length === 0) options.upstreams = kubeDns.upstreams;
+      options.stubDomains = [...kubeDns.stubDomains, ...options.stubDomains];
+    } catch (err) {
+      fail(`${(err as Error).message} [${(err as ClusterDnsError).code}]`, 1);
+    }
+  }
   let kubernetes;
   if (options.noKubernetes) {
     if (options.manifests.length > 0 || options.kubeconfig || options.context || options.namespaces.length > 0 || options.labels) {

@@ -50,6 +50,10 @@ export interface ServeOptions {
   /** Seconds; 0 = off. */
   serveStale: number;
   maxConcurrent: number;
+  /** --conf FILE (also -conf): serve what a Corefile says; the flags given beside it override it. */
+  conf?: string;
+  /** --kube-dns-config DIR: the kube-dns ConfigMap's stubDomains and upstreamNameservers files. */
+  kubeDnsConfig?: string;
 }
 
 export const SERVE_DEFAULTS = {
@@ -67,6 +71,16 @@ export const SERVE_DEFAULTS = {
 
 const PODS_MODES: readonly PodsMode[] = ['disabled', 'insecure', 'verified'];
 const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty'];
+
+/** The flags written on the command line (`--flag` or `--flag=value`), without their dashes. */
+export function givenFlags(argv: string[]): Set<string> {
+  return new Set(argv.filter((arg) => arg.startsWith('--')).map((arg) => arg.slice(2).split('=')[0]));
+}
+
+/** CoreDNS spells its Corefile flag `-conf`; Node's parser reads single-dash words as short options. */
+export function normalizeConfFlag(argv: string[]): string[] {
+  return argv.map((arg) => (arg === '-conf' ? '--conf' : arg.startsWith('-conf=') ? `-${arg}` : arg));
+}
 
 export function parseServeArgs(argv: string[]): ServeOptions {
   let values;
@@ -102,6 +116,8 @@ export function parseServeArgs(argv: string[]): ServeOptions {
         'cache-ttl': { type: 'string' },
         'serve-stale': { type: 'string' },
         'max-concurrent': { type: 'string' },
+        conf: { type: 'string' },
+        'kube-dns-config': { type: 'string' },
       },
     }));
   } catch (err) {
@@ -135,6 +151,8 @@ export function parseServeArgs(argv: string[]): ServeOptions {
     cacheTtl: parseCount(values['cache-ttl'] ?? String(SERVE_DEFAULTS.cacheTtl), 1, 86_400, '--cache-ttl'),
     serveStale: parseDuration(values['serve-stale'] ?? '0', '--serve-stale'),
     maxConcurrent: parseCount(values['max-concurrent'] ?? String(SERVE_DEFAULTS.maxConcurrent), 1, 1_000_000, '--max-concurrent'),
+    conf: values.conf,
+    kubeDnsConfig: values['kube-dns-config'],
   };
 }
 

@@ -42,6 +42,11 @@ export interface KubernetesHandlerOptions {
   ttl: number;
   /** Another handler can resolve names outside the index (forwarding, zone files): ExternalName targets are chased. */
   chaseExternal?: boolean;
+  /**
+   * CoreDNS `fallthrough [ZONES]`: an NXDOMAIN for a name in these zones goes on to the next handler instead
+   * (kubeadm's Corefile passes unknown PTR names to forward); [] means every zone; absent, off.
+   */
+  fallthrough?: readonly string[];
 }
 
 // Results without per-query data are allocated once (no allocation on the hot path).
@@ -79,14 +84,21 @@ export class KubernetesHandler implements Handler {
     if (request.internal) return this.records(qname, qtype);
     const answer = this.options.cache.get(qname, qtype);
     if (answer === null) return SKIP;
+    if (answer.rcode === RCode.NXDOMAIN && this.fallsThrough(qname)) return SKIP;
     if (answer.chase !== null && this.options.chaseExternal === true) return this.records(qname, qtype);
     return { kind: 'answer', answer };
+  }
+
+  private fallsThrough(qname: string): boolean {
+    const zones = this.options.fallthrough;
+    if (zones === undefined) return false;
+    return zones.length === 0 || zones.some((zone) => zone === '' || qname === zone || qname.endsWith(`.${zone}`));
   }
 
   /** The index's answer as records, with the CNAME target to chase when it leaves the index. */
   private records(qname: string, qtype: number): HandlerResult {
     const result = this.options.index.lookup(qname, qtype);
-    if (result.kind === 'notauth') return SKIP;
+    if (result.kind === 'notauth' || (result.kind === 'nxdomain' && this.fallsThrough(qname))) return SKIP;
     const last = result.answer[result.answer.length - 1];
     const external =
       result.kind === 'answer' && last !== undefined && last.type === RRType.CNAME && this.options.index.findZone(last.data as string) === null;
