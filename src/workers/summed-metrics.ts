@@ -21,7 +21,8 @@ export function summedMetrics(pool: WorkerPool): SummedMetrics {
     stats,
     async collect() {
       await pool.collectStats(STATS_TIMEOUT_MS);
-      Object.assign(stats, createServerStats());
+      const { reloadFailures } = stats; // the primary's own: the workers never reload
+      Object.assign(stats, createServerStats(), { reloadFailures });
       addServerStats(stats, pool.retired);
       for (const slot of pool.slots) addServerStats(stats, slot.stats);
     },

@@ -77,7 +77,8 @@ async function stop(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   try {
-    await dns?.close();
+    // Told by the primary after its lameduck (or SIGTERM to this worker alone): drain, with no lameduck of its own.
+    await dns?.shutdown();
   } finally {
     process.exit(code);
   }
