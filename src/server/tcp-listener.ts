@@ -103,7 +103,8 @@ export class TcpListener {
       socket.pause();
       if (inFlight === 0 && !finished) {
         finished = true;
-        socket.end();
+        // Once the replies and our FIN are out the connection is done, whether or not the client closes its side.
+        socket.end(() => socket.destroy());
       }
     };
     this.connections.set(socket, endWhenAnswered);
