@@ -114,6 +114,8 @@ export interface ClusterDnsServer {
   /** The forwarder's and the cache's counters, when forwarding is on. */
   readonly forwardStats: ForwardStats | null;
   readonly cacheStats: CacheStats | null;
+  /** coredns_cache_entries now, when the cache is on (a multi-core worker reports it to the primary). */
+  cacheEntries(): { success: number; denial: number } | null;
   /** True from shutdown() on. */
   readonly shuttingDown: boolean;
   /**
@@ -244,7 +246,7 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
       addresses: { health: options.health, ready: options.ready, metrics: options.metrics },
       healthy: () => true,
       unready: () => (shuttingDown ? 'shutting down' : store.synced ? null : 'not synced with the cluster yet'),
-      metrics: { stats: server.stats, synced: () => store.synced, counts: () => store.counts, watch: watchStats },
+      metrics: { stats: server.stats, synced: () => store.synced, counts: () => store.counts, watch: watchStats, programming: source.programmingLatency },
       build: { version: options.version ?? 'unknown', revision: '' },
       extendMetrics: (registry) => {
         if (resolver.forwardStats !== null) registerForwardMetrics(registry, { forward: resolver.forwardStats, cache: resolver.cache });
@@ -271,6 +273,7 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
     loopCheck: (resolver.detectLoop() ?? Promise.resolve(null)).catch(() => null),
     forwardStats: resolver.forwardStats,
     cacheStats: resolver.cacheStats,
+    cacheEntries: () => resolver.cache?.countByKind() ?? null,
     get shuttingDown() {
       return shuttingDown !== undefined;
     },

@@ -42,7 +42,7 @@ export function formatQueryLine(entry: LoggedQuery): string {
   const rcode = RCODE_NAMES[entry.rcode] ?? String(entry.rcode);
   return (
     `${remote}:${entry.remotePort} - ${query.id} "${typeName(query.qtype)} ${className(query.qclass)} ${absolute(query.qname)} ` +
-    `${entry.transport} ${entry.size} ${dnssecOk} ${bufsize}" ${rcode} ${rflags || '-'} ${reply.length} ${entry.seconds}s`
+    `${entry.transport} ${entry.size} ${dnssecOk} ${bufsize}" ${rcode} ${rflags || '-'} ${reply.length} ${entry.seconds.toFixed(9)}s`
   );
 }
 

@@ -136,10 +136,11 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
       addresses: { health: options.health, ready: options.ready, metrics: options.metrics },
       healthy: () => slots.some((slot) => slot.listening),
       unready: () => (shuttingDown ? 'shutting down' : synced() ? null : 'not synced with the cluster yet'),
-      metrics: { stats: metrics.stats, synced, counts: () => fanout.counts, watch: source.watchStats },
+      metrics: { stats: metrics.stats, synced, counts: () => fanout.counts, watch: source.watchStats, programming: source.programmingLatency },
       build: { version: options.version ?? 'unknown', revision: '' },
       beforeScrape: () => metrics.collect(),
-      extendMetrics: (registry) => metrics.register(registry),
+      extendMetrics: (registry) =>
+        metrics.register(registry, { forwarding: options.forward !== undefined, caching: (options.forward?.cacheSize ?? 10_000) > 0 }),
       logger,
     });
   } catch (err) {
