@@ -27,11 +27,13 @@ export const MONITORED_TYPES: ReadonlyArray<readonly [string, number]> = [
 ];
 /** The slot of "other" in a row of requestsByType. */
 export const OTHER_TYPE_SLOT = MONITORED_TYPES.length;
-const TYPE_SLOTS = new Map<number, number>(MONITORED_TYPES.map(([, type], slot) => [type, slot]));
+/** qtype → slot for every qtype below 256 (all monitored ones are): an array read, not a Map lookup, per query. */
+const TYPE_SLOTS = new Uint8Array(256).fill(OTHER_TYPE_SLOT);
+MONITORED_TYPES.forEach(([, type], slot) => (TYPE_SLOTS[type] = slot));
 
 /** qtype → its slot in a row of requestsByType. */
 export function typeSlot(qtype: number): number {
-  return TYPE_SLOTS.get(qtype) ?? OTHER_TYPE_SLOT;
+  return qtype < 256 ? TYPE_SLOTS[qtype] : OTHER_TYPE_SLOT;
 }
 
 /** Index into requestsByType of a (transport, family, type slot) triple. */
