@@ -19,9 +19,9 @@ export type Transport = 'udp' | 'tcp';
 export type ReplySink = (reply: Buffer | null) => void;
 
 /**
- * Answers computed synchronously take a microsecond or two, and a clock read costs from 25 ns to 200 ns
- * depending on the machine's clock source: one in SYNC_TIMING_SAMPLE is timed, and the others are counted
- * with the last timed duration (systematic sampling). Answers that wait for a handler (forwarding) are all timed.
+ * A clock read can cost a sizeable part of a synchronous answer (docs/benchmarks.md "Figures behind code
+ * choices"): one synchronous answer in SYNC_TIMING_SAMPLE is timed, and the others are counted with the last
+ * timed duration (systematic sampling). Answers that wait for a handler (forwarding) are all timed.
  */
 const SYNC_TIMING_SAMPLE = 16;
 /** `started` of a query that is not timed. */
