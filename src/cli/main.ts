@@ -139,6 +139,27 @@ async function serve(argv: string[]): Promise<void> {
     const code = err instanceof ClusterDnsError ? ` [${err.code}]` : '';
     fail(`${(err as Error).message}${code}`, 1);
   }
+  // Before 'serving' is logged: a signal that arrives before its handler is installed kills the process outright.
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      // A second signal while shutting down: the operator wants out now.
+      logger.warn({ signal }, 'forced exit');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    // SIGTERM is how Kubernetes stops a pod: lameduck, then drain. Ctrl-C at a terminal stops at once.
+    (signal === 'SIGTERM' ? dns.shutdown() : dns.close()).then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'error while shutting down');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   logger.info(
     {
       address: dns.server,
@@ -166,26 +187,6 @@ async function serve(argv: string[]): Promise<void> {
       setImmediate(() => logger.debug({ ms: Math.round(compactHeap()) }, 'heap compacted after the initial load')),
     );
   }
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) {
-      // A second signal while shutting down: the operator wants out now.
-      logger.warn({ signal }, 'forced exit');
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    // SIGTERM is how Kubernetes stops a pod: lameduck, then drain. Ctrl-C at a terminal stops at once.
-    (signal === 'SIGTERM' ? dns.shutdown() : dns.close()).then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'error while shutting down');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
 }
 
 /** `--autopath @kubernetes` (as the Corefile's `autopath @kubernetes`) or `--autopath FILE` (a resolv.conf). */
