@@ -195,7 +195,7 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
     handler: chain,
     logger: logger.child({ component: 'server' }),
     tcpIdleTimeoutMs: options.tcpIdleTimeoutMs,
-    queryLog: options.logQueries ? new QueryLog(logger.child({ component: 'log' })) : null,
+    queryLog: options.logQueries ? new QueryLog(queryLogger(logger)) : null,
   });
 
   let address: ListenAddress;
@@ -281,6 +281,16 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+/**
+ * The query log's lines are asked for explicitly, so they are written whatever the process's level (a
+ * multi-core worker logs only warnings and errors of its own).
+ */
+function queryLogger(logger: Logger): Logger {
+  const child = logger.child({ component: 'log' });
+  child.level = 'info';
+  return child;
 }
 
 function autopathSettings(option: ClusterDnsServerOptions['autopath']): AutopathSettings | null {

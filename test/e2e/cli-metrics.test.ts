@@ -177,11 +177,11 @@ describe('clusterdns serve: /metrics, --log-queries and the SERVFAIL log', () =>
 });
 
 describe('clusterdns serve --workers 2: /metrics', () => {
-  it('sums the workers\' histograms, per-type requests and forward and cache counters', async () => {
+  it('sums the workers\' histograms, per-type requests and forward and cache counters; the workers write the query log', async () => {
     const upstream = new TestUpstream().answer('www.example.com', a('www.example.com', '192.0.2.100'));
     const upstreamPort = await upstream.start();
     const example = new URL('../../examples/cluster.yaml', import.meta.url).pathname;
-    const cli = await startCli(['--manifest', example, '--workers', '2', '--upstream', `127.0.0.1:${upstreamPort}`, '--metrics', '127.0.0.1:0'], 20_000);
+    const cli = await startCli(['--manifest', example, '--workers', '2', '--upstream', `127.0.0.1:${upstreamPort}`, '--metrics', '127.0.0.1:0', '--log-queries'], 20_000);
     try {
       const address = cli.logs.find((line) => line.msg === 'http listening' && line.endpoint === '/metrics')?.address;
       // Several queries, so both workers answer some (the kernel spreads datagrams over the shared socket).
@@ -199,6 +199,10 @@ describe('clusterdns serve --workers 2: /metrics', () => {
       // Upstream: every miss, and the loop-detection probe each worker sends once it listens (CoreDNS `loop`).
       expect(value('coredns_forward_requests_total')).toBe(value('coredns_cache_misses_total') + 2);
       expect(buckets(all, 'coredns_forward_request_duration_seconds', { rcode: 'NOERROR' })).toEqual(TIME_LE);
+      // The workers write the query log (they log only warnings of their own otherwise).
+      const queryLines = () => cli.logs.filter((entry) => entry.plugin === 'log');
+      await cli.waitForLog(() => queryLines().length >= QUERIES + 2);
+      expect(queryLines().every((entry) => typeof entry.worker === 'number')).toBe(true);
     } finally {
       expect(await cli.stop()).toBe(0);
       await upstream.close();
