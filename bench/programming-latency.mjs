@@ -46,7 +46,7 @@ export async function measureProgrammingLatency({ manifest, rate = 100, seconds 
   writeFileSync(churn, churnList(0));
   if (!port) port = 30000 + Math.floor(Math.random() * 20000);
   const child = spawn('taskset', ['-c', cpu, process.execPath, join(ROOT, 'dist/cli/main.js'), 'serve', '--manifest', manifest, '--manifest', churn,
-    '--listen', `127.0.0.1:${port}`, '--log-level', 'warn', '--resolv-conf', '/dev/null'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    '--listen', `127.0.0.1:${port}`, '--log-level', 'warn', '--resolv-conf', '/dev/null', '--lameduck', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let exited = false;
   let stderr = '';
   child.stderr.on('data', (b) => { if (stderr.length < 4000) stderr += b; });

@@ -18,6 +18,8 @@ import { HostsHandler, type HostsSettings } from './pipeline/hosts-handler.js';
 import { AnswerCache } from './records/answer-cache.js';
 import { RecordIndex } from './records/record-index.js';
 import { DnsServer } from './server/dns-server.js';
+import { queryLogFor } from './log/query-log.js';
+import { delay } from './runtime/delay.js';
 import { registerForwardMetrics } from './http/forward-metrics.js';
 import { startHttpEndpoints, type HttpEndpoints } from './http/http-endpoints.js';
 import type { ServerStats } from './server/server-stats.js';
@@ -69,7 +71,19 @@ export interface ClusterDnsServerOptions {
   hosts?: HostsSettings;
   /** Forward every name outside the served zones, with a cache (CoreDNS `forward`, `cache`, `loop`); off unless given. */
   forward?: ForwardSettings;
+  /**
+   * CoreDNS `health { lameduck D }`: how long shutdown() keeps answering after /ready turned 503, so the
+   * Service's endpoints drop this instance before it stops; default 5000 ms. close() does not wait.
+   */
+  lameduckMs?: number;
+  /** CoreDNS `log`: a line per query in CoreDNS's common log format, at info level; default off. */
+  logQueries?: boolean;
 }
+
+/** CoreDNS `health`'s default lameduck. */
+export const DEFAULT_LAMEDUCK_MS = 5000;
+/** After the lameduck, how long TCP connections and forwarded queries in flight may take to finish. */
+const DRAIN_TIMEOUT_MS = 5000;
 
 /** What only the multi-core mode and the tests set; not part of the published options. */
 export interface ServerInternalOptions extends ClusterDnsServerOptions {
@@ -95,6 +109,8 @@ export interface ServerInternalOptions extends ClusterDnsServerOptions {
   httpControl?: { close?: () => Promise<void>; reopen?: () => Promise<void> };
   /** More metrics on the /metrics registry (the reload counters). */
   extendMetrics?: (registry: Registry) => void;
+  /** coredns_build_info{version} (the CLI passes the package's). */
+  version?: string;
 }
 
 export interface ClusterDnsServer {
@@ -118,6 +134,17 @@ export interface ClusterDnsServer {
   /** The forwarder's and the cache's counters, when forwarding is on. */
   readonly forwardStats: ForwardStats | null;
   readonly cacheStats: CacheStats | null;
+  /** coredns_cache_entries now, when the cache is on (a multi-core worker reports it to the primary). */
+  cacheEntries(): { success: number; denial: number } | null;
+  /** True from shutdown() on. */
+  readonly shuttingDown: boolean;
+  /**
+   * Stop gracefully, as CoreDNS on SIGTERM: /ready answers 503 at once, queries are answered for `lameduckMs`,
+   * then listeners stop taking queries, those in flight finish (TCP connections end once answered), and all
+   * closes. close() during it cuts it short.
+   */
+  shutdown(): Promise<void>;
+  /** Stop now: every socket and timer is released. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -194,6 +221,7 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
       handler: chain,
       logger: logger.child({ component: 'server' }),
       tcpIdleTimeoutMs: options.tcpIdleTimeoutMs,
+      queryLog: options.logQueries ? queryLogFor(logger) : null,
     });
   shared?.adopt(chain);
 
@@ -218,6 +246,16 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
       if (!shared) await server.close();
       await resolver.close();
     })());
+  let shuttingDown: Promise<void> | undefined;
+  const lameduckMs = options.lameduckMs ?? DEFAULT_LAMEDUCK_MS;
+  const shutdown = () =>
+    (shuttingDown ??= (async () => {
+      logger.info({ lameduckMs }, 'lameduck: /ready answers 503, queries are still answered');
+      await delay(lameduckMs);
+      logger.info('lameduck over: draining connections');
+      await server.drain(DRAIN_TIMEOUT_MS);
+      await close();
+    })());
   try {
     source = await createDataSource({
       store,
@@ -231,11 +269,13 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
     // until its lists are done).
     await source.start();
     const watchStats = source.watchStats;
+    const programming = source.programmingLatency;
     const startHttp = () => startHttpEndpoints({
       addresses: { health: options.health, ready: options.ready, metrics: options.metrics },
       healthy: () => true,
-      ready: () => store.synced,
-      metrics: { stats: server.stats, synced: () => store.synced, counts: () => store.counts, watch: watchStats },
+      unready: () => (shuttingDown ? 'shutting down' : store.synced ? null : 'not synced with the cluster yet'),
+      metrics: { stats: server.stats, synced: () => store.synced, counts: () => store.counts, watch: watchStats, programming },
+      build: { version: options.version ?? 'unknown', revision: '' },
       extendMetrics: (registry) => {
         if (resolver.forwardStats !== null) registerForwardMetrics(registry, { forward: resolver.forwardStats, cache: resolver.cache });
         options.extendMetrics?.(registry);
@@ -273,6 +313,11 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
     loopCheck: (resolver.detectLoop() ?? Promise.resolve(null)).catch(() => null),
     forwardStats: resolver.forwardStats,
     cacheStats: resolver.cacheStats,
+    cacheEntries: () => resolver.cache?.countByKind() ?? null,
+    get shuttingDown() {
+      return shuttingDown !== undefined;
+    },
+    shutdown,
     close,
     [Symbol.asyncDispose]: close,
   };

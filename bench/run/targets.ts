@@ -53,7 +53,7 @@ export function launchOf(target: Target, data: Dataset, port: number, dir: strin
     case 'clusterdns':
     case 'clusterdns-all':
     case 'clusterdns-cache': {
-      const args = [...(extras.nodeArgs ?? []), CLI_PATH, 'serve', '--manifest', data.manifest, '--listen', listen, '--log-level', 'warn'];
+      const args = [...(extras.nodeArgs ?? []), CLI_PATH, 'serve', '--manifest', data.manifest, '--listen', listen, '--log-level', 'warn', '--lameduck', '0'];
       if (target === 'clusterdns-all') args.push('--workers', 'auto');
       if (target === 'clusterdns-cache') {
         if (extras.upstreamPort === undefined) throw new Error('clusterdns-cache needs its upstream port');

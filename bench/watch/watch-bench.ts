@@ -84,7 +84,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function startCli(kubeconfig: string): Promise<{ child: ChildProcess; port: number; syncedMs: Promise<number> }> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--kubeconfig', kubeconfig, '--listen', '127.0.0.1:0', '--pods', 'verified', '--resolv-conf', '/dev/null'], {
+  const child = spawn(process.execPath, [CLI, 'serve', '--kubeconfig', kubeconfig, '--listen', '127.0.0.1:0', '--pods', 'verified', '--resolv-conf', '/dev/null', '--lameduck', '0'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let buffered = '';

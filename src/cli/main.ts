@@ -40,6 +40,9 @@ Flags of serve:
   --health HOST:PORT    serve GET /health there (CoreDNS health; in a cluster 0.0.0.0:8080); default off
   --ready HOST:PORT     serve GET /ready there, 503 until synced (CoreDNS ready; 0.0.0.0:8181); default off
   --metrics HOST:PORT   serve GET /metrics there (CoreDNS prometheus; 0.0.0.0:9153); default off
+  --lameduck DURATION   on SIGTERM, keep answering this long after /ready turned 503, then drain TCP and
+                        exit 0 (CoreDNS health lameduck; default ${SERVE_DEFAULTS.lameduck}; e.g. 500ms, 0 for none)
+  --log-queries         log every query in CoreDNS's common log format (CoreDNS log; default off)
   --log-format FORMAT   json or pretty (default ${SERVE_DEFAULTS.logFormat})
   --log-level LEVEL     trace, debug, info, warn, error, fatal or silent (default ${SERVE_DEFAULTS.logLevel})
   --workers N|auto      serving processes sharing the UDP and TCP sockets: 1 (default) is this process alone;
@@ -145,12 +148,36 @@ async function serve(rawArgv: string[]): Promise<void> {
       metrics: options.metrics,
       zoneDirectory: options.zoneDirectory,
       forward,
+      lameduckMs: options.lameduckMs,
+      logQueries: options.logQueries,
+      version: version(),
       logger,
     });
   } catch (err) {
     const code = err instanceof ClusterDnsError ? ` [${err.code}]` : '';
     fail(`${(err as Error).message}${code}`, 1);
   }
+  // Before 'serving' is logged: a signal that arrives before its handler is installed kills the process outright.
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      // A second signal while shutting down: the operator wants out now.
+      logger.warn({ signal }, 'forced exit');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    // SIGTERM is how Kubernetes stops a pod: lameduck, then drain. Ctrl-C at a terminal stops at once.
+    (signal === 'SIGTERM' ? dns.shutdown() : dns.close()).then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'error while shutting down');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   logger.info(
     {
       address: dns.server,
@@ -178,25 +205,6 @@ async function serve(rawArgv: string[]): Promise<void> {
       setImmediate(() => logger.debug({ ms: Math.round(compactHeap()) }, 'heap compacted after the initial load')),
     );
   }
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) {
-      // A second signal while closing: the user wants out now.
-      logger.warn({ signal }, 'forced exit');
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    dns.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'error while shutting down');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
 }
 
 /** `--autopath @kubernetes` (as the Corefile's `autopath @kubernetes`) or `--autopath FILE` (a resolv.conf). */

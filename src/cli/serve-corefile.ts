@@ -63,7 +63,7 @@ export async function serveCorefile(context: CorefileServeContext): Promise<void
   };
   process.on('SIGHUP', () => reload('SIGHUP'));
   process.on('SIGUSR1', () => reload('SIGUSR1'));
-  stopOnSignals(() => server.close(), logger);
+  stopOnSignals(() => server.close(), () => server.shutdown(), logger);
 }
 
 /**
@@ -93,7 +93,7 @@ async function serveCorefileMultiCore(context: CorefileServeContext, resolvConf:
     void dns.close().finally(() => fail(report.message, 1));
   });
   process.on('SIGHUP', () => logger.warn({ signal: 'SIGHUP', file: conf }, notReloaded));
-  stopOnSignals(() => dns.close(), logger);
+  stopOnSignals(() => dns.close(), () => dns.shutdown(), logger);
 }
 
 function logNotes(settings: CorefileSettings, logger: Logger): void {
@@ -102,7 +102,8 @@ function logNotes(settings: CorefileSettings, logger: Logger): void {
   }
 }
 
-function stopOnSignals(close: () => Promise<void>, logger: Logger): void {
+/** SIGTERM: the lameduck, then a drain (as CoreDNS); SIGINT (Ctrl-C): close at once; a second signal exits now. */
+function stopOnSignals(close: () => Promise<void>, shutdown: () => Promise<void>, logger: Logger): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -111,7 +112,7 @@ function stopOnSignals(close: () => Promise<void>, logger: Logger): void {
     }
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    close().then(
+    (signal === 'SIGTERM' ? shutdown() : close()).then(
       () => process.exit(0),
       (err: unknown) => {
         logger.error({ err }, 'error while shutting down');
@@ -176,6 +177,9 @@ async function serverOptions(settings: CorefileSettings, context: CorefileServeC
     autopath: autopathSource === undefined ? undefined : autopathSettings(autopathSource, options.autopathNamespace),
     forward: forwardSettings(settings, context),
     hosts: settings.hosts,
+    // CoreDNS `health { lameduck D }`: without it, CoreDNS stops at once on SIGTERM; --lameduck overrides.
+    lameduckMs: given.has('lameduck') ? options.lameduckMs : (settings.lameduckSeconds ?? 0) * 1000,
+    logQueries: given.has('log-queries') ? options.logQueries : settings.log === true,
     logger,
   };
 }

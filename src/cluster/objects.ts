@@ -49,6 +49,11 @@ export interface EndpointSliceInfo extends ObjectKey {
   addressType: 'IPv4' | 'IPv6' | 'FQDN';
   endpoints: EndpointInfo[];
   ports: EndpointPort[];
+  /**
+   * The `endpoints.kubernetes.io/last-change-trigger-time` annotation (ms since the epoch): when the change this
+   * slice carries happened, for the DNS programming latency metric. API source only.
+   */
+  lastChangeTriggerTime?: number;
 }
 
 export interface PodInfo extends ObjectKey {

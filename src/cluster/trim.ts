@@ -205,7 +205,16 @@ function trimEndpointSlice(raw: Json, meta: Json, ctx: Context): EndpointSliceIn
     endpoints: exact(endpoints),
     ports: exact(ports),
   };
-  return typeof serviceName === 'string' && serviceName !== '' ? { ...slice, serviceName: serviceName.toLowerCase() } : slice;
+  const withService = typeof serviceName === 'string' && serviceName !== '' ? { ...slice, serviceName: serviceName.toLowerCase() } : slice;
+  const triggered = triggerTime(meta.annotations);
+  return triggered === undefined ? withService : { ...withService, lastChangeTriggerTime: triggered };
+}
+
+/** The endpoints controller's `endpoints.kubernetes.io/last-change-trigger-time` (RFC 3339), in ms; absent or unreadable: undefined. */
+function triggerTime(annotations: unknown): number | undefined {
+  const value = isRecord(annotations) ? annotations['endpoints.kubernetes.io/last-change-trigger-time'] : undefined;
+  const ms = typeof value === 'string' ? Date.parse(value) : NaN;
+  return Number.isFinite(ms) ? ms : undefined;
 }
 
 function trimPod(raw: Json, ctx: Context): PodInfo {

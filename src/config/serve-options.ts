@@ -54,6 +54,10 @@ export interface ServeOptions {
   conf?: string;
   /** --kube-dns-config DIR: the kube-dns ConfigMap's stubDomains and upstreamNameservers files. */
   kubeDnsConfig?: string;
+  /** --lameduck DURATION: how long SIGTERM keeps answering after /ready turned 503 (CoreDNS `health { lameduck }`). */
+  lameduckMs: number;
+  /** --log-queries: a line per query (CoreDNS `log`). */
+  logQueries: boolean;
 }
 
 export const SERVE_DEFAULTS = {
@@ -62,6 +66,7 @@ export const SERVE_DEFAULTS = {
   cacheSize: 10_000,
   cacheTtl: 30,
   maxConcurrent: 1000,
+  lameduck: '5s',
   zone: 'cluster.local',
   ttl: 5,
   pods: 'verified' as PodsMode,
@@ -118,6 +123,8 @@ export function parseServeArgs(argv: string[]): ServeOptions {
         'max-concurrent': { type: 'string' },
         conf: { type: 'string' },
         'kube-dns-config': { type: 'string' },
+        lameduck: { type: 'string' },
+        'log-queries': { type: 'boolean' },
       },
     }));
   } catch (err) {
@@ -153,6 +160,8 @@ export function parseServeArgs(argv: string[]): ServeOptions {
     maxConcurrent: parseCount(values['max-concurrent'] ?? String(SERVE_DEFAULTS.maxConcurrent), 1, 1_000_000, '--max-concurrent'),
     conf: values.conf,
     kubeDnsConfig: values['kube-dns-config'],
+    lameduckMs: parseMilliseconds(values.lameduck ?? SERVE_DEFAULTS.lameduck, '--lameduck'),
+    logQueries: values['log-queries'] ?? false,
   };
 }
 
@@ -169,6 +178,14 @@ export function parseDuration(text: string, flag: string): number {
   if (!match) throw invalid(flag, `expected a duration such as 3600, 90s, 30m, 1h or 2d, got "${text}"`);
   const unit = { s: 1, m: 60, h: 3600, d: 86_400 }[(match[2] ?? 's') as 's' | 'm' | 'h' | 'd'];
   return Number(match[1]) * unit;
+}
+
+/** A duration as Go writes short ones (`5s`, `500ms`, `1m`; a bare number is seconds), in milliseconds, up to 1 h. */
+export function parseMilliseconds(text: string, flag: string): number {
+  const match = /^(\d+)(ms|s|m)?$/.exec(text);
+  const ms = match ? Number(match[1]) * { ms: 1, s: 1000, m: 60_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm'] : NaN;
+  if (!(ms <= 3_600_000)) throw invalid(flag, `expected a duration such as 5s, 500ms or 1m (at most 1h), got "${text}"`);
+  return ms;
 }
 
 /** Upper bound of --workers: far beyond any core count this runs on, low enough to catch a typo. */

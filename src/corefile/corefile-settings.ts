@@ -141,13 +141,11 @@ function applyMainBlock(block: ServerBlock, context: Context): void {
       case 'errors':
         noBlockAllowed(d, ['consolidate', 'stacktrace']);
         args(d, 0, 0);
-        settings.errors = true;
-        note(settings, d, 'SERVFAIL answers are counted in coredns_dns_responses_total; no log line per error yet');
+        settings.errors = true; // SERVFAIL answers are logged with their cause, once per cause and interval
         break;
       case 'log':
         noBlock(d);
         settings.log = true;
-        note(settings, d, 'no log line per query yet (the server logs its start, reloads and errors)');
         break;
       case 'health': {
         args(d, 0, 1);
@@ -156,7 +154,6 @@ function applyMainBlock(block: ServerBlock, context: Context): void {
           if (sub.name !== 'lameduck') fail(sub, 'unknown health option (expected lameduck DURATION)', 'health');
           args(sub, 1, 1, 'health');
           settings.lameduckSeconds = durationMs(sub, sub.args[0], 'health') / 1000;
-          note(settings, sub, 'SIGTERM closes at once: no lameduck period yet', 'health');
         }
         break;
       }

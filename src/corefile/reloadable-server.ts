@@ -2,10 +2,10 @@
 // configuration starts beside the old one behind the same UDP/TCP sockets, takes over once its data is synced,
 // and only then is the old one closed, so no query is dropped. A Corefile that does not load leaves the
 // running configuration as it is and is counted in coredns_reload_failed_total.
+import { queryLogFor } from '../log/query-log.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
 import { startClusterDnsServer, type ClusterDnsServer, type ServerInternalOptions } from '../cluster-dns.js';
 import { formatAddress, parseListen, type ListenAddress } from '../config/serve-options.js';
 import { ClusterDnsError } from '../errors.js';
@@ -107,14 +107,16 @@ export class ReloadableServer {
     return this.running;
   }
 
-  /** coredns_reload_failed_total, read at scrape time. */
-  registerMetrics(registry: Registry): void {
-    const counts = this.counts;
-    const metric = (name: string, help: string, value: () => number) => {
-      const get = async () => ({ name, help, type: 'counter' as const, aggregator: 'sum' as const, values: [{ labels: {}, value: value() }] });
-      return { name, help, type: 'counter' as const, aggregator: 'sum' as const, get, reset: () => {} };
-    };
-    registry.registerMetric(metric('coredns_reload_failed_total', 'Counter of the number of failed reload attempts.', () => counts.failed) as never);
+  /**
+   * SIGTERM (CoreDNS `health { lameduck }`): no more reloads; the current configuration turns /ready 503, answers
+   * through its lameduck period and drains the listener; then everything closes.
+   */
+  async shutdown(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running?.catch(() => undefined);
+    await this.generation.dns.shutdown();
+    await this.close();
   }
 
   async close(): Promise<void> {
@@ -217,7 +219,6 @@ export class ReloadableServer {
       httpControl: http,
       extendMetrics: (registry) => {
         built.extendMetrics?.(registry);
-        this.registerMetrics(registry);
       },
     }).catch(async (err: unknown) => {
       if (!sameAddress) await listener.server.close();
@@ -229,6 +230,8 @@ export class ReloadableServer {
 
   private failed(err: unknown): ReloadOutcome {
     this.counts.failed++;
+    // coredns_reload_failed_total: the listener's counters outlive every configuration behind it.
+    this.generation.listener.server.stats.reloadFailures++;
     const error = err as Error;
     this.options.logger.error(
       { file: this.options.conf, code: err instanceof ClusterDnsError ? err.code : undefined, err: error.message },
@@ -262,6 +265,8 @@ function newListener(listen: ListenAddress, built: ServerInternalOptions): Liste
     handler: slot,
     logger: (built.logger ?? silentLogger()).child({ component: 'server' }),
     tcpIdleTimeoutMs: built.tcpIdleTimeoutMs,
+    // CoreDNS `log`, as the configuration that opened the listener says (a reload keeps the listener).
+    queryLog: built.logQueries ? queryLogFor(built.logger ?? silentLogger()) : null,
   });
   return { server, slot, requested: formatAddress(listen) };
 }

@@ -2,29 +2,19 @@
 // read from the plain counters at scrape time: nothing is counted twice and the query path never touches
 // prom-client. Each metric is a small collector object the registry asks for its current values.
 import type { Registry } from 'prom-client';
-import type { ResponseCache } from '../cache/response-cache.js';
+import type { CacheStats } from '../cache/cache-stats.js';
 import { DURATION_BUCKETS, type ForwardStats } from '../forward/forward-stats.js';
+import { collector, registerCollectors, type Sample } from './scrape-collector.js';
 
 export interface ForwardMetricsSources {
   forward: ForwardStats;
-  cache?: ResponseCache | null;
+  /** The response cache (a ResponseCache, or the multi-core primary's sum of its workers'). */
+  cache?: { readonly stats: CacheStats; countByKind(): { success: number; denial: number } } | null;
 }
 
 const RCODE_NAMES: Record<number, string> = { 0: 'NOERROR', 1: 'FORMERR', 2: 'SERVFAIL', 3: 'NXDOMAIN', 4: 'NOTIMP', 5: 'REFUSED', 16: 'BADVERS' };
 const rcodeName = (rcode: number) => RCODE_NAMES[rcode] ?? String(rcode);
 const SERVER = 'dns://';
-
-type Labels = Record<string, string>;
-interface Sample {
-  labels: Labels;
-  value: number;
-  metricName?: string;
-}
-
-/** A metric whose samples are computed when scraped (the shape prom-client's Registry reads). */
-function collector(name: string, help: string, type: 'counter' | 'gauge' | 'histogram', samples: () => Sample[]) {
-  return { name, help, type, aggregator: 'sum' as const, get: async () => ({ name, help, type, aggregator: 'sum' as const, values: samples() }), reset: () => {} };
-}
 
 /** Registers the forward and cache metrics on `registry`; their values are read from `sources` at every scrape. */
 export function registerForwardMetrics(registry: Registry, sources: ForwardMetricsSources): void {
@@ -81,5 +71,5 @@ export function registerForwardMetrics(registry: Registry, sources: ForwardMetri
       collector('coredns_cache_served_stale_total', 'The number of requests served from stale cache entries.', 'counter', () => [{ labels: { server: SERVER }, value: stats.servedStale }]),
     );
   }
-  for (const metric of metrics) registry.registerMetric(metric as unknown as Parameters<Registry['registerMetric']>[0]);
+  registerCollectors(registry, metrics);
 }

@@ -2,8 +2,10 @@
 // /metrics to bind, what they answer from, and the 'http listening' log line.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { SLIM_TIME_BUCKETS, createHistogram } from '../server/bucket-histogram.js';
 import { formatAddress, parseListen, type ListenAddress } from '../config/serve-options.js';
-import { createMetrics, type MetricsSources } from './metrics.js';
+import { startHealthSelfCheck, type HealthSelfCheck } from './health-self-check.js';
+import { createMetrics, type BuildInfo, type MetricsSources } from './metrics.js';
 import { ProbeServer } from './probe-server.js';
 
 export type HttpEndpoint = 'health' | 'ready' | 'metrics';
@@ -12,8 +14,11 @@ export interface HttpEndpointsOptions {
   /** Where to bind each endpoint (`HOST:PORT` or `{ host, port }`); undefined = off. */
   addresses: Partial<Record<HttpEndpoint, string | ListenAddress>>;
   healthy: () => boolean;
-  ready: () => boolean;
-  metrics: MetricsSources;
+  /** Why the server is not ready (/ready's 503 body: not synced yet, shutting down), or null when it is. */
+  unready: () => string | null;
+  metrics: Omit<MetricsSources, 'health'>;
+  /** coredns_build_info's version and revision. */
+  build?: BuildInfo;
   /** Runs before each scrape (the multi-core primary collects its workers' counters here). */
   beforeScrape?: () => Promise<void>;
   /** Registers metrics only this way of serving has. */
@@ -31,19 +36,23 @@ export interface HttpEndpoints {
 export async function startHttpEndpoints(options: HttpEndpointsOptions): Promise<HttpEndpoints> {
   const probes: ProbeServer[] = [];
   const addresses: Partial<Record<HttpEndpoint, ListenAddress>> = {};
+  let selfCheck: HealthSelfCheck | undefined;
   const close = async () => {
+    selfCheck?.stop();
     await Promise.all(probes.splice(0).map((probe) => probe.close()));
   };
+  // The self-check's numbers exist before /health binds, so /metrics can publish them from its first scrape.
+  const health = options.addresses.health !== undefined;
   let scrape: (() => Promise<{ contentType: string; body: string }>) | undefined;
   if (options.addresses.metrics !== undefined) {
-    const metrics = createMetrics(options.metrics);
+    const metrics = createMetrics({ ...options.metrics, ...(health ? { health: healthSource(() => selfCheck) } : {}) }, options.build);
     options.extendMetrics?.(metrics.registry);
     scrape = async () => {
       await options.beforeScrape?.();
       return metrics.scrape();
     };
   }
-  const routes = { health: { health: options.healthy }, ready: { ready: options.ready }, metrics: { metrics: scrape } };
+  const routes = { health: { health: options.healthy }, ready: { unready: options.unready }, metrics: { metrics: scrape } };
   try {
     for (const name of ['health', 'ready', 'metrics'] as const) {
       const where = options.addresses[name];
@@ -52,6 +61,7 @@ export async function startHttpEndpoints(options: HttpEndpointsOptions): Promise
       probes.push(probe);
       const bound = await probe.listen(typeof where === 'string' ? parseListen(where) : where);
       addresses[name] = bound;
+      if (name === 'health') selfCheck = startHealthSelfCheck(bound);
       options.logger.info({ endpoint: `/${name}`, address: formatAddress(bound) }, 'http listening');
     }
   } catch (err) {
@@ -59,4 +69,17 @@ export async function startHttpEndpoints(options: HttpEndpointsOptions): Promise
     throw err;
   }
   return { addresses, close };
+}
+
+/** The self-check's histogram and failures, read through `current` (it starts once /health is bound). */
+function healthSource(current: () => HealthSelfCheck | undefined): NonNullable<MetricsSources['health']> {
+  const empty = { durations: createHistogram(SLIM_TIME_BUCKETS), failures: 0 };
+  return {
+    get durations() {
+      return (current() ?? empty).durations;
+    },
+    get failures() {
+      return (current() ?? empty).failures;
+    },
+  };
 }

@@ -1,11 +1,17 @@
-// Prometheus metrics under CoreDNS's names, so existing dashboards and alerts keep working. The hot path
-// only bumps plain numbers (ServerStats); they are copied into the registry at scrape time, because a
-// prom-client inc() per query costs about as much as answering it (docs/architecture.md "Metrics").
+// Prometheus metrics under CoreDNS's names, labels and buckets (plugin/metrics/vars), so existing dashboards and
+// alerts keep working. The hot path only bumps plain numbers and bucket arrays (ServerStats); they are read at
+// scrape time, because a prom-client inc() per query costs about as much as answering it
+// (docs/architecture.md "Metrics").
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ReflectorStats } from '../kube-api/reflector.js';
-import type { ServerStats } from '../server/server-stats.js';
+import { PROGRAMMING_BUCKETS, SIZE_BUCKETS, SLIM_TIME_BUCKETS, TIME_BUCKETS, type BucketHistogram } from '../server/bucket-histogram.js';
+import { MONITORED_TYPES, OTHER_TYPE_SLOT, type ServerStats } from '../server/server-stats.js';
+import { collector, histogramSamples, registerCollectors, type Sample } from './scrape-collector.js';
 
 const RCODE_NAMES: Record<number, string> = { 0: 'NOERROR', 1: 'FORMERR', 2: 'SERVFAIL', 3: 'NXDOMAIN', 4: 'NOTIMP', 5: 'REFUSED', 16: 'BADVERS' };
+/** CoreDNS's labels of a server block `.:53` with no view; one block is all the command line has. */
+const SERVER = { server: 'dns://', zone: '.', view: '' };
+const TYPE_NAMES = [...MONITORED_TYPES.map(([name]) => name), 'other'];
 
 export interface MetricsSources {
   stats: ServerStats;
@@ -13,6 +19,10 @@ export interface MetricsSources {
   counts: () => { services: number; endpointSlices: number; pods: number; namespaces: number };
   /** The Kubernetes reflectors' counters summed, when the API is the data source. */
   watch?: () => ReflectorStats;
+  /** The /health self-check (coredns_health_request_duration_seconds), when /health is served. */
+  health?: { durations: BucketHistogram; failures: number };
+  /** coredns_kubernetes_dns_programming_duration_seconds{service_kind="headless_with_selector"}, when the API is the source. */
+  programming?: () => BucketHistogram;
 }
 
 /** ReflectorStats field → the counter that publishes it (clusterdns_kubernetes_watch_<name>_total). */
@@ -28,14 +38,24 @@ const WATCH_COUNTERS: Record<keyof ReflectorStats, { name: string; help: string 
   watchdogRestarts: { name: 'watchdog_restarts', help: 'Watches restarted after a silent connection.' },
 };
 
+/** coredns_build_info's labels: CoreDNS's `goversion` carries the Node version here. */
+export interface BuildInfo {
+  version: string;
+  revision: string;
+}
+
 /** A registry per server (the global one throws on a second registration, which bites tests). */
-export function createMetrics(sources: MetricsSources): { registry: Registry; scrape: () => Promise<{ contentType: string; body: string }> } {
+export function createMetrics(sources: MetricsSources, build: BuildInfo = { version: 'unknown', revision: '' }): { registry: Registry; scrape: () => Promise<{ contentType: string; body: string }> } {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const requests = new Counter({ name: 'coredns_dns_requests_total', help: 'Counter of DNS requests made per protocol.', labelNames: ['server', 'zone', 'proto', 'family'], registers: [registry] });
-  const responses = new Counter({ name: 'coredns_dns_responses_total', help: 'Counter of response status codes.', labelNames: ['server', 'zone', 'rcode', 'plugin'], registers: [registry] });
-  const panics = new Counter({ name: 'coredns_panics_total', help: 'A metrics that counts the number of panics.', registers: [registry] });
-  const autopath = new Counter({ name: 'coredns_autopath_success_total', help: 'Counter of requests that did autopath.', labelNames: ['server'], registers: [registry] });
+  const buildInfo = new Gauge({
+    name: 'coredns_build_info',
+    help: "A metric with a constant '1' value labeled by version, revision, and goversion from which CoreDNS was built.",
+    labelNames: ['version', 'revision', 'goversion'],
+    registers: [registry],
+  });
+  buildInfo.set({ version: build.version, revision: build.revision, goversion: process.version }, 1);
+  registerCollectors(registry, dnsCollectors(sources));
   const synced = new Gauge({ name: 'clusterdns_synced', help: '1 once every data source finished its first full load.', registers: [registry] });
   const objects = new Gauge({ name: 'clusterdns_cluster_objects', help: 'Cluster objects held, by kind.', labelNames: ['kind'], registers: [registry] });
 
@@ -45,42 +65,76 @@ export function createMetrics(sources: MetricsSources): { registry: Registry; sc
         ([field, { name, help }]) => [field, new Counter({ name: `clusterdns_kubernetes_watch_${name}_total`, help, registers: [registry] })] as const,
       )
     : [];
-
   // Counters only go up: publish the difference since the last scrape.
-  const published = { udp: 0, tcp: 0, udp6: 0, tcp6: 0, panics: 0, autopath: 0, rcodes: new Map<number, number>(), watch: new Map<string, number>() };
+  const published = new Map<string, number>();
   const scrape = async () => {
-    const { stats } = sources;
-    // family is CoreDNS's: "1" IPv4, "2" IPv6 (plugin/metrics/vars).
-    const { udp: udp6, tcp: tcp6 } = stats.ipv6Requests;
-    requests.inc({ server: 'dns://', zone: '.', proto: 'udp', family: '1' }, stats.requests.udp - udp6 - (published.udp - published.udp6));
-    requests.inc({ server: 'dns://', zone: '.', proto: 'tcp', family: '1' }, stats.requests.tcp - tcp6 - (published.tcp - published.tcp6));
-    // The IPv6 series appear with the first IPv6 client (most clusters have none).
-    if (udp6 > published.udp6) requests.inc({ server: 'dns://', zone: '.', proto: 'udp', family: '2' }, udp6 - published.udp6);
-    if (tcp6 > published.tcp6) requests.inc({ server: 'dns://', zone: '.', proto: 'tcp', family: '2' }, tcp6 - published.tcp6);
-    published.udp = stats.requests.udp;
-    published.tcp = stats.requests.tcp;
-    published.udp6 = udp6;
-    published.tcp6 = tcp6;
     if (watch) {
       const now = watch();
       for (const [field, counter] of watchCounters) {
-        counter.inc(now[field] - (published.watch.get(field) ?? 0));
-        published.watch.set(field, now[field]);
+        counter.inc(now[field] - (published.get(field) ?? 0));
+        published.set(field, now[field]);
       }
-    }
-    panics.inc(stats.panics - published.panics);
-    published.panics = stats.panics;
-    autopath.inc({ server: 'dns://' }, stats.autopathSuccesses - published.autopath);
-    published.autopath = stats.autopathSuccesses;
-    for (const [rcode, count] of Object.entries(stats.responses)) {
-      const code = Number(rcode);
-      const delta = count - (published.rcodes.get(code) ?? 0);
-      if (delta > 0) responses.inc({ server: 'dns://', zone: '.', rcode: RCODE_NAMES[code] ?? String(code), plugin: '' }, delta);
-      published.rcodes.set(code, count);
     }
     synced.set(sources.synced() ? 1 : 0);
     for (const [kind, count] of Object.entries(sources.counts())) objects.set({ kind }, count);
     return { contentType: registry.contentType, body: await registry.metrics() };
   };
   return { registry, scrape };
+}
+
+/** The coredns_dns_*, panics, autopath, reload, health and programming families, read from the plain counters. */
+function dnsCollectors(sources: MetricsSources) {
+  const { stats } = sources;
+  const collectors = [
+    collector('coredns_dns_requests_total', 'Counter of DNS requests made per zone, protocol and family.', 'counter', () => requestSamples(stats)),
+    collector('coredns_dns_request_duration_seconds', 'Histogram of the time (in seconds) each request took per zone.', 'histogram', () =>
+      histogramSamples('coredns_dns_request_duration_seconds', TIME_BUCKETS, stats.durations, SERVER),
+    ),
+    collector('coredns_dns_request_size_bytes', 'Size of the EDNS0 UDP buffer in bytes (64K for TCP) per zone and protocol.', 'histogram', () =>
+      perProto(stats.requestSizes, 'coredns_dns_request_size_bytes'),
+    ),
+    collector('coredns_dns_response_size_bytes', 'Size of the returned response in bytes.', 'histogram', () => perProto(stats.responseSizes, 'coredns_dns_response_size_bytes')),
+    collector('coredns_dns_do_requests_total', 'Counter of DNS requests with DO bit set per zone.', 'counter', () => [{ labels: SERVER, value: stats.doRequests }]),
+    collector('coredns_dns_responses_total', 'Counter of response status codes.', 'counter', () =>
+      Object.entries(stats.responses).map(([rcode, value]) => ({ labels: { ...SERVER, rcode: RCODE_NAMES[Number(rcode)] ?? rcode, plugin: '' }, value })),
+    ),
+    collector('coredns_panics_total', 'A metrics that counts the number of panics.', 'counter', () => [{ labels: {}, value: stats.panics }]),
+    collector('coredns_autopath_success_total', 'Counter of requests that did autopath.', 'counter', () => [{ labels: { server: SERVER.server }, value: stats.autopathSuccesses }]),
+    collector('coredns_reload_failed_total', 'Counter of the number of failed reload attempts.', 'counter', () => [{ labels: {}, value: stats.reloadFailures }]),
+  ];
+  const { health, programming } = sources;
+  if (health) {
+    collectors.push(
+      collector('coredns_health_request_duration_seconds', 'Histogram of the time (in seconds) each request took.', 'histogram', () =>
+        histogramSamples('coredns_health_request_duration_seconds', SLIM_TIME_BUCKETS, health.durations, {}),
+      ),
+      collector('coredns_health_request_failures_total', 'The number of times the health check failed.', 'counter', () => [{ labels: {}, value: health.failures }]),
+    );
+  }
+  if (programming) {
+    collectors.push(
+      collector('coredns_kubernetes_dns_programming_duration_seconds', 'Histogram of the time (in seconds) it took to program a dns instance.', 'histogram', () =>
+        histogramSamples('coredns_kubernetes_dns_programming_duration_seconds', PROGRAMMING_BUCKETS, programming(), { service_kind: 'headless_with_selector' }),
+      ),
+    );
+  }
+  return collectors;
+}
+
+/** requests_total{proto,family,type}: the series that have counted something (CoreDNS creates them on first use). */
+function requestSamples(stats: ServerStats): Sample[] {
+  const samples: Sample[] = [];
+  const row = OTHER_TYPE_SLOT + 1;
+  for (let i = 0; i < stats.requestsByType.length; i++) {
+    const value = stats.requestsByType[i];
+    if (value === 0) continue;
+    const group = Math.floor(i / row);
+    // family is CoreDNS's: "1" IPv4, "2" IPv6 (plugin/metrics/vars/report.go).
+    samples.push({ labels: { ...SERVER, proto: group >= 2 ? 'tcp' : 'udp', family: group % 2 === 1 ? '2' : '1', type: TYPE_NAMES[i % row] }, value });
+  }
+  return samples;
+}
+
+function perProto(histograms: { udp: BucketHistogram; tcp: BucketHistogram }, name: string): Sample[] {
+  return (['udp', 'tcp'] as const).filter((proto) => histograms[proto].counts.some((count) => count > 0)).flatMap((proto) => histogramSamples(name, SIZE_BUCKETS, histograms[proto], { ...SERVER, proto }));
 }

@@ -1,6 +1,7 @@
 // The CoreDNS-compatible HTTP endpoints (plugins health, ready, prometheus): /health answers 200 while the
-// process serves; /ready answers 200 only once every data source finished its first full load (503 before,
-// so a rollout never routes queries to an instance that would answer SERVFAIL); /metrics is Prometheus text.
+// process runs, lameduck included; /ready answers 200 only once every data source finished its first full load
+// and the server is not shutting down (503 with the reason otherwise, so a rollout never routes queries to an
+// instance that would answer SERVFAIL or is about to stop); /metrics is Prometheus text.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ListenAddress } from '../config/serve-options.js';
@@ -8,7 +9,8 @@ import { ClusterDnsError, ErrorCodes } from '../errors.js';
 
 export interface ProbeRoutes {
   health?: () => boolean;
-  ready?: () => boolean;
+  /** Why the server is not ready (the 503's body), or null when it is. */
+  unready?: () => string | null;
   metrics?: () => Promise<{ contentType: string; body: string }>;
 }
 
@@ -40,10 +42,13 @@ export class ProbeServer {
 
   private async serve(url: string, response: http.ServerResponse): Promise<void> {
     const path = url.split('?')[0];
-    const { health, ready, metrics } = this.routes;
+    const { health, unready, metrics } = this.routes;
     try {
       if (path === '/health' && health) return reply(response, health() ? 200 : 503, health() ? 'OK' : 'unhealthy');
-      if (path === '/ready' && ready) return reply(response, ready() ? 200 : 503, ready() ? 'OK' : 'not synced with the cluster yet');
+      if (path === '/ready' && unready) {
+        const reason = unready();
+        return reply(response, reason === null ? 200 : 503, reason ?? 'OK');
+      }
       if (path === '/metrics' && metrics) {
         const { contentType, body } = await metrics();
         return reply(response, 200, body, contentType);

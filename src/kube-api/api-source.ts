@@ -6,6 +6,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { assumedNamespaces, reflectorTargets, type ReflectorTarget } from './api-resources.js';
 import type { ClusterEvent } from '../cluster/objects.js';
+import { ProgrammingLatency } from './programming-latency.js';
 import { Reflector, emptyReflectorStats, type ReflectorStats, type ReflectorTuning } from './reflector.js';
 
 /** What the source needs of the cluster store (ClusterStore satisfies it). */
@@ -53,6 +54,8 @@ export class KubernetesApiSource extends EventEmitter<KubernetesApiSourceEvents>
   private started = false;
   private closed = false;
   private isSynced = false;
+  /** coredns_kubernetes_dns_programming_duration_seconds, observed as changes are applied. */
+  readonly programming = new ProgrammingLatency();
   private startedAt = 0;
   private readonly failing = new Set<Reflector>();
   private outageStartedAt: number | undefined;
@@ -86,7 +89,10 @@ export class KubernetesApiSource extends EventEmitter<KubernetesApiSourceEvents>
         kubeConfig: options.kubeConfig,
         target,
         logger: this.log,
-        onEvents: (events) => this.store.apply(events),
+        onEvents: (events) => {
+          this.store.apply(events);
+          this.programming.record(events, this.isSynced);
+        },
       });
       reflector.on('synced', ({ objects }) => {
         this.listedObjects += objects;

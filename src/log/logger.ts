@@ -1,5 +1,5 @@
 // The process log: pino JSON lines on stdout (docs/architecture.md "Logging"), or a compact human format.
-// Per-query logging stays off: an enabled line costs about as much as answering a query.
+// Per-query logging is off unless --log-queries asks for it: an enabled line costs about as much as answering a query.
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 

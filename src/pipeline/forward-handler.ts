@@ -21,7 +21,7 @@ export interface ForwardHandlerOptions {
 }
 
 const SKIP: HandlerResult = Object.freeze({ kind: 'skip' });
-const SERVFAIL: HandlerResult = Object.freeze({ kind: 'error', rcode: RCode.SERVFAIL });
+const REJECTED: HandlerResult = Object.freeze({ kind: 'error', rcode: RCode.SERVFAIL, cause: 'forward: max_concurrent reached' });
 const REFUSED: HandlerResult = Object.freeze({ kind: 'error', rcode: RCode.REFUSED });
 
 export class ForwardHandler implements Handler {
@@ -59,7 +59,7 @@ export class ForwardHandler implements Handler {
   }
 
   private answer(request: DnsRequest, question: UpstreamQuestion, result: PoolResult): HandlerResult {
-    if (!result.ok) return result.failure === 'rejected' ? SERVFAIL : (this.stale(request, question) ?? SERVFAIL);
+    if (!result.ok) return result.failure === 'rejected' ? REJECTED : (this.stale(request, question) ?? { kind: 'error', rcode: RCode.SERVFAIL, cause: `forward: no upstream answered (${result.detail})` });
     const reply = relayedReply(result.message);
     if (reply.rcode === RCode.SERVFAIL || reply.rcode === RCode.REFUSED) {
       const stale = this.stale(request, question);

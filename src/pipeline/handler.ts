@@ -42,7 +42,8 @@ export type HandlerResult =
   | { kind: 'answer'; answer: CompiledAnswer }
   | RecordsResult
   | { kind: 'skip' }
-  | { kind: 'error'; rcode: number };
+  /** `cause` says why, for the SERVFAIL log (CoreDNS `errors`). */
+  | { kind: 'error'; rcode: number; cause?: string };
 
 export interface Handler {
   /** Named after the CoreDNS directive it imitates (kubernetes, autopath, file, cache, forward). */

@@ -51,7 +51,7 @@ export interface KubernetesHandlerOptions {
 
 // Results without per-query data are allocated once (no allocation on the hot path).
 const SKIP: HandlerResult = Object.freeze({ kind: 'skip' });
-const NOT_SYNCED: HandlerResult = Object.freeze({ kind: 'error', rcode: RCode.SERVFAIL });
+const NOT_SYNCED: HandlerResult = Object.freeze({ kind: 'error', rcode: RCode.SERVFAIL, cause: 'kubernetes: not synced with the cluster yet' });
 const TRANSFER_REFUSED: HandlerResult = Object.freeze({ kind: 'error', rcode: RCode.REFUSED });
 
 export class KubernetesHandler implements Handler {

@@ -7,7 +7,7 @@ import { RCode } from '../wire/types.js';
 import type { DnsRequest, Handler, HandlerResult } from './handler.js';
 
 const SKIP: HandlerResult = Object.freeze({ kind: 'skip' });
-const SERVFAIL: HandlerResult = Object.freeze({ kind: 'error', rcode: RCode.SERVFAIL });
+const SERVFAIL: HandlerResult = Object.freeze({ kind: 'error', rcode: RCode.SERVFAIL, cause: 'loop: our own loop-detection probe came back' });
 
 export class LoopHandler implements Handler, LoopProbes {
   readonly name = 'loop';

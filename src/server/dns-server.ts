@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import type { Logger } from 'pino';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
 import type { Handler } from '../pipeline/handler.js';
+import type { QueryLog } from '../log/query-log.js';
 import { QueryProcessor } from './query-processor.js';
 import { createServerStats, type ServerStats } from './server-stats.js';
 import { TcpListener } from './tcp-listener.js';
@@ -16,6 +17,8 @@ export interface DnsServerOptions {
   logger: Logger;
   tcpIdleTimeoutMs?: number;
   tcpMaxInFlightPerConnection?: number;
+  /** CoreDNS `log`: a line per query; off when null or absent. */
+  queryLog?: QueryLog | null;
 }
 
 export interface ServerAddress {
@@ -30,11 +33,13 @@ export class DnsServer {
   readonly stats: ServerStats = createServerStats();
   private readonly udp: UdpListener;
   private readonly tcp: TcpListener;
+  private readonly processor: QueryProcessor;
   private bound: ServerAddress | null = null;
   private closed = false;
 
   constructor(private readonly options: DnsServerOptions) {
-    const processor = new QueryProcessor(options.handler, this.stats, options.logger);
+    const processor = new QueryProcessor(options.handler, this.stats, options.logger, { queryLog: options.queryLog });
+    this.processor = processor;
     this.udp = new UdpListener(processor);
     this.tcp = new TcpListener(processor, this.stats, {
       idleTimeoutMs: options.tcpIdleTimeoutMs ?? 10_000,
@@ -77,6 +82,21 @@ export class DnsServer {
   address(): ServerAddress {
     if (!this.bound) throw new ClusterDnsError(ErrorCodes.SERVER_CLOSED, 'the DNS server is not listening');
     return this.bound;
+  }
+
+  /**
+   * Stop taking queries and let those in flight finish: TCP stops accepting and ends each connection once its
+   * queries are answered, UDP answers no new datagram; after `timeoutMs` whatever is left is cut. Then closes.
+   */
+  async drain(timeoutMs: number): Promise<void> {
+    this.udp.stopAnswering();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all([this.tcp.drain(), this.processor.whenIdle()]),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    await this.close();
   }
 
   async close(): Promise<void> {

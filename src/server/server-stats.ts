@@ -1,9 +1,59 @@
 // Counters kept as plain numbers on the hot path; the metrics endpoint publishes them at scrape time
-// (docs/architecture.md "Metrics").
+// (docs/architecture.md "Metrics"). Histograms are arrays of bucket counts (bucket-histogram.ts).
+import { RRType } from '../wire/types.js';
+import { SIZE_BUCKETS, TIME_BUCKETS, addHistogram, createHistogram, type BucketHistogram } from './bucket-histogram.js';
+
+/** The query types CoreDNS counts by name (plugin/metrics/vars/monitor.go); every other type is "other". */
+export const MONITORED_TYPES: ReadonlyArray<readonly [string, number]> = [
+  ['A', RRType.A],
+  ['AAAA', RRType.AAAA],
+  ['CNAME', RRType.CNAME],
+  ['DNSKEY', 48],
+  ['DS', 43],
+  ['MX', RRType.MX],
+  ['NSEC3', 50],
+  ['NSEC', 47],
+  ['NS', RRType.NS],
+  ['PTR', RRType.PTR],
+  ['RRSIG', 46],
+  ['SOA', RRType.SOA],
+  ['SRV', RRType.SRV],
+  ['TXT', RRType.TXT],
+  ['HTTPS', 65],
+  ['SVCB', 64],
+  ['IXFR', RRType.IXFR],
+  ['AXFR', RRType.AXFR],
+  ['ANY', RRType.ANY],
+];
+/** The slot of "other" in a row of requestsByType. */
+export const OTHER_TYPE_SLOT = MONITORED_TYPES.length;
+/** qtype → slot for every qtype below 256 (all monitored ones are): an array read, not a Map lookup, per query. */
+const TYPE_SLOTS = new Uint8Array(256).fill(OTHER_TYPE_SLOT);
+MONITORED_TYPES.forEach(([, type], slot) => (TYPE_SLOTS[type] = slot));
+
+/** qtype → its slot in a row of requestsByType. */
+export function typeSlot(qtype: number): number {
+  return qtype < 256 ? TYPE_SLOTS[qtype] : OTHER_TYPE_SLOT;
+}
+
+/** Index into requestsByType of a (transport, family, type slot) triple. */
+export function requestSlot(tcp: boolean, ipv6: boolean, slot: number): number {
+  return ((tcp ? 2 : 0) + (ipv6 ? 1 : 0)) * (OTHER_TYPE_SLOT + 1) + slot;
+}
+
 export interface ServerStats {
   requests: { udp: number; tcp: number };
   /** The part of `requests` from IPv6 clients (published as family="2"; the rest is family="1"). */
   ipv6Requests: { udp: number; tcp: number };
+  /** coredns_dns_requests_total{proto,family,type}: requestSlot(...) → count. */
+  requestsByType: number[];
+  /** coredns_dns_do_requests_total: queries with the DNSSEC OK bit (RFC 3225). */
+  doRequests: number;
+  /** coredns_dns_request_duration_seconds: from the datagram or frame read to the reply handed to the socket. */
+  durations: BucketHistogram;
+  /** coredns_dns_request_size_bytes{proto} and coredns_dns_response_size_bytes{proto}. */
+  requestSizes: { udp: BucketHistogram; tcp: BucketHistogram };
+  responseSizes: { udp: BucketHistogram; tcp: BucketHistogram };
   /** rcode → replies sent with it. */
   responses: Record<number, number>;
   /** Queries dropped without a reply (unreadable header, QR=1). */
@@ -13,10 +63,26 @@ export interface ServerStats {
   tcpConnections: number;
   /** Questions answered by walking the client's search path (published as coredns_autopath_success_total). */
   autopathSuccesses: number;
+  /** Configuration reloads that failed (published as coredns_reload_failed_total); bumped by whoever reloads. */
+  reloadFailures: number;
 }
 
 export function createServerStats(): ServerStats {
-  return { requests: { udp: 0, tcp: 0 }, ipv6Requests: { udp: 0, tcp: 0 }, responses: {}, dropped: 0, panics: 0, tcpConnections: 0, autopathSuccesses: 0 };
+  return {
+    requests: { udp: 0, tcp: 0 },
+    ipv6Requests: { udp: 0, tcp: 0 },
+    requestsByType: new Array<number>(4 * (OTHER_TYPE_SLOT + 1)).fill(0),
+    doRequests: 0,
+    durations: createHistogram(TIME_BUCKETS),
+    requestSizes: { udp: createHistogram(SIZE_BUCKETS), tcp: createHistogram(SIZE_BUCKETS) },
+    responseSizes: { udp: createHistogram(SIZE_BUCKETS), tcp: createHistogram(SIZE_BUCKETS) },
+    responses: {},
+    dropped: 0,
+    panics: 0,
+    tcpConnections: 0,
+    autopathSuccesses: 0,
+    reloadFailures: 0,
+  };
 }
 
 /** Add `from` into `into` (the multi-core primary sums its workers' counters for /metrics). */
@@ -25,6 +91,13 @@ export function addServerStats(into: ServerStats, from: ServerStats): ServerStat
   into.requests.tcp += from.requests.tcp;
   into.ipv6Requests.udp += from.ipv6Requests.udp;
   into.ipv6Requests.tcp += from.ipv6Requests.tcp;
+  for (let i = 0; i < into.requestsByType.length; i++) into.requestsByType[i] += from.requestsByType?.[i] ?? 0;
+  into.doRequests += from.doRequests ?? 0;
+  if (from.durations) addHistogram(into.durations, from.durations);
+  for (const proto of ['udp', 'tcp'] as const) {
+    if (from.requestSizes) addHistogram(into.requestSizes[proto], from.requestSizes[proto]);
+    if (from.responseSizes) addHistogram(into.responseSizes[proto], from.responseSizes[proto]);
+  }
   for (const [rcode, count] of Object.entries(from.responses)) {
     const code = Number(rcode);
     into.responses[code] = (into.responses[code] ?? 0) + count;
@@ -33,5 +106,6 @@ export function addServerStats(into: ServerStats, from: ServerStats): ServerStat
   into.panics += from.panics;
   into.tcpConnections += from.tcpConnections;
   into.autopathSuccesses += from.autopathSuccesses ?? 0;
+  into.reloadFailures += from.reloadFailures ?? 0;
   return into;
 }

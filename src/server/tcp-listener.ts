@@ -20,7 +20,9 @@ const tcpLimit = () => TCP_LIMIT;
 
 export class TcpListener {
   private server: net.Server | null = null;
-  private readonly connections = new Set<net.Socket>();
+  /** Open connections → ends the connection once its queries are answered (draining). */
+  private readonly connections = new Map<net.Socket, () => void>();
+  private draining = false;
 
   constructor(
     private readonly processor: QueryProcessor,
@@ -50,17 +52,28 @@ export class TcpListener {
   async close(): Promise<void> {
     const server = this.server;
     this.server = null;
-    for (const socket of this.connections) socket.destroy();
+    for (const socket of this.connections.keys()) socket.destroy();
     this.connections.clear();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /**
+   * Stop accepting, read no more queries, answer those in flight, then end each connection (RFC 7766 6.2.3:
+   * the server may close idle connections). Resolves once every connection is closed; close() cuts the rest.
+   */
+  async drain(): Promise<void> {
+    this.draining = true;
+    const server = this.server;
+    const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
+    for (const endWhenAnswered of this.connections.values()) endWhenAnswered();
+    await closed;
+  }
+
   private accept(socket: net.Socket): void {
-    if (!this.server) {
+    if (!this.server || this.draining) {
       socket.destroy();
       return;
     }
-    this.connections.add(socket);
     this.stats.tcpConnections++;
     socket.setNoDelay(true);
     const { idleTimeoutMs, maxInFlightPerConnection } = this.options;
@@ -83,6 +96,18 @@ export class TcpListener {
         socket.end();
       }
     };
+    /** Draining: the queries in flight are answered, no more are read, then our side ends. */
+    let ending = false;
+    const endWhenAnswered = () => {
+      ending = true;
+      socket.pause();
+      if (inFlight === 0 && !finished) {
+        finished = true;
+        // Once the replies and our FIN are out the connection is done, whether or not the client closes its side.
+        socket.end(() => socket.destroy());
+      }
+    };
+    this.connections.set(socket, endWhenAnswered);
     const send = (reply: Buffer | null) => {
       inFlight--;
       if (reply && !socket.destroyed) {
@@ -91,7 +116,8 @@ export class TcpListener {
         reply.copy(frame, 2);
         socket.write(frame);
       }
-      if (!draining && !socket.destroyed) drain();
+      if (ending) endWhenAnswered();
+      else if (!draining && !socket.destroyed) drain();
     };
     /** Hand whole frames to the processor while the connection has room; read more when it has. */
     const drain = () => {
@@ -123,6 +149,7 @@ export class TcpListener {
     };
 
     socket.on('data', (chunk: Buffer) => {
+      if (ending) return;
       pending = pending === null ? chunk : Buffer.concat([pending, chunk]);
       // Replies to the queries of one chunk (pipelined clients send many) leave in one write, not one each.
       socket.cork();

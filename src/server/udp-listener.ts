@@ -13,6 +13,8 @@ function literalLookup(address: string, family: unknown, callback: (err: Error |
 
 export class UdpListener {
   private socket: dgram.Socket | null = null;
+  /** Draining: datagrams that arrive are no longer answered (replies to earlier ones still go out). */
+  private answering = true;
 
   constructor(private readonly processor: QueryProcessor) {}
 
@@ -37,7 +39,13 @@ export class UdpListener {
     });
   }
 
+  /** Answer no more datagrams; replies to those already taken still go out until close(). */
+  stopAnswering(): void {
+    this.answering = false;
+  }
+
   private onMessage(socket: dgram.Socket, message: Buffer, remote: dgram.RemoteInfo): void {
+    if (!this.answering) return;
     this.processor.process(message, 'udp', remote.address, remote.port, udpLimit, (reply) => {
       if (reply && this.socket === socket) socket.send(reply, remote.port, remote.address);
     });

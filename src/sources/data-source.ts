@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { ClusterSink } from '../cluster/cluster-sink.js';
 import type { ReflectorStats, ReflectorTuning } from '../kube-api/reflector.js';
 import { ManifestSource } from '../manifest/manifest-source.js';
+import type { BucketHistogram } from '../server/bucket-histogram.js';
 
 /** A source of cluster objects feeding a ClusterSink. */
 export interface DataSource {
@@ -19,6 +20,8 @@ export interface DataSource {
   whenSynced(): Promise<void>;
   /** The reflectors' counters summed (API source only), for /metrics. */
   watchStats?(): ReflectorStats;
+  /** The DNS programming latency histogram (API source only), for /metrics. */
+  programmingLatency?(): BucketHistogram;
 }
 
 export interface KubernetesSourceSettings {
@@ -57,6 +60,7 @@ export async function createDataSource(options: DataSourceOptions): Promise<Data
       },
       whenSynced: () => source.whenSynced(),
       watchStats: () => source.stats(),
+      programmingLatency: () => source.programming.histogram,
     };
   }
   if (options.manifests.length > 0) {

@@ -5,13 +5,15 @@
 // - cluster-fanout.ts is the store the data source writes to, passing every change on to the workers;
 // - summed-metrics.ts sums the workers' counters for /metrics.
 import cluster from 'node:cluster';
-import { resolveServingOptions, watchesPods, type ServerInternalOptions } from '../cluster-dns.js';
+import { DEFAULT_LAMEDUCK_MS, resolveServingOptions, watchesPods, type ServerInternalOptions } from '../cluster-dns.js';
 import { formatAddress, type ListenAddress } from '../config/serve-options.js';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
 import type { LoopReport } from '../forward/loop-detection.js';
 import { startHttpEndpoints, type HttpEndpoints } from '../http/http-endpoints.js';
 import { silentLogger, type LogFormat, type LogLevel } from '../log/logger.js';
 import { compactHeap } from '../runtime/heap-compaction.js';
+import { delay } from '../runtime/delay.js';
+import type { ServerStats } from '../server/server-stats.js';
 import { createDataSource, type DataSource } from '../sources/data-source.js';
 import { ClusterFanout } from './cluster-fanout.js';
 import type { WorkerConfig } from './protocol.js';
@@ -38,6 +40,11 @@ export interface MultiCoreClusterDns {
   workerPids(): Array<number | undefined>;
   /** Resolves when a worker finds a forwarding loop (CoreDNS `loop`); never otherwise. */
   readonly loopCheck: Promise<LoopReport | null>;
+  /** The workers' counters summed at the last scrape; `reloadFailures` is the primary's own (it reloads). */
+  readonly stats: ServerStats;
+  readonly shuttingDown: boolean;
+  /** As a single process's: /ready 503 at once, the workers answer for `lameduckMs`, then drain and stop. */
+  shutdown(): Promise<void>;
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -53,7 +60,8 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
   // here); what only the primary uses stays behind.
   const { manifest: _m, kubernetes: _k, logger: _l, health: _h, ready: _r, metrics: _x, workers: _w, logFormat, logLevel, stopTimeoutMs = 5000, ...dnsOptions } = options;
   const config: Omit<WorkerConfig, 'slot'> = {
-    dns: { ...dnsOptions, zones, ttl, pods, listen },
+    // A worker is told to stop once the primary's lameduck is over: it only drains.
+    dns: { ...dnsOptions, zones, ttl, pods, listen, lameduckMs: 0 },
     logFormat: logFormat ?? 'json',
     logLevel: logLevel ?? 'info',
   };
@@ -95,8 +103,18 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
       // The pool starts no worker from here on; the source and the HTTP endpoints close meanwhile.
       await Promise.all([pool.stop(), source?.close(), http?.close()]);
     })());
+  let shuttingDown: Promise<void> | undefined;
+  const lameduckMs = options.lameduckMs ?? DEFAULT_LAMEDUCK_MS;
+  const shutdown = () =>
+    (shuttingDown ??= (async () => {
+      logger.info({ lameduckMs }, 'lameduck: /ready answers 503, queries are still answered');
+      await delay(lameduckMs);
+      logger.info('lameduck over: draining connections');
+      await close(); // each worker drains its connections before it exits
+    })());
 
   const { slots } = pool;
+  const metrics = summedMetrics(pool);
   try {
     // With port 0 the first worker settles the port before the others start (their first bind of port 0 shares
     // its handle; starting them together could leave them on different ports if one bind had to be retried).
@@ -114,14 +132,15 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
     const waitForSync = fanout.synced;
     await pool.until(() => slots.every((slot) => slot.listening && (!waitForSync || slot.synced)));
 
-    const metrics = summedMetrics(pool);
     http = await startHttpEndpoints({
       addresses: { health: options.health, ready: options.ready, metrics: options.metrics },
       healthy: () => slots.some((slot) => slot.listening),
-      ready: synced,
-      metrics: { stats: metrics.stats, synced, counts: () => fanout.counts, watch: source.watchStats },
+      unready: () => (shuttingDown ? 'shutting down' : synced() ? null : 'not synced with the cluster yet'),
+      metrics: { stats: metrics.stats, synced, counts: () => fanout.counts, watch: source.watchStats, programming: source.programmingLatency },
+      build: { version: options.version ?? 'unknown', revision: '' },
       beforeScrape: () => metrics.collect(),
-      extendMetrics: (registry) => metrics.register(registry),
+      extendMetrics: (registry) =>
+        metrics.register(registry, { forwarding: options.forward !== undefined, caching: (options.forward?.cacheSize ?? 10_000) > 0 }),
       logger,
     });
   } catch (err) {
@@ -139,6 +158,11 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
     },
     workerPids: () => slots.map((slot) => slot.worker?.process.pid),
     loopCheck,
+    stats: metrics.stats,
+    get shuttingDown() {
+      return shuttingDown !== undefined;
+    },
+    shutdown,
     close,
     [Symbol.asyncDispose]: close,
   };

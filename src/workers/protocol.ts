@@ -5,6 +5,7 @@ import type { ClusterEvent, ClusterObject } from '../cluster/objects.js';
 import type { LoopReport } from '../forward/loop-detection.js';
 import type { LogFormat, LogLevel } from '../log/logger.js';
 import type { ServerStats } from '../server/server-stats.js';
+import type { ResolverCounters } from './resolver-counters.js';
 
 /** The environment variable that carries a worker's WorkerConfig (JSON). */
 export const WORKER_CONFIG_ENV = 'CLUSTERDNS_WORKER_CONFIG';
@@ -43,4 +44,4 @@ export type FromWorker =
   /** Loop detection found an upstream that forwards back to us (CoreDNS `loop`): the primary exits. */
   | { type: 'loop'; report: LoopReport }
   | { type: 'synced' }
-  | { type: 'stats'; id: number; stats: ServerStats };
+  | { type: 'stats'; id: number; stats: ServerStats; resolver?: ResolverCounters };

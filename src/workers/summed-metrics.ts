@@ -1,7 +1,11 @@
 // /metrics of a multi-core primary: the workers' counters summed at scrape time over IPC (with those of workers
 // that have exited, so counters never go down), and gauges per worker. The process metrics are the primary's own.
 import { Gauge, type Registry } from 'prom-client';
+import { createCacheStats } from '../cache/cache-stats.js';
+import { createForwardStats } from '../forward/forward-stats.js';
+import { registerForwardMetrics } from '../http/forward-metrics.js';
 import { addServerStats, createServerStats, type ServerStats } from '../server/server-stats.js';
+import { addResolverCounters, createResolverCounters } from './resolver-counters.js';
 import type { WorkerPool } from './worker-pool.js';
 
 /** A scrape waits this long for the workers' counters, then uses the last ones they sent. */
@@ -11,22 +15,32 @@ export interface SummedMetrics {
   /** The sum, refreshed in place by `collect` (the metrics registry reads this object on every scrape). */
   readonly stats: ServerStats;
   collect(): Promise<void>;
-  /** Registers the per-worker gauges. */
-  register(registry: Registry): void;
+  /** Registers the per-worker gauges, and the forward and cache metrics when the workers forward. */
+  register(registry: Registry, resolver: { forwarding: boolean; caching: boolean }): void;
 }
 
 export function summedMetrics(pool: WorkerPool): SummedMetrics {
   const stats = createServerStats();
+  // Refreshed in place: the forward and cache collectors hold these objects.
+  const resolver = createResolverCounters();
+  const cacheStats = createCacheStats();
+  const cache = { stats: cacheStats, countByKind: () => resolver.cacheEntries };
   return {
     stats,
     async collect() {
       await pool.collectStats(STATS_TIMEOUT_MS);
-      Object.assign(stats, createServerStats());
+      const { reloadFailures } = stats; // the primary's own: the workers never reload
+      Object.assign(stats, createServerStats(), { reloadFailures });
       addServerStats(stats, pool.retired);
       for (const slot of pool.slots) addServerStats(stats, slot.stats);
+      Object.assign(resolver, createResolverCounters(), { forward: Object.assign(resolver.forward, createForwardStats()) });
+      addResolverCounters(resolver, pool.retiredResolver, false);
+      for (const slot of pool.slots) if (slot.resolver) addResolverCounters(resolver, slot.resolver, true);
+      Object.assign(cacheStats, resolver.cache ?? createCacheStats());
     },
-    register(registry) {
+    register(registry, { forwarding, caching }) {
       const { slots } = pool;
+      if (forwarding) registerForwardMetrics(registry, { forward: resolver.forward, cache: caching ? cache : null });
       new Gauge({
         name: 'clusterdns_workers',
         help: 'Worker processes (--workers), by state: running = bound its sockets, synced = applied the synced cluster state.',

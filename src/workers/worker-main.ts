@@ -10,6 +10,7 @@ import type { ClusterStore } from '../cluster/cluster-store.js';
 import { createServerStats } from '../server/server-stats.js';
 import { compactHeap } from '../runtime/heap-compaction.js';
 import { createLogger, type LogLevel } from '../log/logger.js';
+import type { ResolverCounters } from './resolver-counters.js';
 import { WORKER_CONFIG_ENV, type FromWorker, type ToWorker, type WorkerConfig } from './protocol.js';
 
 if (!cluster.isWorker || !process.send) {
@@ -40,7 +41,7 @@ const early: ToWorker[] = [];
 
 function handle(message: ToWorker): void {
   if (message.type === 'stop') return void stop(0);
-  if (message.type === 'stats') return send({ type: 'stats', id: message.id, stats: dns?.stats ?? createServerStats() });
+  if (message.type === 'stats') return send({ type: 'stats', id: message.id, stats: dns?.stats ?? createServerStats(), ...resolverCounters() });
   if (!store) {
     early.push(message);
     return;
@@ -64,6 +65,12 @@ function handle(message: ToWorker): void {
   }
 }
 
+/** The forwarder's and cache's counters, when this worker forwards. */
+function resolverCounters(): { resolver?: ResolverCounters } {
+  if (!dns?.forwardStats) return {};
+  return { resolver: { forward: dns.forwardStats, cache: dns.cacheStats, cacheEntries: dns.cacheEntries() ?? { success: 0, denial: 0 } } };
+}
+
 function markSynced(synced: ClusterStore): void {
   if (!synced.synced) {
     synced.markSynced();
@@ -77,7 +84,8 @@ async function stop(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   try {
-    await dns?.close();
+    // Told by the primary after its lameduck (or SIGTERM to this worker alone): drain, with no lameduck of its own.
+    await dns?.shutdown();
   } finally {
     process.exit(code);
   }

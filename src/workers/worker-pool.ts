@@ -7,6 +7,7 @@ import type { LoopReport } from '../forward/loop-detection.js';
 import { formatAddress, type ListenAddress } from '../config/serve-options.js';
 import { ClusterDnsError, ErrorCodes, type ErrorCode } from '../errors.js';
 import { addServerStats, createServerStats, type ServerStats } from '../server/server-stats.js';
+import { addResolverCounters, createResolverCounters, type ResolverCounters } from './resolver-counters.js';
 import { WORKER_CONFIG_ENV, type FromWorker, type ToWorker, type WorkerConfig } from './protocol.js';
 
 const WORKER_SCRIPT = fileURLToPath(new URL('./worker-main.js', import.meta.url));
@@ -26,6 +27,8 @@ export interface WorkerSlot {
   synced: boolean;
   /** The counters the current worker last reported. */
   stats: ServerStats;
+  /** Its forwarder's and cache's, when it forwards. */
+  resolver?: ResolverCounters;
   quickFailures: number;
   restartTimer?: NodeJS.Timeout;
 }
@@ -49,6 +52,7 @@ export class WorkerPool {
   readonly slots: WorkerSlot[];
   /** Counters of workers that have exited, so sums over the pool never go down. */
   readonly retired = createServerStats();
+  readonly retiredResolver = createResolverCounters();
   /** The address the first worker bound; every worker shares it. */
   bound: ListenAddress | undefined;
 
@@ -103,7 +107,9 @@ export class WorkerPool {
     worker.on('exit', (code, signal) => {
       if (slot.worker !== worker) return;
       addServerStats(this.retired, slot.stats);
+      if (slot.resolver) addResolverCounters(this.retiredResolver, slot.resolver, false);
       slot.stats = createServerStats();
+      slot.resolver = undefined;
       slot.worker = undefined;
       slot.listening = slot.fed = slot.synced = false;
       for (const waiter of this.statsWaiters.values()) {
@@ -201,6 +207,7 @@ export class WorkerPool {
         break;
       case 'stats':
         slot.stats = message.stats;
+        slot.resolver = message.resolver;
         this.statsWaiters.get(message.id)?.remaining.delete(slot);
         this.statsWaiters.get(message.id)?.done();
         break;

@@ -14,6 +14,11 @@ export function noHostForwarding(args: string[]): string[] {
   return args.includes('--upstream') || args.includes('--resolv-conf') || args.includes('--help') ? args : [...args, '--resolv-conf', '/dev/null'];
 }
 
+/** stop() sends SIGTERM: without a lameduck of the test's own choosing, the CLI exits without the 5 s wait. */
+function noLameduck(args: string[]): string[] {
+  return args.includes('--lameduck') || args.includes('--help') ? args : [...args, '--lameduck', '0'];
+}
+
 export interface RunningCli {
   process: ChildProcess;
   port: number;
@@ -26,7 +31,7 @@ export interface RunningCli {
 
 export async function startCli(args: string[], timeoutMs = 10_000): Promise<RunningCli> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
-  const child = spawn(process.execPath, [CLI, 'serve', '--listen', '127.0.0.1:0', ...noHostForwarding(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'serve', '--listen', '127.0.0.1:0', ...noLameduck(noHostForwarding(args))], { stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: Array<Record<string, unknown>> = [];
   const waiters = new Set<(entry: Record<string, unknown>) => void>();
   let stderr = '';

@@ -20,7 +20,7 @@ async function get(address: { host: string; port: number } | undefined, path: st
 }
 
 describe('HTTP endpoints', () => {
-  it('/ready is 503 while the API is unreachable at start-up, 200 once synced; /health is 200 throughout', async () => {
+  it('/ready is 503 "not synced with the cluster yet" while the API is unreachable at start-up, 200 once synced; /health is 200 throughout', async () => {
     const emu = await new ApiEmulator({ token: TOKEN }).start();
     emu.applyAll([namespace('default'), service('default', 'hello', { clusterIP: '10.96.0.20', ports: [{ name: 'http', port: 80 }] })]);
     await emu.refuseConnections();
@@ -41,7 +41,7 @@ describe('HTTP endpoints', () => {
     cleanups.push(() => dns.close());
 
     expect(await get(dns.http.health, '/health')).toEqual({ status: 200, body: 'OK' });
-    expect((await get(dns.http.ready, '/ready')).status).toBe(503);
+    expect(await get(dns.http.ready, '/ready')).toEqual({ status: 503, body: 'not synced with the cluster yet' });
     expect((await udpQuery(dns.address.port, 'hello.default.svc.cluster.local', RRType.A)).rcode).toBe(RCode.SERVFAIL);
 
     await emu.acceptConnections();

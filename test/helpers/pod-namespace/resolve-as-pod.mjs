@@ -13,7 +13,7 @@ execFileSync('mount', ['--bind', resolvConf, '/etc/resolv.conf']);
 
 /** Starts `clusterdns serve ARGS` and resolves once it logs 'serving' (rejects if it exits first). */
 function serve(args) {
-  const child = spawn(process.execPath, [cli, 'serve', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [cli, 'serve', '--lameduck', '0', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let buffered = '';
     child.stdout.on('data', (chunk) => {

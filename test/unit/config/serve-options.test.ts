@@ -22,6 +22,8 @@ describe('parseServeArgs', () => {
       cacheTtl: 30,
       serveStale: 0,
       maxConcurrent: 1000,
+      lameduckMs: 5000,
+      logQueries: false,
     });
   });
 
@@ -41,6 +43,9 @@ describe('parseServeArgs', () => {
     [['--stub-domain', 'corp.example=10.0.0.1,10.0.0.2:5353'], { stubDomains: ['corp.example=10.0.0.1,10.0.0.2:5353'] }],
     [['--cache-size', '0', '--cache-ttl', '300', '--max-concurrent', '50'], { cacheSize: 0, cacheTtl: 300, maxConcurrent: 50 }],
     [['--serve-stale', '1h'], { serveStale: 3600 }],
+    [['--lameduck', '500ms', '--log-queries'], { lameduckMs: 500, logQueries: true }],
+    [['--lameduck', '0'], { lameduckMs: 0 }],
+    [['--lameduck', '2m'], { lameduckMs: 120_000 }],
     [['--serve-stale', '90'], { serveStale: 90 }],
     [['--listen', '[::1]:53'], { listen: { host: '::1', port: 53 } }],
     [['--listen', '127.0.0.1:0'], { listen: { host: '127.0.0.1', port: 0 } }],
@@ -74,6 +79,9 @@ describe('parseServeArgs', () => {
     [['--cache-size', 'lots'], ErrorCodes.CONFIG_INVALID_VALUE, '--cache-size'],
     [['--serve-stale', '1y'], ErrorCodes.CONFIG_INVALID_VALUE, '--serve-stale'],
     [['--max-concurrent', '0'], ErrorCodes.CONFIG_INVALID_VALUE, '--max-concurrent'],
+    [['--lameduck', '5 s'], ErrorCodes.CONFIG_INVALID_VALUE, '--lameduck'],
+    [['--lameduck', '2h'], ErrorCodes.CONFIG_INVALID_VALUE, '--lameduck'],
+    [['--lameduck', '61m'], ErrorCodes.CONFIG_INVALID_VALUE, '--lameduck'],
     [['--ttl', '-1'], ErrorCodes.CONFIG_INVALID_FLAG, '--ttl'],
     [['--ttl', '1.5'], ErrorCodes.CONFIG_INVALID_VALUE, '--ttl'],
     [['--listen', '127.0.0.1'], ErrorCodes.CONFIG_INVALID_VALUE, '--listen'],

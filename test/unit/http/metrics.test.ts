@@ -25,23 +25,24 @@ describe('coredns_dns_requests_total family', () => {
 
     const { scrape } = createMetrics({ stats, synced: () => true, counts });
     const body = (await scrape()).body;
-    expect(body).toMatch(/^coredns_dns_requests_total\{[^}]*proto="udp",family="1"\} 2$/m);
-    expect(body).toMatch(/^coredns_dns_requests_total\{[^}]*proto="udp",family="2"\} 2$/m);
-    expect(body).toMatch(/^coredns_dns_requests_total\{[^}]*proto="tcp",family="1"\} 0$/m);
-    expect(body).toMatch(/^coredns_dns_requests_total\{[^}]*proto="tcp",family="2"\} 1$/m);
+    expect(body).toMatch(/^coredns_dns_requests_total\{[^}]*proto="udp",family="1",type="A"\} 2$/m);
+    expect(body).toMatch(/^coredns_dns_requests_total\{[^}]*proto="udp",family="2",type="A"\} 2$/m);
+    expect(body).not.toMatch(/^coredns_dns_requests_total\{[^}]*proto="tcp",family="1"/m);
+    expect(body).toMatch(/^coredns_dns_requests_total\{[^}]*proto="tcp",family="2",type="A"\} 1$/m);
 
-    // A second scrape publishes only what came since.
+    // A second scrape publishes the totals, not the sum of the scrapes.
     processor.process(query, 'udp', '::1', 5353, () => 512, ignore);
     const again = (await scrape()).body;
-    expect(again).toMatch(/^coredns_dns_requests_total\{[^}]*proto="udp",family="1"\} 2$/m);
-    expect(again).toMatch(/^coredns_dns_requests_total\{[^}]*proto="udp",family="2"\} 3$/m);
+    expect(again).toMatch(/^coredns_dns_requests_total\{[^}]*proto="udp",family="1",type="A"\} 2$/m);
+    expect(again).toMatch(/^coredns_dns_requests_total\{[^}]*proto="udp",family="2",type="A"\} 3$/m);
   });
 
   it('publishes no IPv6 series while no IPv6 client asked', async () => {
     const stats = createServerStats();
-    stats.requests.udp = 3;
+    const processor = new QueryProcessor(skipAll, stats, silentLogger());
+    for (let i = 0; i < 3; i++) processor.process(queryBytes('example.com', RRType.A), 'udp', '127.0.0.1', 5353, () => 512, () => {});
     const body = (await createMetrics({ stats, synced: () => true, counts }).scrape()).body;
-    expect(body).toMatch(/^coredns_dns_requests_total\{[^}]*proto="udp",family="1"\} 3$/m);
+    expect(body).toMatch(/^coredns_dns_requests_total\{[^}]*proto="udp",family="1",type="A"\} 3$/m);
     expect(body).not.toContain('family="2"');
   });
 });
