@@ -9,11 +9,20 @@
 //
 // Usage: run-as-image.mjs LAYOUT DIG   Prints one JSON object with what it saw.
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
 
 const [layout, dig] = process.argv.slice(2);
 const app = `${layout}/opt/clusterdns/node_modules/clusterdns`;
-const args = ['serve', '--manifest', `${app}/examples/cluster.yaml`, '--zones', `${app}/zones`, '--listen', '127.0.0.1:53', '--ready', '127.0.0.1:8181', '--resolv-conf', '/dev/null'];
+// The image's CMD, `serve --conf /etc/coredns/Corefile`, with the Corefile of deploy/clusterdns.yaml's ConfigMap
+// (what the chart renders by default) where the pod mounts it; the cluster comes from the bundled snapshot instead
+// of an API server, the zones from the package, and `forward . /etc/resolv.conf` reads /dev/null.
+const manifest = new URL('../../../deploy/clusterdns.yaml', import.meta.url);
+const configMap = parseAllDocuments(readFileSync(manifest, 'utf8')).map((doc) => doc.toJS()).find((object) => object?.kind === 'ConfigMap');
+const corefile = `${layout}/etc/coredns/Corefile`;
+mkdirSync(`${layout}/etc/coredns`, { recursive: true });
+writeFileSync(corefile, configMap.data.Corefile);
+const args = ['serve', '--conf', corefile, '--manifest', `${app}/examples/cluster.yaml`, '--zones', `${app}/zones`, '--resolv-conf', '/dev/null'];
 
 execFileSync('ip', ['link', 'set', 'lo', 'up']);
 execFileSync('mount', ['--make-rprivate', '/']);
