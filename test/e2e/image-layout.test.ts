@@ -74,7 +74,7 @@ describe('the image layout (packed package + production dependencies)', () => {
   });
 
   it.runIf(namespacesAvailable())(
-    'the entrypoint as the pod runs it (uid 65532, NET_BIND_SERVICE only, no privilege escalation, read-only root) binds port 53 and answers dig; without the capability it cannot',
+    'the image’s command (serve --conf with the chart’s Corefile) as the pod runs it (uid 65532, NET_BIND_SERVICE only, no privilege escalation, read-only root) binds port 53 and answers dig; without the capability it cannot',
     { timeout: 120_000 },
     async () => {
       execFileSync('setcap', ['cap_net_bind_service=+ep', join(layout, 'usr/local/bin/node')]);
