@@ -75,6 +75,11 @@ export interface ServerInternalOptions extends ClusterDnsServerOptions {
    * state here, so a restarted worker never answers from an empty index).
    */
   beforeListen?: (parts: { store: ClusterStore; index: RecordIndex }) => void | Promise<void>;
+  /**
+   * The built parse-worker.js: manifests are then parsed in a worker thread, off the serving thread (the CLI
+   * sets it; the CommonJS build cannot locate the script itself).
+   */
+  manifestParseWorker?: string;
 }
 
 export interface ClusterDnsServer {
@@ -199,10 +204,8 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
       kubernetes: options.kubernetes,
       watchPods: watchesPods(pods, options.autopath),
       fedExternally: options.fedExternally,
+      manifestParseWorker: options.manifestParseWorker,
     });
-    // A manifest is loaded when this resolves; the API source returns at once (SERVFAIL for cluster names
-    // until its lists are done).
-    await source.start();
     const watchStats = source.watchStats;
     http = await startHttpEndpoints({
       addresses: { health: options.health, ready: options.ready, metrics: options.metrics },
@@ -214,6 +217,9 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
       },
       logger,
     });
+    // After the probes are up (/health 200, /ready 503 while a big snapshot loads). A manifest is loaded when
+    // this resolves; the API source returns at once (SERVFAIL for cluster names until its lists are done).
+    await source.start();
   } catch (err) {
     await close();
     throw err;

@@ -2,7 +2,8 @@
 // The `clusterdns` command. Exit codes: 0 after SIGINT/SIGTERM, 1 when the server cannot start (a manifest
 // that cannot be loaded, an address in use), 2 for a bad command line.
 import { existsSync, readFileSync } from 'node:fs';
-import { startClusterDnsServer, type ClusterDnsServerOptions } from '../cluster-dns.js';
+import { fileURLToPath } from 'node:url';
+import { startClusterDnsServer, type ServerInternalOptions } from '../cluster-dns.js';
 import { hostSearchDomains, readResolvConfNameservers, readResolvConfSearch } from '../config/resolv-conf.js';
 import { formatUpstream } from '../forward/upstream-address.js';
 import { parseForwardRoutes, type ForwardSettings } from '../pipeline/resolver-handlers.js';
@@ -128,6 +129,8 @@ async function serve(argv: string[]): Promise<void> {
       zoneDirectory: options.zoneDirectory,
       forward,
       logger,
+      // A big YAML snapshot takes seconds to parse: off the thread that answers queries.
+      manifestParseWorker: fileURLToPath(new URL('../manifest/parse-worker.js', import.meta.url)),
     });
   } catch (err) {
     const code = err instanceof ClusterDnsError ? ` [${err.code}]` : '';
@@ -221,7 +224,7 @@ function forwardFromFlags(options: ServeOptions): ForwardSettings | undefined {
 
 async function multiCore(options: ServeOptions) {
   const { startMultiCore } = await import('../workers/primary.js');
-  return (dnsOptions: ClusterDnsServerOptions) =>
+  return (dnsOptions: ServerInternalOptions) =>
     startMultiCore({ ...dnsOptions, workers: options.workers, logFormat: options.logFormat, logLevel: options.logLevel });
 }
 

@@ -51,7 +51,7 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
   const { zones, ttl, pods, listen, manifests } = resolveServingOptions(options);
   // Every plain option goes to the workers as it is (so options added later reach them without a change
   // here); what only the primary uses stays behind.
-  const { manifest: _m, kubernetes: _k, logger: _l, health: _h, ready: _r, metrics: _x, workers: _w, logFormat, logLevel, stopTimeoutMs = 5000, ...dnsOptions } = options;
+  const { manifest: _m, kubernetes: _k, logger: _l, health: _h, ready: _r, metrics: _x, workers: _w, manifestParseWorker: _p, logFormat, logLevel, stopTimeoutMs = 5000, ...dnsOptions } = options;
   const config: Omit<WorkerConfig, 'slot'> = {
     dns: { ...dnsOptions, zones, ttl, pods, listen },
     logFormat: logFormat ?? 'json',
@@ -106,7 +106,14 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
     for (const slot of together ? slots : slots.slice(0, 1)) pool.fork(slot);
     const firstListening = pool.until(() => slots[0].listening);
     firstListening.catch(() => {}); // awaited below; a failure must not go unhandled while the source loads
-    source = await createDataSource({ store: fanout, logger, manifests, kubernetes: options.kubernetes, watchPods: watchesPods(pods, options.autopath) });
+    source = await createDataSource({
+      store: fanout,
+      logger,
+      manifests,
+      kubernetes: options.kubernetes,
+      watchPods: watchesPods(pods, options.autopath),
+      manifestParseWorker: options.manifestParseWorker,
+    });
     await source.start(); // the API source returns at once; the workers answer SERVFAIL for cluster names until synced
     await firstListening;
     if (!together) for (const slot of slots.slice(1)) pool.fork(slot);
