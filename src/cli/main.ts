@@ -11,6 +11,7 @@ import { SERVE_DEFAULTS, parseServeArgs, type ServeOptions } from '../config/ser
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
 import type { AutopathSettings } from '../pipeline/autopath-handler.js';
 import { createLogger } from '../log/logger.js';
+import type { Logger } from 'pino';
 import { compactHeap } from '../runtime/heap-compaction.js';
 
 const USAGE = `Usage: clusterdns serve [flags]
@@ -112,7 +113,7 @@ async function serve(argv: string[]): Promise<void> {
     fail(`${(err as Error).message} [${(err as ClusterDnsError).code ?? ErrorCodes.CONFIG_INVALID_VALUE}]`, 2);
   }
   // --workers N > 1: this process becomes the primary of N node:cluster workers (src/workers/primary.ts).
-  const start = options.workers > 1 ? await multiCore(options) : startClusterDnsServer;
+  const start = options.workers > 1 ? await multiCore(options, logger) : startClusterDnsServer;
   let dns;
   try {
     dns = await start({
@@ -222,10 +223,26 @@ function forwardFromFlags(options: ServeOptions): ForwardSettings | undefined {
   return forward;
 }
 
-async function multiCore(options: ServeOptions) {
+async function multiCore(options: ServeOptions, logger: Logger) {
+  // SIGTERM or SIGINT before start-up is done: stop the workers started so far and exit 0, as once serving
+  // (serve()'s own handlers take over when start-up returns).
+  const starting = new AbortController();
+  const stopStarting = (signal: NodeJS.Signals) => starting.abort(signal);
+  process.once('SIGTERM', stopStarting);
+  process.once('SIGINT', stopStarting);
   const { startMultiCore } = await import('../workers/primary.js');
-  return (dnsOptions: ServerInternalOptions) =>
-    startMultiCore({ ...dnsOptions, workers: options.workers, logFormat: options.logFormat, logLevel: options.logLevel });
+  return async (dnsOptions: ServerInternalOptions) => {
+    try {
+      return await startMultiCore({ ...dnsOptions, workers: options.workers, logFormat: options.logFormat, logLevel: options.logLevel, signal: starting.signal });
+    } catch (err) {
+      if (!starting.signal.aborted) throw err;
+      logger.info({ signal: starting.signal.reason }, 'stopped during start-up');
+      process.exit(0);
+    } finally {
+      process.off('SIGTERM', stopStarting);
+      process.off('SIGINT', stopStarting);
+    }
+  };
 }
 
 const [command, ...rest] = process.argv.slice(2);
