@@ -158,18 +158,21 @@ describe(`a ${SERVICES.toLocaleString('en')}-Service YAML snapshot`, () => {
     expect(loading.health, '/health answered 200 while loading').toBe(probes.length);
     expect(delay.max / 1e6, 'longest event-loop pause while loading (ms)').toBeLessThan(QUERY_BOUND_MS);
     expect((await probe(port, LAST_NAME)).address).toBe(snapshotServiceIp(SERVICES - 1));
+    const slowest = Math.max(...probes.map((p) => p.ms));
+    process.stdout.write(`load of ${SERVICES} Services: ${probes.length} queries, slowest ${slowest.toFixed(1)} ms, longest loop pause ${(delay.max / 1e6).toFixed(1)} ms\n`);
   }, 240_000);
 
   it(`serves the old data within ${QUERY_BOUND_MS} ms while a one-line edit reloads, then the new data, and the event loop never pauses longer`, async () => {
     if (!dns) throw new Error('the first test did not start the server');
     const port = dns.address.port;
+    // The edit is prepared before the monitor starts: rewriting 8 MB of text is the test's pause, not the server's.
+    const oldIp = snapshotServiceIp(SERVICES - 1);
+    const edited = (await readFile(manifest, 'utf8')).replaceAll(oldIp, EDITED_IP);
     delay = monitorEventLoopDelay({ resolution: 5 });
     delay.enable();
-    const text = await readFile(manifest, 'utf8');
-    const oldIp = snapshotServiceIp(SERVICES - 1);
     const reloadsBefore = log.lines.filter((line) => line.msg === 'manifest reloaded').length;
     const reloaded = log.waitFor((line) => line.msg === 'manifest reloaded' && log.lines.filter((l) => l.msg === 'manifest reloaded').length > reloadsBefore, 180_000);
-    await writeFile(manifest, text.replaceAll(oldIp, EDITED_IP));
+    await writeFile(manifest, edited);
     const probes = await probeUntil(port, LAST_NAME, reloaded, 180_000);
     await reloaded;
     delay.disable();
