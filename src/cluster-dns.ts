@@ -111,6 +111,11 @@ export interface ServerInternalOptions extends ClusterDnsServerOptions {
   extendMetrics?: (registry: Registry) => void;
   /** coredns_build_info{version} (the CLI passes the package's). */
   version?: string;
+  /**
+   * The built parse-worker.js: manifests are then parsed in a worker thread, off the serving thread (the CLI
+   * sets it; the CommonJS build cannot locate the script itself).
+   */
+  manifestParseWorker?: string;
 }
 
 export interface ClusterDnsServer {
@@ -264,10 +269,8 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
       kubernetes: options.kubernetes,
       watchPods: watchesPods(pods, options.autopath),
       fedExternally: options.fedExternally,
+      manifestParseWorker: options.manifestParseWorker,
     });
-    // A manifest is loaded when this resolves; the API source returns at once (SERVFAIL for cluster names
-    // until its lists are done).
-    await source.start();
     const watchStats = source.watchStats;
     const programming = source.programmingLatency;
     const startHttp = () => startHttpEndpoints({
@@ -291,6 +294,9 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
         http = await startHttp();
       };
     }
+    // After the probes are up (/health 200, /ready 503 while a big snapshot loads). A manifest is loaded when
+    // this resolves; the API source returns at once (SERVFAIL for cluster names until its lists are done).
+    await source.start();
   } catch (err) {
     await close();
     throw err;

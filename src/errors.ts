@@ -57,7 +57,7 @@ export class ClusterDnsError extends Error {
   }
 }
 
-function formatLocation(location: ErrorLocation): string {
+export function formatLocation(location: ErrorLocation): string {
   if (location.line === undefined) return location.file;
   return location.column === undefined
     ? `${location.file}:${location.line}`

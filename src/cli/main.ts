@@ -2,7 +2,8 @@
 // The `clusterdns` command. Exit codes: 0 after SIGINT/SIGTERM, 1 when the server cannot start (a manifest
 // that cannot be loaded, an address in use), 2 for a bad command line.
 import { existsSync, readFileSync } from 'node:fs';
-import { startClusterDnsServer, type ClusterDnsServerOptions } from '../cluster-dns.js';
+import { fileURLToPath } from 'node:url';
+import { startClusterDnsServer, type ServerInternalOptions } from '../cluster-dns.js';
 import { hostSearchDomains, readResolvConfNameservers, readResolvConfSearch } from '../config/resolv-conf.js';
 import { formatUpstream } from '../forward/upstream-address.js';
 import { parseForwardRoutes, type ForwardSettings } from '../pipeline/resolver-handlers.js';
@@ -11,6 +12,7 @@ import { readKubeDnsConfig } from '../corefile/kube-dns-config.js';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
 import type { AutopathSettings } from '../pipeline/autopath-handler.js';
 import { createLogger } from '../log/logger.js';
+import type { Logger } from 'pino';
 import { compactHeap } from '../runtime/heap-compaction.js';
 
 const USAGE = `Usage: clusterdns serve [flags]
@@ -132,7 +134,7 @@ async function serve(rawArgv: string[]): Promise<void> {
     fail(`${(err as Error).message} [${(err as ClusterDnsError).code ?? ErrorCodes.CONFIG_INVALID_VALUE}]`, 2);
   }
   // --workers N > 1: this process becomes the primary of N node:cluster workers (src/workers/primary.ts).
-  const start = options.workers > 1 ? await multiCore(options) : startClusterDnsServer;
+  const start = options.workers > 1 ? await multiCore(options, logger) : startClusterDnsServer;
   let dns;
   try {
     dns = await start({
@@ -152,6 +154,8 @@ async function serve(rawArgv: string[]): Promise<void> {
       logQueries: options.logQueries,
       version: version(),
       logger,
+      // A big YAML snapshot takes seconds to parse: off the thread that answers queries.
+      manifestParseWorker: fileURLToPath(new URL('../manifest/parse-worker.js', import.meta.url)),
     });
   } catch (err) {
     const code = err instanceof ClusterDnsError ? ` [${err.code}]` : '';
@@ -245,10 +249,26 @@ function forwardFromFlags(options: ServeOptions): ForwardSettings | undefined {
   return forward;
 }
 
-async function multiCore(options: ServeOptions) {
+async function multiCore(options: ServeOptions, logger: Logger) {
+  // SIGTERM or SIGINT before start-up is done: stop the workers started so far and exit 0, as once serving
+  // (serve()'s own handlers take over when start-up returns).
+  const starting = new AbortController();
+  const stopStarting = (signal: NodeJS.Signals) => starting.abort(signal);
+  process.once('SIGTERM', stopStarting);
+  process.once('SIGINT', stopStarting);
   const { startMultiCore } = await import('../workers/primary.js');
-  return (dnsOptions: ClusterDnsServerOptions) =>
-    startMultiCore({ ...dnsOptions, workers: options.workers, logFormat: options.logFormat, logLevel: options.logLevel });
+  return async (dnsOptions: ServerInternalOptions) => {
+    try {
+      return await startMultiCore({ ...dnsOptions, workers: options.workers, logFormat: options.logFormat, logLevel: options.logLevel, signal: starting.signal });
+    } catch (err) {
+      if (!starting.signal.aborted) throw err;
+      logger.info({ signal: starting.signal.reason }, 'stopped during start-up');
+      process.exit(0);
+    } finally {
+      process.off('SIGTERM', stopStarting);
+      process.off('SIGINT', stopStarting);
+    }
+  };
 }
 
 const [command, ...rest] = process.argv.slice(2);

@@ -22,6 +22,12 @@ export const API_RESOURCES: Record<ClusterObjectKind, ApiResource> = {
   Namespace: { kind: 'Namespace', groupVersion: '/api/v1', plural: 'namespaces', namespaced: false },
 };
 
+/** The resource as RBAC rules and `kubectl auth can-i` name it: `services`, `endpointslices.discovery.k8s.io`. */
+export function rbacResourceName(kind: ClusterObjectKind): string {
+  const r = API_RESOURCES[kind];
+  return r.groupVersion === '/api/v1' ? r.plural : `${r.plural}.${r.groupVersion.split('/')[2]}`;
+}
+
 /** The collection path, cluster-wide or inside one namespace. */
 export function collectionPath(kind: ClusterObjectKind, namespace?: string): string {
   const r = API_RESOURCES[kind];
@@ -37,6 +43,8 @@ export interface ReflectorTarget {
   fieldSelector?: string;
   /** For logs: "services", "services in team-a", "namespace team-a". */
   description: string;
+  /** The namespace of a namespaced path (--namespaces); undefined cluster-wide. */
+  namespace?: string;
 }
 
 export interface TargetOptions {
@@ -76,6 +84,7 @@ export function reflectorTargets(options: TargetOptions): ReflectorTarget[] {
         path: collectionPath(kind, ns),
         labelSelector: label,
         description: `${API_RESOURCES[kind].plural} in ${ns}`,
+        namespace: ns,
       });
     }
   }

@@ -4,10 +4,11 @@
 import { EventEmitter } from 'node:events';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { assumedNamespaces, reflectorTargets, type ReflectorTarget } from './api-resources.js';
+import { ApiStatusError } from './api-request.js';
+import { assumedNamespaces, rbacResourceName, reflectorTargets, type ReflectorTarget } from './api-resources.js';
 import type { ClusterEvent } from '../cluster/objects.js';
 import { ProgrammingLatency } from './programming-latency.js';
-import { Reflector, emptyReflectorStats, type ReflectorStats, type ReflectorTuning } from './reflector.js';
+import { Reflector, emptyReflectorStats, type ReflectorPhase, type ReflectorStats, type ReflectorTuning } from './reflector.js';
 
 /** What the source needs of the cluster store (ClusterStore satisfies it). */
 export interface ClusterStoreSink {
@@ -29,6 +30,8 @@ export interface KubernetesApiSourceOptions {
   waitForSync?: boolean;
   /** Timings for tests (backoff, watchdog, watch timeout, page size). */
   tuning?: ReflectorTuning;
+  /** While the API refuses a request (401/403), the warning naming it is repeated this often (default 60 s). */
+  refusalLogIntervalMs?: number;
 }
 
 export interface KubernetesApiSourceEvents {
@@ -61,6 +64,9 @@ export class KubernetesApiSource extends EventEmitter<KubernetesApiSourceEvents>
   private outageStartedAt: number | undefined;
   private outageFailures = 0;
   private listedObjects = 0;
+  private readonly refusalLogIntervalMs: number;
+  /** Reflector → when its refusal was last logged, while the API refuses it. */
+  private readonly refusedSince = new Map<Reflector, number>();
 
   constructor(options: KubernetesApiSourceOptions) {
     super();
@@ -70,6 +76,7 @@ export class KubernetesApiSource extends EventEmitter<KubernetesApiSourceEvents>
     this.store = options.store;
     this.log = options.logger.child({ component: 'kubernetes' });
     this.waitForSync = options.waitForSync ?? true;
+    this.refusalLogIntervalMs = options.refusalLogIntervalMs ?? 60_000;
     this.syncPromise = new Promise<void>((resolve, reject) => {
       this.resolveSync = resolve;
       this.rejectSync = reject;
@@ -98,7 +105,7 @@ export class KubernetesApiSource extends EventEmitter<KubernetesApiSourceEvents>
         this.listedObjects += objects;
         this.onReflectorSynced();
       });
-      reflector.on('failure', ({ error }) => this.onFailure(reflector, error));
+      reflector.on('failure', ({ error, phase }) => this.onFailure(reflector, error, phase));
       reflector.on('healthy', () => this.onHealthy(reflector));
       return reflector;
     });
@@ -165,13 +172,16 @@ export class KubernetesApiSource extends EventEmitter<KubernetesApiSourceEvents>
     this.safeEmit('synced', { durationMs, objects });
   }
 
-  private onFailure(reflector: Reflector, error: Error): void {
+  private onFailure(reflector: Reflector, error: Error, phase: ReflectorPhase): void {
     if (this.closed) return;
     this.failing.add(reflector);
     this.outageFailures++;
+    const status = refusalStatus(error);
+    const refused = status !== undefined;
+    if (refused) this.reportRefusal(reflector, error, status, phase);
     if (this.outageStartedAt !== undefined) return;
     this.outageStartedAt = Date.now();
-    this.log.warn(
+    if (!refused) this.log.warn(
       { err: error, server: this.server, resource: reflector.target.description },
       this.isSynced
         ? 'Kubernetes API unreachable; serving the last known data and retrying with backoff'
@@ -180,7 +190,35 @@ export class KubernetesApiSource extends EventEmitter<KubernetesApiSourceEvents>
     this.safeEmit('outage', { error, resource: reflector.target.description });
   }
 
+  /**
+   * A 401/403 is no outage but a configuration problem that lasts until someone fixes it: say which request
+   * was refused and what grants it, and say it again every refusalLogIntervalMs while it lasts (each retry
+   * with backoff would be too often, once would scroll away).
+   */
+  private reportRefusal(reflector: Reflector, error: Error, statusCode: 401 | 403, verb: ReflectorPhase): void {
+    const now = Date.now();
+    const last = this.refusedSince.get(reflector);
+    if (last !== undefined && now - last < this.refusalLogIntervalMs) return;
+    this.refusedSince.set(reflector, now);
+    const { target } = reflector;
+    const resource = rbacResourceName(target.kind);
+    const scope = target.namespace === undefined ? 'cluster-wide' : `in namespace ${target.namespace}`;
+    const fields = { status: statusCode, verb, resource, scope, server: this.server, err: error.message };
+    if (statusCode === 401) {
+      this.log.warn(
+        fields,
+        `Kubernetes API rejected the credentials (401 Unauthorized) for ${verb} ${resource}: the kubeconfig's or service account's token or certificate is not accepted; retrying`,
+      );
+    } else {
+      this.log.warn(
+        fields,
+        `Kubernetes API refused ${verb} ${resource} ${scope} (403 Forbidden): clusterdns needs list and watch on ${resource}, as the ClusterRole in deploy/rbac.yaml grants; retrying`,
+      );
+    }
+  }
+
   private onHealthy(reflector: Reflector): void {
+    this.refusedSince.delete(reflector);
     this.failing.delete(reflector);
     if (this.outageStartedAt === undefined || this.failing.size > 0 || this.closed) return;
     const durationMs = Date.now() - this.outageStartedAt;
@@ -199,6 +237,12 @@ export class KubernetesApiSource extends EventEmitter<KubernetesApiSourceEvents>
       this.log.error({ err, event }, 'a listener threw');
     }
   }
+}
+
+/** 401 or 403 when the API refused the request: a list's ApiStatusError, or a watch's client-node error. */
+function refusalStatus(error: Error): 401 | 403 | undefined {
+  const code = error instanceof ApiStatusError ? error.statusCode : (error as { statusCode?: unknown }).statusCode;
+  return code === 401 || code === 403 ? code : undefined;
 }
 
 function closedError(): Error & { code: string } {

@@ -1,7 +1,9 @@
 // Manifest files → a ClusterSink, kept current while the files change on disk: loaded and merged on start,
 // then watched (fs.watch on the directory plus a stat poll); a changed file is diffed against its own previous
-// objects only; a broken edit keeps its last good objects and logs file:line (docs/architecture.md "The manifest path").
-import { createHash } from 'node:crypto';
+// objects only; a broken edit keeps its last good objects and logs file:line, an emptied file keeps them too
+// and warns until it has objects again (docs/architecture.md "The manifest path"). Parsing happens where the
+// `parser` says (a worker thread for the CLI); what runs here is applied in time slices, so a big snapshot's
+// load or reload never holds up the queries.
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
@@ -11,7 +13,8 @@ import type { ClusterSink } from '../cluster/cluster-sink.js';
 import { isDeepStrictEqual } from 'node:util';
 import { objectKey } from '../cluster/object-diff.js';
 import type { ClusterEvent, ClusterObject } from '../cluster/objects.js';
-import { parseManifest } from './load-manifest.js';
+import { digestOf, inThreadManifestParser, type ManifestParser } from './manifest-parser.js';
+import { TimeSlicer, inSlices } from '../runtime/time-slicer.js';
 
 export interface ManifestSourceOptions {
   files: string[];
@@ -23,6 +26,10 @@ export interface ManifestSourceOptions {
   settleMs?: number;
   /** fs.stat poll interval, the fallback for missed watch events (default 1000 ms). */
   pollMs?: number;
+  /** Where bytes become objects (default: on this thread; the CLI uses a worker thread). Closed by close(). */
+  parser?: ManifestParser;
+  /** While a file that had objects has none, the warning is repeated this often (default 60 s). */
+  emptyWarnIntervalMs?: number;
 }
 
 interface FileState {
@@ -47,20 +54,33 @@ interface FileState {
   signature: string | undefined;
   /** The problem of the last attempt, if it failed (logged once; a recovery is logged too). */
   broken: string | undefined;
+  /** Set while the file has no objects after having had some: repeats the warning until it has. */
+  emptyTimer: NodeJS.Timeout | undefined;
 }
 
 function keyed(state: FileState): Map<string, ClusterObject> {
   return (state.byKey ??= new Map(state.objects.map((object) => [objectKey(object), object])));
 }
 
+/** keyed(), built in time slices (a snapshot's tens of thousands of keys are tens of milliseconds). */
+async function keyedInSlices(state: FileState, slicer: TimeSlicer): Promise<Map<string, ClusterObject>> {
+  if (state.byKey) return state.byKey;
+  const objects = state.objects;
+  const byKey = new Map<string, ClusterObject>();
+  for (let i = 0; i < objects.length; i++) {
+    byKey.set(objectKey(objects[i]), objects[i]);
+    if (i % APPLY_BATCH === 0) await slicer.pause();
+  }
+  if (state.objects === objects) state.byKey = byKey;
+  return byKey;
+}
+
 function signatureOf(st: { mtimeMs: number; size: number; ino: number }): string {
   return `${st.mtimeMs}:${st.size}:${st.ino}`;
 }
 
-/** Change detection, not security: SHA-1 of the raw bytes is fast and needs no decoding first. */
-function digestOf(bytes: Buffer): string {
-  return createHash('sha1').update(bytes).digest('base64');
-}
+/** Events applied to the store per call between checks of the time slice. */
+const APPLY_BATCH = 200;
 
 export class ManifestSource {
   private readonly store: ClusterSink;
@@ -68,6 +88,8 @@ export class ManifestSource {
   private readonly debounceMs: number;
   private readonly settleMs: number;
   private readonly pollMs: number;
+  private readonly parser: ManifestParser;
+  private readonly emptyWarnIntervalMs: number;
   private readonly settleTimers = new Set<NodeJS.Timeout>();
   private readonly states: FileState[];
   private readonly watchers: FSWatcher[] = [];
@@ -87,6 +109,8 @@ export class ManifestSource {
     this.debounceMs = options.debounceMs ?? 10;
     this.settleMs = options.settleMs ?? 250;
     this.pollMs = options.pollMs ?? 1000;
+    this.parser = options.parser ?? inThreadManifestParser;
+    this.emptyWarnIntervalMs = options.emptyWarnIntervalMs ?? 60_000;
     this.states = options.files.map((file) => ({
       file,
       path: resolve(file),
@@ -96,6 +120,7 @@ export class ManifestSource {
       settling: false,
       signature: undefined,
       broken: undefined,
+      emptyTimer: undefined,
     }));
   }
 
@@ -105,14 +130,24 @@ export class ManifestSource {
     this.started = true;
     for (const state of this.states) {
       const { bytes, signature } = await this.read(state);
-      const parsed = parseManifest(bytes.toString('utf8'), state.file);
-      state.digest = digestOf(bytes);
+      const outcome = await this.parser.parse(bytes, state.file, undefined);
+      if (outcome.unchanged) continue; // not with no digest known
+      state.digest = outcome.digest;
       state.signature = signature;
-      this.setObjects(state, parsed.objects);
-      this.logSkipped(state.file, parsed.skippedKinds);
+      this.setObjects(state, outcome.parsed.objects);
+      this.logSkipped(state.file, outcome.parsed.skippedKinds);
+      if (outcome.parsed.objects.length === 0) {
+        this.logger.warn({ file: state.file }, 'manifest is empty: it holds no Namespace, Service, EndpointSlice or Pod, so it adds no names');
+      }
     }
     if (this.closed) return;
-    const changed = this.store.replaceAll(this.merged());
+    // The store is empty before the first load, so upserting every object (a later one with the same key
+    // winning, as in the merge) is the replaceAll, done in slices.
+    let changed = 0;
+    await inSlices(this.merged(), APPLY_BATCH, (objects) => {
+      if (!this.closed) changed += this.store.apply(objects.map((object) => ({ type: 'upsert', object })));
+    });
+    if (this.closed) return;
     this.store.markSynced();
     this.logger.info({ files: this.states.map((s) => s.file), ...this.store.counts, changed }, 'manifest loaded');
     this.watch();
@@ -125,11 +160,13 @@ export class ManifestSource {
     clearInterval(this.pollTimer);
     for (const timer of this.settleTimers) clearTimeout(timer);
     this.settleTimers.clear();
+    for (const state of this.states) this.clearEmpty(state);
     this.debounceTimer = undefined;
     this.pollTimer = undefined;
     for (const watcher of this.watchers.splice(0)) watcher.close();
     this.pending.clear();
     await this.running;
+    await this.parser.close();
   }
 
   // -------------------------------------------------------------------------------------------- watching
@@ -205,6 +242,7 @@ export class ManifestSource {
   }
 
   private async reload(states: FileState[]): Promise<void> {
+    const slicer = new TimeSlicer();
     const before = new Map<FileState, Map<string, ClusterObject>>();
     for (const state of states) {
       let bytes: Buffer;
@@ -219,15 +257,11 @@ export class ManifestSource {
       }
       if (this.closed) return;
       state.signature = signature;
-      const digest = digestOf(bytes);
-      if (digest === state.digest) {
-        this.logger.debug({ file: state.file }, 'manifest unchanged');
-        continue;
-      }
-      let parsed;
+      let outcome;
       try {
-        parsed = parseManifest(bytes.toString('utf8'), state.file);
+        outcome = await this.parser.parse(bytes, state.file, state.digest);
       } catch (err) {
+        if (this.closed) return;
         if (!state.settling) {
           // Perhaps caught mid-write (`kubectl get … > file` truncates first): look once more when the writer
           // has had time to finish, and report only if the same bytes still do not parse.
@@ -237,13 +271,37 @@ export class ManifestSource {
           continue;
         }
         state.settling = false;
-        state.digest = digest; // do not re-report the same broken text on every poll
+        state.digest = digestOf(bytes); // do not re-report the same broken text on every poll
         this.warnBroken(state, err);
+        continue;
+      }
+      if (this.closed) return;
+      if (outcome.unchanged) {
+        this.logger.debug({ file: state.file }, 'manifest unchanged');
+        continue;
+      }
+      const { parsed, digest } = outcome;
+      if (parsed.objects.length === 0 && state.objects.length > 0) {
+        // Emptied: most often a failed `kubectl get … > file` or an editor's truncation, not a cluster
+        // that lost every object. Give a write in progress time to finish, then keep the last good data.
+        if (!state.settling) {
+          state.settling = true;
+          this.settleLater(state);
+          continue;
+        }
+        state.settling = false;
+        state.digest = digest;
+        this.warnEmpty(state);
         continue;
       }
       state.settling = false;
       state.digest = digest;
-      before.set(state, keyed(state));
+      if (state.emptyTimer !== undefined) {
+        this.clearEmpty(state);
+        this.logger.info({ file: state.file, objects: parsed.objects.length }, 'manifest has objects again');
+      }
+      before.set(state, await keyedInSlices(state, slicer));
+      if (this.closed) return;
       this.setObjects(state, parsed.objects);
       if (state.broken !== undefined) this.logger.info({ file: state.file }, 'manifest valid again');
       state.broken = undefined;
@@ -251,7 +309,11 @@ export class ManifestSource {
     }
     if (before.size === 0 || this.closed) return;
     const started = process.hrtime.bigint();
-    const changed = this.store.apply(this.eventsFor(before));
+    const events = await this.eventsFor(before, slicer);
+    let changed = 0;
+    await inSlices(events, APPLY_BATCH, (batch) => {
+      if (!this.closed) changed += this.store.apply(batch);
+    }, slicer);
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     this.logger.info(
       { files: [...before.keys()].map((s) => s.file), ...this.store.counts, changed, ms: Math.round(ms * 100) / 100 },
@@ -263,17 +325,21 @@ export class ManifestSource {
    * The events that take the store from the merge of the files as they were (`before` for the reloaded ones)
    * to the merge as they are now, looking only at the keys the reloaded files held or hold.
    */
-  private eventsFor(before: Map<FileState, Map<string, ClusterObject>>): ClusterEvent[] {
+  private async eventsFor(before: Map<FileState, Map<string, ClusterObject>>, slicer: TimeSlicer): Promise<ClusterEvent[]> {
     const keys = new Set<string>();
     for (const [state, previous] of before) {
+      const current = await keyedInSlices(state, slicer);
+      let compared = 0;
       for (const [k, old] of previous) {
-        const now = keyed(state).get(k);
+        const now = current.get(k);
         if (now === undefined || !isDeepStrictEqual(old, now)) keys.add(k);
+        if (++compared % APPLY_BATCH === 0) await slicer.pause();
       }
-      for (const k of keyed(state).keys()) if (!previous.has(k)) keys.add(k);
+      for (const k of current.keys()) if (!previous.has(k)) keys.add(k);
     }
     const events: ClusterEvent[] = [];
     for (const k of keys) {
+      if (events.length % APPLY_BATCH === 0) await slicer.pause();
       const was = this.winner(k, before);
       const is = this.winner(k);
       if (is !== undefined) {
@@ -328,6 +394,24 @@ export class ManifestSource {
 
   private merged(): ClusterObject[] {
     return this.states.flatMap((state) => state.objects);
+  }
+
+  /** Warn now and every emptyWarnIntervalMs until the file has objects again (clearEmpty). */
+  private warnEmpty(state: FileState): void {
+    if (state.emptyTimer !== undefined) return;
+    const warn = () =>
+      this.logger.warn(
+        { file: state.file, objects: state.objects.length },
+        'manifest has no objects; still serving its last good data until it has some again',
+      );
+    warn();
+    state.emptyTimer = setInterval(warn, this.emptyWarnIntervalMs);
+    state.emptyTimer.unref();
+  }
+
+  private clearEmpty(state: FileState): void {
+    clearInterval(state.emptyTimer);
+    state.emptyTimer = undefined;
   }
 
   private warnBroken(state: FileState, err: unknown): void {

@@ -7,6 +7,7 @@ import type { ClusterSink } from '../cluster/cluster-sink.js';
 import type { ReflectorStats, ReflectorTuning } from '../kube-api/reflector.js';
 import { ManifestSource } from '../manifest/manifest-source.js';
 import type { BucketHistogram } from '../server/bucket-histogram.js';
+import { ThreadedManifestParser } from '../manifest/threaded-manifest-parser.js';
 
 /** A source of cluster objects feeding a ClusterSink. */
 export interface DataSource {
@@ -43,6 +44,8 @@ export interface DataSourceOptions {
   watchPods: boolean;
   /** The caller feeds the store itself (a multi-core worker): load nothing and leave it unsynced. */
   fedExternally?: boolean;
+  /** Parse manifests in a worker thread running this script (the built parse-worker.js). */
+  manifestParseWorker?: string;
 }
 
 export async function createDataSource(options: DataSourceOptions): Promise<DataSource> {
@@ -64,7 +67,8 @@ export async function createDataSource(options: DataSourceOptions): Promise<Data
     };
   }
   if (options.manifests.length > 0) {
-    const source = new ManifestSource({ files: [...options.manifests], store, logger: logger.child({ component: 'manifest' }) });
+    const parser = options.manifestParseWorker === undefined ? undefined : new ThreadedManifestParser(options.manifestParseWorker);
+    const source = new ManifestSource({ files: [...options.manifests], store, logger: logger.child({ component: 'manifest' }), parser });
     let loading: Promise<void> | undefined;
     let loaded!: () => void;
     const synced = new Promise<void>((resolve) => (loaded = resolve));

@@ -28,6 +28,8 @@ export interface MultiCoreOptions extends Omit<ServerInternalOptions, 'fedExtern
   logLevel?: LogLevel;
   /** How long a stopping worker may take before it is killed; default 5 s. */
   stopTimeoutMs?: number;
+  /** Aborted (SIGTERM during start-up): stop what has started and reject with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface MultiCoreClusterDns {
@@ -58,7 +60,7 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
   const { zones, ttl, pods, listen, manifests } = resolveServingOptions(options);
   // Every plain option goes to the workers as it is (so options added later reach them without a change
   // here); what only the primary uses stays behind.
-  const { manifest: _m, kubernetes: _k, logger: _l, health: _h, ready: _r, metrics: _x, workers: _w, logFormat, logLevel, stopTimeoutMs = 5000, ...dnsOptions } = options;
+  const { manifest: _m, kubernetes: _k, logger: _l, health: _h, ready: _r, metrics: _x, workers: _w, manifestParseWorker: _p, logFormat, logLevel, stopTimeoutMs = 5000, ...dnsOptions } = options;
   const config: Omit<WorkerConfig, 'slot'> = {
     // A worker is told to stop once the primary's lameduck is over: it only drains.
     dns: { ...dnsOptions, zones, ttl, pods, listen, lameduckMs: 0 },
@@ -115,7 +117,15 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
 
   const { slots } = pool;
   const metrics = summedMetrics(pool);
+  // Every wait of the start-up ends early when the caller gives up on it.
+  let abort: ((reason: unknown) => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => (abort = reject));
+  aborted.catch(() => {});
+  const onAbort = () => abort?.(options.signal?.reason);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const orAbort = <T>(step: Promise<T>): Promise<T> => Promise.race([step, aborted]);
   try {
+    if (options.signal?.aborted) onAbort();
     // With port 0 the first worker settles the port before the others start (their first bind of port 0 shares
     // its handle; starting them together could leave them on different ports if one bind had to be retried).
     // With a given port every worker starts at once, so they load the state in parallel. The source loads
@@ -124,13 +134,20 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
     for (const slot of together ? slots : slots.slice(0, 1)) pool.fork(slot);
     const firstListening = pool.until(() => slots[0].listening);
     firstListening.catch(() => {}); // awaited below; a failure must not go unhandled while the source loads
-    source = await createDataSource({ store: fanout, logger, manifests, kubernetes: options.kubernetes, watchPods: watchesPods(pods, options.autopath) });
-    await source.start(); // the API source returns at once; the workers answer SERVFAIL for cluster names until synced
-    await firstListening;
+    source = await orAbort(createDataSource({
+      store: fanout,
+      logger,
+      manifests,
+      kubernetes: options.kubernetes,
+      watchPods: watchesPods(pods, options.autopath),
+      manifestParseWorker: options.manifestParseWorker,
+    }));
+    await orAbort(source.start()); // the API source returns at once; the workers answer SERVFAIL for cluster names until synced
+    await orAbort(firstListening);
     if (!together) for (const slot of slots.slice(1)) pool.fork(slot);
     // Resolve once every worker answers; with a manifest, once every one of them has the data too.
     const waitForSync = fanout.synced;
-    await pool.until(() => slots.every((slot) => slot.listening && (!waitForSync || slot.synced)));
+    await orAbort(pool.until(() => slots.every((slot) => slot.listening && (!waitForSync || slot.synced))));
 
     http = await startHttpEndpoints({
       addresses: { health: options.health, ready: options.ready, metrics: options.metrics },
@@ -146,6 +163,8 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
   } catch (err) {
     await close();
     throw err;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
   }
 
   const address = pool.bound!;

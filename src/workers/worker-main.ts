@@ -26,9 +26,12 @@ const logger = createLogger({ format: config.logFormat, level: verbose || config
   worker: config.slot,
 });
 
+// With a callback, a send that fails because the primary went away mid-write (EPIPE) is ignored instead of
+// becoming an unhandled 'error': the 'disconnect' handler below stops this worker.
 const send = (message: FromWorker) => {
-  if (process.connected) process.send!(message);
+  if (process.connected) process.send!(message, undefined, undefined, ignoreSendError);
 };
+function ignoreSendError(): void {}
 
 let dns: ClusterDnsServer | undefined;
 /** The worker's store, from before its listeners bind (startClusterDnsServer's beforeListen hook). */

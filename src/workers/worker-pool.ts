@@ -167,6 +167,7 @@ export class WorkerPool {
     this.closing = true;
     for (const slot of this.slots) clearTimeout(slot.restartTimer);
     const running = this.slots.map((slot) => slot.worker).filter((worker): worker is Worker => worker !== undefined);
+    const spoke = new Set(this.slots.filter((slot) => slot.fed).map((slot) => slot.worker));
     return Promise.all(
       running.map(
         (worker) =>
@@ -177,7 +178,9 @@ export class WorkerPool {
               clearTimeout(timer);
               resolve();
             });
-            if (worker.isConnected()) worker.send({ type: 'stop' } satisfies ToWorker, undefined, undefined, ignoreSendError);
+            // A worker that has not said 'hello' may still be loading its modules, with no message listener to
+            // hear 'stop' (a message to nobody is dropped): SIGTERM reaches it whatever it is doing.
+            if (worker.isConnected() && spoke.has(worker)) worker.send({ type: 'stop' } satisfies ToWorker, undefined, undefined, ignoreSendError);
             else worker.process.kill('SIGTERM');
           }),
       ),

@@ -118,6 +118,7 @@ interface InjectedFailure {
   remaining: number;
   watch?: boolean;
   resource?: ResourceName;
+  message?: string;
 }
 
 export type SilentMode = 'off' | 'after-headers' | 'before-headers';
@@ -343,9 +344,9 @@ export class ApiEmulator extends EventEmitter {
 
   // ---------------------------------------------------------------- fault injection
 
-  /** The next `count` matching requests answer `status` (default 500) with a Status body. */
-  failRequests(count: number, options: { status?: number; watch?: boolean; resource?: ResourceName } = {}): void {
-    this.failures.push({ status: options.status ?? 500, remaining: count, watch: options.watch, resource: options.resource });
+  /** The next `count` matching requests answer `status` (default 500) with a Status body saying `message`. */
+  failRequests(count: number, options: { status?: number; watch?: boolean; resource?: ResourceName; message?: string } = {}): void {
+    this.failures.push({ status: options.status ?? 500, remaining: count, watch: options.watch, resource: options.resource, message: options.message });
   }
 
   clearFailures(): void {
@@ -539,7 +540,7 @@ export class ApiEmulator extends EventEmitter {
       failure.remaining--;
       this.failures = this.failures.filter((f) => f.remaining > 0);
       rec.status = failure.status;
-      return this.sendStatus(res, failure.status, 'injected failure');
+      return this.sendStatus(res, failure.status, failure.message ?? 'injected failure');
     }
 
     let label: Matcher;

@@ -4,10 +4,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../../../src/errors.js';
 import { ClusterStore } from '../../../src/cluster/cluster-store.js';
 import { ManifestSource } from '../../../src/manifest/manifest-source.js';
+import { ThreadedManifestParser } from '../../../src/manifest/threaded-manifest-parser.js';
 import { FakeIndex, fakeLogger, type FakeLogger } from '../../unit/cluster/fake-index.js';
 
 function manifest(services: Record<string, string>): string {
@@ -51,6 +53,8 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** The built worker script (global setup builds dist/); its objects are plain data, whichever build made them. */
+const PARSE_WORKER = fileURLToPath(new URL('../../../dist/manifest/parse-worker.js', import.meta.url));
 const A = (name: string, ip: string) => `${name}.default.svc.cluster.local. 5 IN A ${ip}`;
 
 describe('ManifestSource', () => {
@@ -239,6 +243,63 @@ describe('ManifestSource', () => {
     rmSync(file);
     expect(await warned).toMatchObject({ file });
     expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.20'));
+  });
+
+  it('an emptied file keeps the last good data and warns, again at the interval, until it has objects again', async () => {
+    const file = join(dir, 'c.yaml');
+    await writeFile(file, manifest({ hello: '10.96.0.20' }));
+    source = new ManifestSource({ files: [file], store, logger: log.logger, settleMs: 50, emptyWarnIntervalMs: 100 });
+    await source.start();
+    const emptied = 'manifest has no objects; still serving its last good data until it has some again';
+
+    // Truncated (a failed `kubectl get … > c.yaml`): warned once it has settled, then again while it lasts.
+    const first = log.next('warn', emptied);
+    await writeFile(file, '');
+    expect(await first).toEqual({ file, objects: 1 });
+    expect(await log.next('warn', emptied)).toEqual({ file, objects: 1 }); // repeated at the interval
+    expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.20'));
+
+    const recovered = log.next('info', 'manifest has objects again');
+    const reloaded = log.next('info', RELOADED);
+    await writeFile(file, manifest({ hello: '10.96.0.21' }));
+    expect(await recovered).toEqual({ file, objects: 1 });
+    await reloaded; // applied to the store
+    expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.21'));
+
+    // A List that lost every item is emptied too.
+    const listEmptied = log.next('warn', emptied);
+    await writeFile(file, 'apiVersion: v1\nkind: List\nitems: []\n');
+    await listEmptied;
+    expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.21'));
+  });
+
+  it('an empty manifest at start is a warning that says so, and the store is synced with nothing', async () => {
+    const file = join(dir, 'empty.yaml');
+    await writeFile(file, '');
+    source = new ManifestSource({ files: [file], store, logger: log.logger });
+    await source.start();
+    expect(log.warn).toHaveBeenCalledWith(
+      { file },
+      'manifest is empty: it holds no Namespace, Service, EndpointSlice or Pod, so it adds no names',
+    );
+    expect(store.synced).toBe(true);
+    expect(store.counts.services).toBe(0);
+  });
+
+  it('parsed in a worker thread, a manifest gives the same objects, and a broken one the same file:line error', async () => {
+    const file = join(dir, 'c.yaml');
+    await writeFile(file, manifest({ hello: '10.96.0.20' }));
+    source = new ManifestSource({ files: [file], store, logger: log.logger, parser: new ThreadedManifestParser(PARSE_WORKER) });
+    await source.start();
+    expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.20'));
+
+    const broken = join(dir, 'broken.yaml');
+    await writeFile(broken, 'items:\n- kind: Service\n  metadata:\n    name: x\n\tbad: 1\n');
+    const bad = new ManifestSource({ files: [broken], store: new ClusterStore({ index: new FakeIndex(), zones: ['cluster.local'], ttl: 5, pods: 'verified', logger: log.logger }), logger: log.logger, parser: new ThreadedManifestParser(PARSE_WORKER) });
+    const failure = bad.start();
+    await expect(failure).rejects.toMatchObject({ code: ErrorCodes.MANIFEST_PARSE, location: { file: broken, line: 5 } });
+    await expect(failure).rejects.toThrow(new RegExp(`^${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:5:1: invalid YAML`));
+    await bad.close();
   });
 
   it('close() stops every watcher and timer: no handle is left open, later edits are ignored', async () => {

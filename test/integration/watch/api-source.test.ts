@@ -173,6 +173,46 @@ describe('KubernetesApiSource', () => {
     await emu.waitForWatches(4);
   });
 
+  it('a 403 on one resource names the refused verb and resource and the RBAC that grants it, repeated at a bounded interval, never as "unreachable" and without a stack', async () => {
+    const forbidden =
+      'endpointslices.discovery.k8s.io is forbidden: User "system:serviceaccount:kube-system:clusterdns" cannot list resource "endpointslices" in API group "discovery.k8s.io" at the cluster scope';
+    emu.failRequests(1_000_000, { status: 403, resource: 'endpointslices', message: forbidden });
+    const intervalMs = 300;
+    const s = source(new RecordingStore(), { waitForSync: false, refusalLogIntervalMs: intervalMs });
+    const started = Date.now();
+    await s.start();
+    await waitFor(() => log.matching('Kubernetes API refused').length >= 2, { timeoutMs: 10_000 });
+    const elapsed = Date.now() - started;
+    const refusals = log.matching('Kubernetes API refused');
+    expect(refusals[0]).toMatchObject({ level: 40, status: 403, verb: 'list', resource: 'endpointslices.discovery.k8s.io', scope: 'cluster-wide' });
+    expect(refusals[0].msg).toContain('needs list and watch on endpointslices.discovery.k8s.io, as the ClusterRole in deploy/rbac.yaml grants');
+    expect(refusals[0].err).toBe(`GET /apis/discovery.k8s.io/v1/endpointslices: ${forbidden}`); // a message, not an error with its stack
+    // Retried far more often than said: the warning is repeated once an interval, not on every retry.
+    expect(s.stats().failures).toBeGreaterThan(refusals.length);
+    expect(refusals.length).toBeLessThanOrEqual(Math.ceil(elapsed / intervalMs) + 1);
+    expect(log.matching('unreachable')).toHaveLength(0);
+    expect(s.synced).toBe(false);
+
+    // Granted: the source syncs.
+    emu.clearFailures();
+    await s.whenSynced();
+  });
+
+  it('a 401 says the credentials were rejected, for which request', async () => {
+    const dir = await tempDir();
+    const file = await writeKubeconfig(dir.dir, { contexts: [{ name: 'emulator', server: emu.url, token: 'wrong-token' }] });
+    try {
+      const s = source(new RecordingStore(), { kubeConfig: resolveKubeConfig({ kubeconfig: file }).kubeConfig, waitForSync: false });
+      await s.start();
+      await waitFor(() => log.matching('rejected the credentials').length >= 1, { timeoutMs: 10_000 });
+      expect(log.matching('rejected the credentials')[0]).toMatchObject({ status: 401, verb: 'list' });
+      expect(log.matching('rejected the credentials')[0].msg).toMatch(/^Kubernetes API rejected the credentials \(401 Unauthorized\) for list (services|endpointslices\.discovery\.k8s\.io|pods|namespaces):/);
+      expect(log.matching('unreachable')).toHaveLength(0);
+    } finally {
+      await dir.remove();
+    }
+  });
+
   it('close() before sync rejects start() with a coded error and leaves nothing running', async () => {
     await emu.refuseConnections();
     const s = source(new RecordingStore());

@@ -1,0 +1,31 @@
+// Where a manifest's bytes become trimmed objects: on the serving thread (small files, embedders) or in a
+// worker thread (threaded-manifest-parser.ts), so a multi-megabyte YAML snapshot never stalls answering.
+import { createHash } from 'node:crypto';
+import { parseManifest, type ParsedManifest } from './load-manifest.js';
+
+/** A parse, or `unchanged` when the bytes hash to the digest the caller already holds. */
+export type ParseOutcome = { unchanged: true; digest: string } | { unchanged: false; digest: string; parsed: ParsedManifest };
+
+export interface ManifestParser {
+  /** Digest `bytes`; parse them unless the digest equals `knownDigest`. Rejects with what parseManifest throws. */
+  parse(bytes: Uint8Array, file: string, knownDigest: string | undefined): Promise<ParseOutcome>;
+  close(): Promise<void>;
+}
+
+/** Change detection, not security: SHA-1 of the raw bytes is fast and needs no decoding first. */
+export function digestOf(bytes: Uint8Array): string {
+  return createHash('sha1').update(bytes).digest('base64');
+}
+
+/** Digest, then parse unless unchanged: the one step both parsers run. */
+export function digestAndParse(bytes: Uint8Array, file: string, knownDigest: string | undefined): ParseOutcome {
+  const digest = digestOf(bytes);
+  if (digest === knownDigest) return { unchanged: true, digest };
+  return { unchanged: false, digest, parsed: parseManifest(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'), file) };
+}
+
+/** Parses on the calling thread: for embedders and builds that cannot start the parse worker. */
+export const inThreadManifestParser: ManifestParser = {
+  parse: (bytes, file, knownDigest) => Promise.resolve().then(() => digestAndParse(bytes, file, knownDigest)),
+  close: () => Promise.resolve(),
+};

@@ -1,0 +1,62 @@
+// The manifest parse worker thread (started by threaded-manifest-parser.ts): digests and parses a manifest's
+// bytes and hands the trimmed objects back a slice at a time, each when the serving thread asks for it, so
+// the serving thread takes them in as short tasks between queries instead of in one long pause.
+import { parentPort } from 'node:worker_threads';
+import type { ClusterObject } from '../cluster/objects.js';
+import { ClusterDnsError, formatLocation } from '../errors.js';
+import { digestAndParse } from './manifest-parser.js';
+import type { FromParseWorker, ToParseWorker } from './parse-worker-protocol.js';
+
+/** Objects a slice: a few milliseconds to deserialise on the serving thread. */
+const SLICE = 500;
+
+const port = parentPort;
+if (!port) throw new Error('parse-worker.js runs as a worker thread of the manifest source');
+const post = (message: FromParseWorker) => port.postMessage(message);
+
+/** The parse being handed back (one at a time: the manifest source never overlaps parses). */
+let current: { id: number; objects: ClusterObject[]; at: number; digest: string; skippedKinds: Array<[string, number]> } | undefined;
+
+port.on('message', (request: ToParseWorker) => {
+  if (request.type === 'more') {
+    if (current?.id === request.id) sendSlice();
+    return;
+  }
+  current = undefined;
+  let outcome;
+  try {
+    outcome = digestAndParse(request.bytes, request.file, request.knownDigest);
+  } catch (err) {
+    const known = err instanceof ClusterDnsError;
+    post({
+      id: request.id,
+      type: 'error',
+      // Without the file:line prefix: the serving thread's ClusterDnsError adds it again from `location`.
+      message: known ? withoutLocation(err) : String((err as Error)?.message ?? err),
+      code: known ? err.code : undefined,
+      location: known ? err.location : undefined,
+    });
+    return;
+  }
+  if (outcome.unchanged) return post({ id: request.id, type: 'done', digest: outcome.digest, unchanged: true, skippedKinds: [] });
+  const { objects, skippedKinds } = outcome.parsed;
+  current = { id: request.id, objects, at: 0, digest: outcome.digest, skippedKinds: [...skippedKinds] };
+  sendSlice();
+});
+
+function sendSlice(): void {
+  if (!current) return;
+  const { id, objects, at } = current;
+  if (at >= objects.length) {
+    post({ id, type: 'done', digest: current.digest, unchanged: false, skippedKinds: current.skippedKinds });
+    current = undefined;
+    return;
+  }
+  current.at = at + SLICE;
+  post({ id, type: 'objects', objects: objects.slice(at, at + SLICE) });
+}
+
+function withoutLocation(err: ClusterDnsError): string {
+  const prefix = err.location ? `${formatLocation(err.location)}: ` : '';
+  return err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
+}
