@@ -4,6 +4,7 @@
 // and warns until it has objects again (docs/architecture.md "The manifest path"). Parsing happens where the
 // `parser` says (a worker thread for the CLI); what runs here is applied in time slices, so a big snapshot's
 // load or reload never holds up the queries.
+import { ReloadQueue } from '../runtime/reload-queue.js';
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
@@ -85,7 +86,6 @@ const APPLY_BATCH = 200;
 export class ManifestSource {
   private readonly store: ClusterSink;
   private readonly logger: Logger;
-  private readonly debounceMs: number;
   private readonly settleMs: number;
   private readonly pollMs: number;
   private readonly parser: ManifestParser;
@@ -93,12 +93,9 @@ export class ManifestSource {
   private readonly settleTimers = new Set<NodeJS.Timeout>();
   private readonly states: FileState[];
   private readonly watchers: FSWatcher[] = [];
-  private readonly pending = new Set<FileState>();
-  private debounceTimer: NodeJS.Timeout | undefined;
+  private readonly reloads: ReloadQueue<FileState>;
   private pollTimer: NodeJS.Timeout | undefined;
   private polling = false;
-  /** The reload in flight, so reloads never overlap and close() can wait for it. */
-  private running: Promise<void> | undefined;
   private started = false;
   private closed = false;
 
@@ -106,7 +103,11 @@ export class ManifestSource {
     if (options.files.length === 0) throw new Error('ManifestSource needs at least one file');
     this.store = options.store;
     this.logger = options.logger;
-    this.debounceMs = options.debounceMs ?? 10;
+    this.reloads = new ReloadQueue(
+      options.debounceMs ?? 10,
+      (states) => this.reload(states),
+      (err) => this.logger.error({ err }, 'manifest reload failed unexpectedly'),
+    );
     this.settleMs = options.settleMs ?? 250;
     this.pollMs = options.pollMs ?? 1000;
     this.parser = options.parser ?? inThreadManifestParser;
@@ -156,16 +157,13 @@ export class ManifestSource {
   /** Stop every watcher and timer and wait for a reload in flight; no handle stays open. */
   async close(): Promise<void> {
     this.closed = true;
-    clearTimeout(this.debounceTimer);
     clearInterval(this.pollTimer);
     for (const timer of this.settleTimers) clearTimeout(timer);
     this.settleTimers.clear();
     for (const state of this.states) this.clearEmpty(state);
-    this.debounceTimer = undefined;
     this.pollTimer = undefined;
     for (const watcher of this.watchers.splice(0)) watcher.close();
-    this.pending.clear();
-    await this.running;
+    await this.reloads.close();
     await this.parser.close();
   }
 
@@ -213,32 +211,8 @@ export class ManifestSource {
     }
   }
 
-  /**
-   * Reload `debounceMs` after the first event of a burst, not after the last: an editor's write + rename
-   * lands in one reload, yet a file rewritten every 10 ms is still reloaded every `debounceMs` (restarting
-   * the timer on each event would postpone the reload for as long as the writes go on).
-   */
   private schedule(state: FileState): void {
-    if (this.closed) return;
-    this.pending.add(state);
-    if (this.debounceTimer !== undefined) return;
-    this.debounceTimer = setTimeout(() => {
-      this.debounceTimer = undefined;
-      this.flush();
-    }, this.debounceMs);
-  }
-
-  /** Run one reload at a time; changes arriving meanwhile are picked up by the next round. */
-  private flush(): void {
-    if (this.closed || this.running !== undefined || this.pending.size === 0) return;
-    const states = [...this.pending];
-    this.pending.clear();
-    this.running = this.reload(states)
-      .catch((err: unknown) => this.logger.error({ err }, 'manifest reload failed unexpectedly'))
-      .finally(() => {
-        this.running = undefined;
-        if (this.pending.size > 0) this.flush();
-      });
+    this.reloads.schedule(state);
   }
 
   private async reload(states: FileState[]): Promise<void> {

@@ -7,6 +7,7 @@
 //   fallback, schedule a reload debounced from the first event of a burst. A file that does not parse is given
 //   `settleMs` to finish being written and is then reported once per distinct error; the zone it served
 //   keeps serving. A deleted file stops serving its zone.
+import { ReloadQueue } from '../runtime/reload-queue.js';
 import { EventEmitter } from 'node:events';
 import { watch, type FSWatcher } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
@@ -58,13 +59,10 @@ export class ZoneDirectory extends EventEmitter {
   private readonly byOrigin = new Map<string, Zone>();
   private readonly changeListeners = new Set<(origins: readonly string[]) => void>();
   private readonly watchers = new Map<string, FSWatcher>();
-  private readonly pending = new Set<string>();
-  private debounceTimer: NodeJS.Timeout | undefined;
+  private readonly reloadQueue: ReloadQueue<string>;
   private pollTimer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
   private polling = false;
   private closed = false;
-  private readonly debounceMs: number;
   private readonly settleMs: number;
   private readonly pollMs: number;
   private readonly logger: Logger;
@@ -76,7 +74,14 @@ export class ZoneDirectory extends EventEmitter {
   ) {
     super();
     this.logger = options.logger;
-    this.debounceMs = options.debounceMs ?? 50;
+    this.reloadQueue = new ReloadQueue(
+      options.debounceMs ?? 50,
+      async (files) => {
+        for (const file of files) if (!this.closed) await this.reload(file);
+      },
+      (err) => this.logger.error({ err }, 'zone reload failed unexpectedly'),
+      () => this.watchIncludes(),
+    );
     this.settleMs = options.settleMs ?? 250;
     this.pollMs = options.pollMs ?? 1000;
   }
@@ -110,12 +115,10 @@ export class ZoneDirectory extends EventEmitter {
   /** Stops watching and waits for a reload in flight; no handle stays open. */
   async close(): Promise<void> {
     this.closed = true;
-    clearTimeout(this.debounceTimer);
     clearInterval(this.pollTimer);
     for (const watcher of this.watchers.values()) watcher.close();
     this.watchers.clear();
-    this.pending.clear();
-    await this.running;
+    await this.reloadQueue.close();
   }
 
   /** @internal Initial load: every zone file or the first error. */
@@ -211,31 +214,8 @@ export class ZoneDirectory extends EventEmitter {
     }
   }
 
-  /** Reload `debounceMs` after the first event of a burst (an editor's write + rename land in one reload). */
   private schedule(file: string): void {
-    if (this.closed) return;
-    this.pending.add(file);
-    if (this.debounceTimer !== undefined) return;
-    this.debounceTimer = setTimeout(() => {
-      this.debounceTimer = undefined;
-      this.flush();
-    }, this.debounceMs);
-  }
-
-  /** One reload at a time; files changed meanwhile go in the next round. */
-  private flush(): void {
-    if (this.closed || this.running !== undefined || this.pending.size === 0) return;
-    const files = [...this.pending];
-    this.pending.clear();
-    this.running = (async () => {
-      for (const file of files) if (!this.closed) await this.reload(file);
-    })()
-      .catch((err: unknown) => this.logger.error({ err }, 'zone reload failed unexpectedly'))
-      .finally(() => {
-        this.running = undefined;
-        if (!this.closed) this.watchIncludes();
-        if (this.pending.size > 0) this.flush();
-      });
+    this.reloadQueue.schedule(file);
   }
 
   private async reload(file: string): Promise<void> {
