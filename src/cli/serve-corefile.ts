@@ -212,6 +212,8 @@ function forwardSettings(settings: CorefileSettings, { options, given }: Corefil
     policy: settings.forward.policy,
     maxConcurrent: given.has('max-concurrent') ? options.maxConcurrent : settings.forward.maxConcurrent,
     healthCheckMs: settings.forward.healthCheckMs,
+    forceTcp: settings.forward.forceTcp,
+    except: settings.forward.except,
     cacheSize: given.has('cache-size') ? options.cacheSize : cache.size,
     cacheTtl: given.has('cache-ttl') ? options.cacheTtl : cache.maxTtl,
     serveStale: given.has('serve-stale') ? options.serveStale : cache.serveStaleSeconds,

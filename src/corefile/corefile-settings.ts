@@ -40,6 +40,10 @@ export interface CorefileForward {
   policy?: UpstreamPolicy;
   maxConcurrent?: number;
   healthCheckMs?: number;
+  /** `force_tcp`: every question goes to the upstreams over TCP. */
+  forceTcp?: boolean;
+  /** `except DOMAIN...`: names at or under these are not forwarded (lowercase, no trailing dot). */
+  except?: string[];
 }
 
 export interface CorefileCache {
@@ -410,13 +414,16 @@ function applyForward(d: CorefileDirective, context: Context): void {
         if (sub.args[1] !== undefined && sub.args[1] !== 'no_rec') fail(sub, `expected no_rec, got "${sub.args[1]}"`, 'forward');
         break;
       case 'force_tcp':
+        args(sub, 0, 0, 'forward');
+        forward.forceTcp = true;
+        break;
       case 'prefer_udp':
         args(sub, 0, 0, 'forward');
-        note(settings, sub, sub.name === 'force_tcp' ? 'queries go over UDP first and over TCP when truncated' : 'the default already: UDP first, TCP when truncated', 'forward');
+        note(settings, sub, 'the default already: UDP first, TCP when truncated', 'forward');
         break;
       case 'except':
         args(sub, 1, 1000, 'forward');
-        note(settings, sub, 'the listed domains are forwarded like any other', 'forward');
+        for (const domain of sub.args) (forward.except ??= []).push(domain === '.' ? '' : zoneName(sub, domain));
         break;
       case 'expire':
         args(sub, 1, 1, 'forward');

@@ -25,6 +25,10 @@ export interface ForwardSettings {
   policy?: UpstreamPolicy;
   /** CoreDNS `max_concurrent`: questions in flight upstream, past which new ones get SERVFAIL; default 1000. */
   maxConcurrent?: number;
+  /** CoreDNS `force_tcp`: every question goes upstream over TCP; default false (UDP, TCP when truncated). */
+  forceTcp?: boolean;
+  /** CoreDNS `except`: names at or under these domains are not forwarded (the handler skips them). */
+  except?: string[];
   /** Per try, before the next upstream; default 2000. */
   timeoutMs?: number;
   /** CoreDNS `health_check`: how often a down upstream is probed; default 500. */
@@ -102,10 +106,11 @@ export async function createResolverHandlers(settings: ResolverHandlerSettings):
           maxConcurrent: forward.maxConcurrent,
           timeoutMs: forward.timeoutMs,
           healthCheckIntervalMs: forward.healthCheckMs,
+          forceTcp: forward.forceTcp,
           stats,
         }),
     );
-    router = new ForwardRouter(routes.map((route, i): ForwardRoute => ({ domain: route.domain, pool: pools[i] })));
+    router = new ForwardRouter(routes.map((route, i): ForwardRoute => ({ domain: route.domain, pool: pools[i] })), forward.except);
     if ((forward.cacheSize ?? 10_000) > 0) {
       cacheStats = createCacheStats();
       cache = new ResponseCache({

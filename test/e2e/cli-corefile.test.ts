@@ -190,6 +190,25 @@ describe('clusterdns serve --conf: reload polling and errors at start', () => {
     }
   });
 
+  it('forward { force_tcp } asks the upstream over TCP only, and { except } names are REFUSED, never forwarded', async () => {
+    const dir = await tempDir();
+    const upstream = new TestUpstream().answer('www.example.com', a('www.example.com', '192.0.2.100', 600)).answer('db.internal.test', a('db.internal.test', '10.9.0.1'));
+    await upstream.start();
+    const corefile = join(dir.dir, 'Corefile');
+    writeFileSync(corefile, `.:0 {\n  forward . 127.0.0.1:${upstream.port} {\n    force_tcp\n    except internal.test\n  }\n}\n`);
+    const cli = await startCli(['--conf', corefile]);
+    try {
+      expect((await dig(cli.port, 'www.example.com')).answer).toEqual(['www.example.com. 600 IN A 192.0.2.100']);
+      expect([upstream.count('www.example.com', 'tcp'), upstream.count('www.example.com', 'udp')]).toEqual([1, 0]);
+      expect((await dig(cli.port, 'db.internal.test')).status).toBe('REFUSED');
+      expect(upstream.count('db.internal.test')).toBe(0);
+    } finally {
+      expect(await cli.stop()).toBe(0);
+      await upstream.close();
+      await dir.remove();
+    }
+  });
+
   it('kubernetes { endpoint URL } watches that API server without credentials', async () => {
     const dir = await tempDir();
     const emu = await new ApiEmulator().start();
