@@ -216,6 +216,9 @@ function forwardSettings(settings: CorefileSettings, { options, given }: Corefil
     except: settings.forward.except,
     cacheSize: given.has('cache-size') ? options.cacheSize : cache.size,
     cacheTtl: given.has('cache-ttl') ? options.cacheTtl : cache.maxTtl,
+    cacheDenialTtl: given.has('cache-ttl') ? options.cacheTtl : cache.maxDenialTtl,
+    prefetchHits: cache.prefetchHits,
+    prefetchPercent: cache.prefetchPercent,
     serveStale: given.has('serve-stale') ? options.serveStale : cache.serveStaleSeconds,
     detectLoops: settings.loop,
   };

@@ -49,8 +49,14 @@ export interface CorefileForward {
 export interface CorefileCache {
   /** Entries; 0 without a `cache` directive (CoreDNS caches nothing then). */
   size: number;
-  /** Longest TTL kept, seconds (CoreDNS's default 3600). */
+  /** Longest TTL of a success kept, seconds (CoreDNS's default 3600). */
   maxTtl: number;
+  /** Longest TTL of a denial (NXDOMAIN, NODATA) kept, seconds (CoreDNS's default 1800). */
+  maxDenialTtl: number;
+  /** `prefetch N`: hits that get an entry refreshed before it expires; 0 (no `prefetch`, as CoreDNS): never. */
+  prefetchHits: number;
+  /** `prefetch N D P%`: refresh when less than P% of the TTL is left (CoreDNS's default 10). */
+  prefetchPercent?: number;
   serveStaleSeconds: number;
 }
 
@@ -88,6 +94,7 @@ export interface CorefileSettings {
 const DEFAULT_ADDRESSES = { health: ':8080', ready: ':8181', prometheus: ':9153' };
 const CACHE_DEFAULT_CAPACITY = 9984;
 const CACHE_DEFAULT_MAX_TTL = 3600;
+const CACHE_DEFAULT_MAX_DENIAL_TTL = 1800;
 
 export interface CorefileSettingsOptions {
   /** Read instead of /etc/resolv.conf where `forward` names it (the CLI's --resolv-conf). */
@@ -104,7 +111,7 @@ export function corefileSettings(blocks: ServerBlock[], options: CorefileSetting
     listen: { host: '0.0.0.0', port },
     kubernetes: null,
     forward: { upstreams: [], stubDomains: [] },
-    cache: { size: 0, maxTtl: CACHE_DEFAULT_MAX_TTL, serveStaleSeconds: 0 },
+    cache: { size: 0, maxTtl: CACHE_DEFAULT_MAX_TTL, maxDenialTtl: CACHE_DEFAULT_MAX_DENIAL_TTL, prefetchHits: 0, serveStaleSeconds: 0 },
     loop: false,
     reload: null,
     log: false,
@@ -464,22 +471,34 @@ function applyCache(d: CorefileDirective, settings: CorefileSettings): void {
   args(d, 0, 1000);
   const cache = settings.cache;
   cache.size = CACHE_DEFAULT_CAPACITY;
-  if (d.args[0] !== undefined) cache.maxTtl = count(d, d.args[0], 1, 86_400 * 7);
+  if (d.args[0] !== undefined) cache.maxTtl = cache.maxDenialTtl = count(d, d.args[0], 1, 86_400 * 7);
   if (d.args.length > 1) note(settings, d, 'zones after the TTL are not used: the cache holds forwarded answers of every zone');
   for (const sub of d.block ?? []) {
     switch (sub.name) {
       case 'success':
-      case 'denial':
+      case 'denial': {
         args(sub, 1, 3, 'cache');
         // One cache holds both kinds here: its capacity is the larger of the two.
         cache.size = Math.max(sub.name === 'success' ? 0 : cache.size, count(sub, sub.args[0], 0, 10_000_000, 'cache'));
-        if (sub.args[1] !== undefined) cache.maxTtl = count(sub, sub.args[1], 1, 86_400 * 7, 'cache');
+        if (sub.args[1] !== undefined) {
+          const ttl = count(sub, sub.args[1], 1, 86_400 * 7, 'cache');
+          if (sub.name === 'success') cache.maxTtl = ttl;
+          else cache.maxDenialTtl = ttl;
+        }
+        if (sub.args[2] !== undefined) {
+          count(sub, sub.args[2], 0, 86_400 * 7, 'cache');
+          note(settings, sub, 'the minimum TTL is not applied: records keep their own TTL', 'cache');
+        }
         break;
+      }
       case 'prefetch':
+        // CoreDNS: prefetch AMOUNT [[DURATION] [PERCENTAGE%]]; hits are counted over the entry's cached life.
         args(sub, 1, 3, 'cache');
-        count(sub, sub.args[0], 1, 1_000_000, 'cache');
-        if (sub.args[1] !== undefined) durationMs(sub, sub.args[1], 'cache');
-        note(settings, sub, 'popular entries are refreshed before they expire whatever the numbers say', 'cache');
+        cache.prefetchHits = count(sub, sub.args[0], 1, 1_000_000, 'cache');
+        for (const arg of sub.args.slice(1)) {
+          if (arg.endsWith('%')) cache.prefetchPercent = count(sub, arg.slice(0, -1), 10, 90, 'cache');
+          else durationMs(sub, arg, 'cache');
+        }
         break;
       case 'serve_stale':
         args(sub, 0, 2, 'cache');

@@ -37,6 +37,12 @@ export interface ForwardSettings {
   cacheSize?: number;
   /** Longest time an answer stays cached, seconds; default 30. */
   cacheTtl?: number;
+  /** Longest time a denial (NXDOMAIN, NODATA) stays cached, seconds (CoreDNS `cache { denial N TTL }`); default cacheTtl. */
+  cacheDenialTtl?: number;
+  /** CoreDNS `cache { prefetch N }`: hits within an entry's life that get it refreshed before expiry; 0 turns prefetch off; default 10. */
+  prefetchHits?: number;
+  /** CoreDNS `prefetch N D P%`: refresh once less than P% of the entry's TTL is left; default 10. */
+  prefetchPercent?: number;
   /** RFC 8767 serve-stale window, seconds; default 0 (off). */
   serveStale?: number;
   /** CoreDNS `loop`: probe the upstreams for a loop back to this server once listening; default true. */
@@ -116,6 +122,9 @@ export async function createResolverHandlers(settings: ResolverHandlerSettings):
       cache = new ResponseCache({
         maxEntries: forward.cacheSize,
         maxTtl: forward.cacheTtl,
+        maxDenialTtl: forward.cacheDenialTtl,
+        prefetchHits: forward.prefetchHits,
+        prefetchPercent: forward.prefetchPercent,
         serveStaleMs: (forward.serveStale ?? 0) * 1000,
         stats: cacheStats,
       });
