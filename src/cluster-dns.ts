@@ -210,7 +210,8 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
     );
   }
   // After autopath, before kubernetes, as in CoreDNS's plugin order.
-  if (options.hosts) handlers.splice(handlers.indexOf(kubernetes), 0, new HostsHandler(options.hosts));
+  const hosts = options.hosts ? new HostsHandler(options.hosts, { logger: logger.child({ component: 'hosts' }) }) : null;
+  if (hosts) handlers.splice(handlers.indexOf(kubernetes), 0, hosts);
   const chain: Chain = new Chain([...resolver.before, ...handlers, ...resolver.after]);
   const shared = options.sharedListener;
   const server: DnsServer =
@@ -231,6 +232,7 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
     // Listen first: until the data is loaded, cluster names answer SERVFAIL rather than a false NXDOMAIN.
     address = await server.start();
   } catch (err) {
+    hosts?.close();
     await resolver.close();
     throw err;
   }
@@ -244,6 +246,7 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
     (closing ??= (async () => {
       await Promise.all([source?.close(), http?.close()]);
       if (!shared) await server.close();
+      hosts?.close();
       await resolver.close();
     })());
   let shuttingDown: Promise<void> | undefined;

@@ -277,9 +277,11 @@ function applyStubBlock(block: ServerBlock, context: Context): void {
 function hostsSettings(d: CorefileDirective, blockZones: string[], settings: CorefileSettings): HostsSettings {
   const file = d.args[0] === undefined ? '/etc/hosts' : resolvePath(d, d.args[0]);
   const zones = d.args.length > 1 ? d.args.slice(1).map((zone) => (zone === '.' ? '' : zoneName(d, zone))) : blockZones;
-  const hosts: HostsSettings = { entries: [], zones };
+  // CoreDNS polls the file every 5 s unless `reload 0` turns that off.
+  const hosts: HostsSettings = { entries: [], zones, file, fileEntries: [], reloadMs: 5000 };
   try {
-    hosts.entries.push(...parseHostsFile(readFileSync(file, 'utf8')));
+    hosts.fileEntries = parseHostsFile(readFileSync(file, 'utf8'));
+    hosts.entries.push(...hosts.fileEntries);
   } catch (err) {
     // CoreDNS starts without the file too (it may appear later); say so once.
     note(settings, d, `${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): only the inline entries are served`);
@@ -301,8 +303,7 @@ function hostsSettings(d: CorefileDirective, blockZones: string[], settings: Cor
         break;
       case 'reload':
         args(sub, 1, 1, 'hosts');
-        durationMs(sub, sub.args[0], 'hosts');
-        note(settings, sub, 'the hosts file is read at start and on each Corefile reload, not polled', 'hosts');
+        hosts.reloadMs = durationMs(sub, sub.args[0], 'hosts');
         break;
       case 'fallthrough':
         hosts.fallthrough = sub.args.map((zone) => (zone === '.' ? '' : zoneName(sub, zone)));

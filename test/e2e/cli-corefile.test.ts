@@ -1,7 +1,7 @@
 // `clusterdns serve --conf Corefile` as a kubeadm cluster runs CoreDNS: kubeadm's default Corefile with only its
 // ports and forward target changed, the API server emulator for the cluster and a test upstream for the rest,
 // asked with real dig; reloads on SIGHUP and by polling, and broken Corefiles at start and on reload.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiEmulator, endpointSlice, namespace, service, tempDir, writeKubeconfig } from '../helpers/api-emulator/index.js';
@@ -235,6 +235,29 @@ describe('clusterdns serve --conf: reload polling and errors at start', () => {
       expect(await digUntil(cli.port, 'hello.default.svc.cluster.local', (answer) => answer.length > 0)).toEqual(['hello.default.svc.cluster.local. 13 IN A 10.96.0.20']);
       cli.process.kill('SIGHUP');
       await cli.waitForLog((entry) => entry.signal === 'SIGHUP' && String(entry.msg).includes('restart to apply'));
+    } finally {
+      expect(await cli.stop()).toBe(0);
+      await dir.remove();
+    }
+  });
+
+  it('hosts { reload } re-reads the changed file and keeps the last entries when it cannot be read', async () => {
+    const dir = await tempDir();
+    const hostsFile = join(dir.dir, 'hosts');
+    writeFileSync(hostsFile, '192.0.2.9 moving.example.test\n');
+    const corefile = join(dir.dir, 'Corefile');
+    writeFileSync(corefile, '.:0 {\n  hosts hosts example.test {\n    reload 100ms\n  }\n}\n');
+    const cli = await startCli(['--conf', corefile]);
+    try {
+      expect((await dig(cli.port, 'moving.example.test')).answer).toEqual(['moving.example.test. 3600 IN A 192.0.2.9']);
+      // A different size too, so the change is seen even within one mtime tick.
+      writeFileSync(hostsFile, '192.0.2.10 moving.example.test\n192.0.2.11 new.example.test\n');
+      await cli.waitForLog((entry) => entry.msg === 'hosts file reloaded', 5000);
+      expect((await dig(cli.port, 'moving.example.test')).answer).toEqual(['moving.example.test. 3600 IN A 192.0.2.10']);
+      expect((await dig(cli.port, 'new.example.test')).answer).toEqual(['new.example.test. 3600 IN A 192.0.2.11']);
+      rmSync(hostsFile);
+      await cli.waitForLog((entry) => String(entry.msg).startsWith('hosts file cannot be read'), 5000);
+      expect((await dig(cli.port, 'new.example.test')).answer).toEqual(['new.example.test. 3600 IN A 192.0.2.11']);
     } finally {
       expect(await cli.stop()).toBe(0);
       await dir.remove();

@@ -92,11 +92,17 @@ describe('directives', () => {
             { address: '192.0.2.9', names: ['extra.example.test'] },
           ],
           zones: ['example.test'],
+          file: join(dir, 'hosts.txt'),
+          fileEntries: [
+            { address: '192.0.2.1', names: ['a.example.test', 'alias.example.test'] },
+            { address: '2001:db8::1', names: ['a.example.test'] },
+          ],
+          reloadMs: 5000,
           ttl: 60,
           reverse: false,
           fallthrough: [],
         });
-        expect(s.notes.map((n) => n.directive)).toEqual(['hosts reload']);
+        expect(s.notes).toEqual([]);
       },
     ],
     ['hosts of a missing file serves its inline entries, with a note', 'hosts /nonexistent/hosts {\n 192.0.2.9 x.test\n}', (s) => expect(s.notes.map((n) => n.directive)).toEqual(['hosts'])],
