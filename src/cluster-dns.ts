@@ -78,6 +78,8 @@ export interface ClusterDnsServerOptions {
   lameduckMs?: number;
   /** CoreDNS `log`: a line per query in CoreDNS's common log format, at info level; default off. */
   logQueries?: boolean;
+  /** CoreDNS `loadbalance`: rotate the order of A and AAAA records per reply; default off. */
+  loadbalance?: boolean;
 }
 
 /** CoreDNS `health`'s default lameduck. */
@@ -223,6 +225,7 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
       logger: logger.child({ component: 'server' }),
       tcpIdleTimeoutMs: options.tcpIdleTimeoutMs,
       queryLog: options.logQueries ? queryLogFor(logger) : null,
+      loadbalance: options.loadbalance,
     });
   shared?.adopt(chain);
 

@@ -180,6 +180,7 @@ async function serverOptions(settings: CorefileSettings, context: CorefileServeC
     // CoreDNS `health { lameduck D }`: without it, CoreDNS stops at once on SIGTERM; --lameduck overrides.
     lameduckMs: given.has('lameduck') ? options.lameduckMs : (settings.lameduckSeconds ?? 0) * 1000,
     logQueries: given.has('log-queries') ? options.logQueries : settings.log === true,
+    loadbalance: given.has('loadbalance') ? options.loadbalance : settings.loadbalance,
     logger,
   };
 }

@@ -86,6 +86,8 @@ export interface CorefileSettings {
   reload: { intervalMs: number; jitterMs: number } | null;
   log: boolean;
   errors: boolean;
+  /** `loadbalance`: A and AAAA records rotate per reply. */
+  loadbalance?: boolean;
   hosts?: HostsSettings;
   notes: CorefileNote[];
 }
@@ -214,7 +216,7 @@ function applyMainBlock(block: ServerBlock, context: Context): void {
         noBlock(d);
         args(d, 0, 1);
         if (d.args[0] !== undefined && d.args[0] !== 'round_robin') fail(d, `expected round_robin, got "${d.args[0]}"`);
-        note(settings, d, 'answers keep the order of the index (addresses are not rotated)');
+        settings.loadbalance = true;
         break;
       case 'file': {
         noBlockAllowed(d, ['reload']);

@@ -108,9 +108,10 @@ describe('clusterdns serve --conf with kubeadm’s Corefile', () => {
     expect(upstream.count('nope.default.svc.cluster.local')).toBe(0);
   });
 
-  it('logs each directive it accepts without implementing it, with file:line', () => {
+  it('implements every directive of kubeadm’s Corefile: none is logged as accepted, not implemented', () => {
+    expect(cli.logs.length).toBeGreaterThan(0);
     const accepted = cli.logs.filter((entry) => String(entry.msg).includes('accepted, not implemented')).map((entry) => `${entry.line} ${entry.directive}`);
-    expect(accepted).toEqual(['19 loadbalance']);
+    expect(accepted).toEqual([]);
   });
 
   it('SIGHUP applies an edited Corefile on the same port without dropping a query', async () => {
@@ -260,6 +261,31 @@ describe('clusterdns serve --conf: reload polling and errors at start', () => {
       expect((await dig(cli.port, 'new.example.test')).answer).toEqual(['new.example.test. 3600 IN A 192.0.2.11']);
     } finally {
       expect(await cli.stop()).toBe(0);
+      await dir.remove();
+    }
+  });
+
+  it('loadbalance rotates the A records of successive replies; without it every reply keeps one order', async () => {
+    const dir = await tempDir();
+    const block = (extra: string) => `.:0 {\n  hosts example.test {\n    192.0.2.1 lb.example.test\n    192.0.2.2 lb.example.test\n    192.0.2.3 lb.example.test\n  }\n${extra}}\n`;
+    const orders = async (corefile: string, args: string[] = []) => {
+      writeFileSync(join(dir.dir, 'Corefile'), corefile);
+      const cli = await startCli(['--conf', join(dir.dir, 'Corefile'), ...args]);
+      try {
+        const seen: string[] = [];
+        for (let i = 0; i < 3; i++) seen.push((await dig(cli.port, 'lb.example.test')).answer.map((line) => line.split(' ').pop()).join(','));
+        return seen;
+      } finally {
+        expect(await cli.stop()).toBe(0);
+      }
+    };
+    try {
+      const rotated = await orders(block('  loadbalance\n'));
+      expect(new Set(rotated).size).toBe(3);
+      for (const order of rotated) expect(order.split(',').sort()).toEqual(['192.0.2.1', '192.0.2.2', '192.0.2.3']);
+      expect(new Set(await orders(block(''))).size).toBe(1);
+      expect(new Set(await orders(block(''), ['--loadbalance'])).size).toBe(3);
+    } finally {
       await dir.remove();
     }
   });
