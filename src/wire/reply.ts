@@ -54,9 +54,11 @@ function rotateAddresses(answer: CompiledAnswer, reply: Buffer, questionEnd: num
     const n = offsets.length;
     const shift = rotateBy % n;
     if (shift === 0 || offsets[n - 1] + size > tailLength) continue;
+    // Byte loops: Buffer#copy's native call costs more than copying 4 or 16 bytes.
     for (let i = 0; i < n; i++) {
       const from = offsets[(i + shift) % n];
-      tail.copy(reply, questionEnd + offsets[i], from, from + size);
+      const to = questionEnd + offsets[i];
+      for (let b = 0; b < size; b++) reply[to + b] = tail[from + b];
     }
   }
 }
