@@ -45,6 +45,10 @@ export interface ClusterDnsServerOptions {
   ttl?: number;
   /** Pod records (CoreDNS `pods`); default 'verified'. */
   pods?: PodsMode;
+  /** CoreDNS kubernetes `ignore empty_service`: a ClusterIP Service without ready endpoints is NXDOMAIN; default false. */
+  ignoreEmptyService?: boolean;
+  /** CoreDNS kubernetes `noendpoints`: no endpoint records, headless Services and endpoint names NXDOMAIN; default false. */
+  noEndpoints?: boolean;
   /**
    * Server-side search-path completion (CoreDNS `autopath`): `true` for `autopath @kubernetes` (each client's
    * search path from its pod, found by source IP; pods are then watched whatever `pods` says), or settings:
@@ -182,7 +186,15 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
 
   const index = new RecordIndex({ zones: [...zones, ...REVERSE_ZONES], ttl });
   const cache = new AnswerCache(index);
-  const store = new ClusterStore({ index, zones, ttl, pods, logger: logger.child({ component: 'store' }) });
+  const store = new ClusterStore({
+    index,
+    zones,
+    ttl,
+    pods,
+    ignoreEmptyService: options.ignoreEmptyService,
+    noEndpoints: options.noEndpoints,
+    logger: logger.child({ component: 'store' }),
+  });
   const kubernetes = new KubernetesHandler({
     index,
     cache,

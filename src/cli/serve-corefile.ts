@@ -167,6 +167,8 @@ async function serverOptions(settings: CorefileSettings, context: CorefileServeC
     zones: flag('zone', 'zones', kube?.zones) ?? [SERVE_DEFAULTS.zone],
     ttl: flag('ttl', 'ttl', kube?.ttl),
     pods: flag('pods', 'pods', kube?.pods),
+    ignoreEmptyService: kube?.ignoreEmptyService,
+    noEndpoints: kube?.noEndpoints,
     // No cluster data at all (a Corefile without kubernetes): the empty cluster zones must not answer NXDOMAIN
     // for names CoreDNS would forward, so every name falls through to file and forward.
     fallthrough: kubernetes === undefined && manifests.length === 0 ? [] : kube?.fallthrough,

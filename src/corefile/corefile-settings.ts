@@ -30,6 +30,10 @@ export interface CorefileKubernetes {
   endpoint?: string;
   /** `fallthrough [ZONES]`: NXDOMAIN in these zones ([] = all) goes on to forward. */
   fallthrough?: string[];
+  /** `ignore empty_service`: a ClusterIP Service without ready endpoints is NXDOMAIN. */
+  ignoreEmptyService?: boolean;
+  /** `noendpoints`: no endpoint records. */
+  noEndpoints?: boolean;
 }
 
 export interface CorefileForward {
@@ -378,14 +382,17 @@ function kubernetesSettings(d: CorefileDirective, blockZones: string[], settings
         kube.fallthrough = sub.args.map((zone) => (zone === '.' ? '' : zoneName(sub, zone)));
         break;
       case 'noendpoints':
+        args(sub, 0, 0, 'kubernetes');
+        kube.noEndpoints = true;
+        break;
       case 'endpoint_pod_names':
         args(sub, 0, 0, 'kubernetes');
-        note(settings, sub, sub.name === 'noendpoints' ? 'endpoint records are still served' : 'endpoint names stay hostname or dashed IP; pod names are not used', 'kubernetes');
+        note(settings, sub, 'endpoint names stay hostname or dashed IP; pod names are not used', 'kubernetes');
         break;
       case 'ignore':
         args(sub, 1, 1, 'kubernetes');
         if (sub.args[0] !== 'empty_service') fail(sub, `expected empty_service, got "${sub.args[0]}"`, 'kubernetes');
-        note(settings, sub, 'a Service without ready endpoints answers NODATA/NXDOMAIN as without it', 'kubernetes');
+        kube.ignoreEmptyService = true;
         break;
       default:
         fail(sub, 'unknown option (pods, fallthrough, ttl, namespaces, labels, kubeconfig, noendpoints, endpoint_pod_names, ignore)', 'kubernetes');

@@ -62,7 +62,14 @@ describe('directives', () => {
       (s) =>
         expect(s.kubernetes).toEqual({ zones: ['cluster.local'], pods: 'verified', ttl: 0, namespaces: ['default', 'kube-system'], labels: 'app in (web,db), tier', kubeconfig: join(dir, 'kc.yaml'), context: 'ctx' }),
     ],
-    ['kubernetes accepts noendpoints, endpoint_pod_names, ignore empty_service with notes', 'kubernetes cluster.local {\n noendpoints\n endpoint_pod_names\n ignore empty_service\n}', (s) => expect(s.notes.map((n) => n.directive)).toEqual(['kubernetes noendpoints', 'kubernetes endpoint_pod_names', 'kubernetes ignore'])],
+    [
+      'kubernetes noendpoints and ignore empty_service take effect; endpoint_pod_names is noted',
+      'kubernetes cluster.local {\n noendpoints\n endpoint_pod_names\n ignore empty_service\n}',
+      (s) => {
+        expect([s.kubernetes?.noEndpoints, s.kubernetes?.ignoreEmptyService]).toEqual([true, true]);
+        expect(s.notes.map((n) => n.directive)).toEqual(['kubernetes endpoint_pod_names']);
+      },
+    ],
     ['kubernetes endpoint', 'kubernetes cluster.local {\n endpoint https://10.0.0.1:6443\n}', (s) => expect(s.kubernetes?.endpoint).toBe('https://10.0.0.1:6443')],
     ['kubernetes fallthrough without zones falls through in every zone', 'kubernetes cluster.local {\n fallthrough\n}', (s) => expect(s.kubernetes?.fallthrough).toEqual([])],
     ['autopath @kubernetes', 'autopath @kubernetes', { autopath: '@kubernetes' }],
