@@ -290,6 +290,39 @@ describe('clusterdns serve --conf: reload polling and errors at start', () => {
     }
   });
 
+  it('kubernetes { ignore empty_service } answers NXDOMAIN for a Service without ready endpoints and the cluster IP for one with them', async () => {
+    const dir = await tempDir();
+    const manifest = join(dir.dir, 'cluster.yaml');
+    writeFileSync(
+      manifest,
+      [
+        'apiVersion: v1',
+        'kind: List',
+        'items:',
+        '- {apiVersion: v1, kind: Namespace, metadata: {name: default}}',
+        '- {apiVersion: v1, kind: Service, metadata: {name: lonely, namespace: default}, spec: {clusterIP: 10.96.0.77, clusterIPs: [10.96.0.77], ports: [{name: http, port: 80, protocol: TCP}]}}',
+        '- {apiVersion: v1, kind: Service, metadata: {name: busy, namespace: default}, spec: {clusterIP: 10.96.0.78, clusterIPs: [10.96.0.78], ports: [{name: http, port: 80, protocol: TCP}]}}',
+        '- apiVersion: discovery.k8s.io/v1',
+        '  kind: EndpointSlice',
+        '  metadata: {name: busy-a, namespace: default, labels: {kubernetes.io/service-name: busy}}',
+        '  addressType: IPv4',
+        '  endpoints: [{addresses: [10.244.0.9], conditions: {ready: true}}]',
+        '  ports: [{name: http, port: 8080, protocol: TCP}]',
+        '',
+      ].join('\n'),
+    );
+    const corefile = join(dir.dir, 'Corefile');
+    writeFileSync(corefile, '.:0 {\n  kubernetes cluster.local {\n    ignore empty_service\n  }\n}\n');
+    const cli = await startCli(['--conf', corefile, '--manifest', manifest]);
+    try {
+      expect((await dig(cli.port, 'busy.default.svc.cluster.local')).answer).toEqual(['busy.default.svc.cluster.local. 5 IN A 10.96.0.78']);
+      expect((await dig(cli.port, 'lonely.default.svc.cluster.local')).status).toBe('NXDOMAIN');
+    } finally {
+      expect(await cli.stop()).toBe(0);
+      await dir.remove();
+    }
+  });
+
   it('hosts answers its names and their PTR before the cluster; fallthrough passes other names on; without it they are NXDOMAIN', async () => {
     const dir = await tempDir();
     const upstream = new TestUpstream().answer('www.example.com', a('www.example.com', '192.0.2.100', 600));
