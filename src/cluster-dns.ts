@@ -45,6 +45,10 @@ export interface ClusterDnsServerOptions {
   ttl?: number;
   /** Pod records (CoreDNS `pods`); default 'verified'. */
   pods?: PodsMode;
+  /** CoreDNS kubernetes `ignore empty_service`: a ClusterIP Service without ready endpoints is NXDOMAIN; default false. */
+  ignoreEmptyService?: boolean;
+  /** CoreDNS kubernetes `noendpoints`: no endpoint records, headless Services and endpoint names NXDOMAIN; default false. */
+  noEndpoints?: boolean;
   /**
    * Server-side search-path completion (CoreDNS `autopath`): `true` for `autopath @kubernetes` (each client's
    * search path from its pod, found by source IP; pods are then watched whatever `pods` says), or settings:
@@ -78,6 +82,8 @@ export interface ClusterDnsServerOptions {
   lameduckMs?: number;
   /** CoreDNS `log`: a line per query in CoreDNS's common log format, at info level; default off. */
   logQueries?: boolean;
+  /** CoreDNS `loadbalance`: rotate the order of A and AAAA records per reply; default off. */
+  loadbalance?: boolean;
 }
 
 /** CoreDNS `health`'s default lameduck. */
@@ -185,7 +191,15 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
 
   const index = new RecordIndex({ zones: [...zones, ...REVERSE_ZONES], ttl });
   const cache = new AnswerCache(index);
-  const store = new ClusterStore({ index, zones, ttl, pods, logger: logger.child({ component: 'store' }) });
+  const store = new ClusterStore({
+    index,
+    zones,
+    ttl,
+    pods,
+    ignoreEmptyService: options.ignoreEmptyService,
+    noEndpoints: options.noEndpoints,
+    logger: logger.child({ component: 'store' }),
+  });
   const kubernetes = new KubernetesHandler({
     index,
     cache,
@@ -215,7 +229,8 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
     );
   }
   // After autopath, before kubernetes, as in CoreDNS's plugin order.
-  if (options.hosts) handlers.splice(handlers.indexOf(kubernetes), 0, new HostsHandler(options.hosts));
+  const hosts = options.hosts ? new HostsHandler(options.hosts, { logger: logger.child({ component: 'hosts' }) }) : null;
+  if (hosts) handlers.splice(handlers.indexOf(kubernetes), 0, hosts);
   const chain: Chain = new Chain([...resolver.before, ...handlers, ...resolver.after]);
   const shared = options.sharedListener;
   const server: DnsServer =
@@ -227,6 +242,7 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
       logger: logger.child({ component: 'server' }),
       tcpIdleTimeoutMs: options.tcpIdleTimeoutMs,
       queryLog: options.logQueries ? queryLogFor(logger) : null,
+      loadbalance: options.loadbalance,
     });
   shared?.adopt(chain);
 
@@ -236,6 +252,7 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
     // Listen first: until the data is loaded, cluster names answer SERVFAIL rather than a false NXDOMAIN.
     address = await server.start();
   } catch (err) {
+    hosts?.close();
     await resolver.close();
     throw err;
   }
@@ -249,6 +266,7 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
     (closing ??= (async () => {
       await Promise.all([source?.close(), http?.close()]);
       if (!shared) await server.close();
+      hosts?.close();
       await resolver.close();
     })());
   let shuttingDown: Promise<void> | undefined;

@@ -28,10 +28,10 @@ export interface CacheDecision {
 }
 
 /** How `reply` to `qname` (lowercase) is cached, or null when it is not. */
-export function cacheDecision(qname: string, reply: CacheableReply, maxTtl: number): CacheDecision | null {
+export function cacheDecision(qname: string, reply: CacheableReply, maxTtl: number, maxDenialTtl = maxTtl): CacheDecision | null {
   if (reply.truncated) return null;
   if (reply.rcode === RCode.SERVFAIL) {
-    const ttl = Math.min(SERVFAIL_MAX_TTL, maxTtl);
+    const ttl = Math.min(SERVFAIL_MAX_TTL, maxDenialTtl);
     return ttl > 0 ? { kind: 'servfail', ttl, sections: { answer: [], authority: [], additional: [] } } : null;
   }
   if (reply.rcode !== RCode.NOERROR && reply.rcode !== RCode.NXDOMAIN) return null;
@@ -48,7 +48,7 @@ export function cacheDecision(qname: string, reply: CacheableReply, maxTtl: numb
     kind = 'denial';
     const soa = sections.authority.find((record) => record.type === RRType.SOA);
     if (!soa) return null;
-    ttl = Math.min(soa.ttl, (soa.data as SoaData).minimum, maxTtl);
+    ttl = Math.min(soa.ttl, (soa.data as SoaData).minimum, maxDenialTtl);
   }
   return ttl > 0 ? { kind, ttl, sections } : null;
 }

@@ -35,6 +35,8 @@ export interface ResponseCacheOptions {
   maxEntries?: number;
   /** The longest any entry stays fresh, seconds (CoreDNS `cache TTL`); default 30. */
   maxTtl?: number;
+  /** The longest a denial (NXDOMAIN, NODATA, SERVFAIL) stays fresh, seconds (CoreDNS `denial N TTL`); default maxTtl. */
+  maxDenialTtl?: number;
   /** Hits within an entry's life that make it worth prefetching; default 10; 0 disables prefetch. */
   prefetchHits?: number;
   /** Refresh when less than this percentage of the lifetime is left; default 10. */
@@ -99,6 +101,7 @@ export class ResponseCache {
   /** qname → its entries (one per type, class and DO bit asked). */
   private readonly byName = new Map<string, CacheEntry[]>();
   private readonly maxTtl: number;
+  private readonly maxDenialTtl: number;
   private readonly prefetchHits: number;
   private readonly prefetchFraction: number;
   private readonly serveStaleMs: number;
@@ -112,6 +115,7 @@ export class ResponseCache {
       dispose: (_value, entry) => this.unindex(entry),
     });
     this.maxTtl = options.maxTtl ?? DEFAULT_CACHE_TTL;
+    this.maxDenialTtl = options.maxDenialTtl ?? this.maxTtl;
     this.prefetchHits = options.prefetchHits ?? DEFAULT_PREFETCH_HITS;
     this.prefetchFraction = (options.prefetchPercent ?? DEFAULT_PREFETCH_PERCENT) / 100;
     this.serveStaleMs = options.serveStaleMs ?? 0;
@@ -185,7 +189,7 @@ export class ResponseCache {
    * entry, or null when nothing was cached.
    */
   store(question: CachedQuestion, reply: StorableReply): CacheEntry | null {
-    const decision = cacheDecision(question.qname, reply, this.maxTtl);
+    const decision = cacheDecision(question.qname, reply, this.maxTtl, this.maxDenialTtl);
     if (decision === null) return null;
     const { qname, qtype, qclass, dnssecOk } = question;
     const previous = this.find(qname, qtype, qclass, dnssecOk);

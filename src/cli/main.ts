@@ -45,6 +45,7 @@ Flags of serve:
   --lameduck DURATION   on SIGTERM, keep answering this long after /ready turned 503, then drain TCP and
                         exit 0 (CoreDNS health lameduck; default ${SERVE_DEFAULTS.lameduck}; e.g. 500ms, 0 for none)
   --log-queries         log every query in CoreDNS's common log format (CoreDNS log; default off)
+  --loadbalance         rotate the order of A and AAAA records in each reply (CoreDNS loadbalance; default off)
   --log-format FORMAT   json or pretty (default ${SERVE_DEFAULTS.logFormat})
   --log-level LEVEL     trace, debug, info, warn, error, fatal or silent (default ${SERVE_DEFAULTS.logLevel})
   --workers N|auto      serving processes sharing the UDP and TCP sockets: 1 (default) is this process alone;
@@ -152,6 +153,7 @@ async function serve(rawArgv: string[]): Promise<void> {
       forward,
       lameduckMs: options.lameduckMs,
       logQueries: options.logQueries,
+      loadbalance: options.loadbalance,
       version: version(),
       logger,
       // A big YAML snapshot takes seconds to parse: off the thread that answers queries.

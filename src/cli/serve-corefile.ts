@@ -167,6 +167,8 @@ async function serverOptions(settings: CorefileSettings, context: CorefileServeC
     zones: flag('zone', 'zones', kube?.zones) ?? [SERVE_DEFAULTS.zone],
     ttl: flag('ttl', 'ttl', kube?.ttl),
     pods: flag('pods', 'pods', kube?.pods),
+    ignoreEmptyService: kube?.ignoreEmptyService,
+    noEndpoints: kube?.noEndpoints,
     // No cluster data at all (a Corefile without kubernetes): the empty cluster zones must not answer NXDOMAIN
     // for names CoreDNS would forward, so every name falls through to file and forward.
     fallthrough: kubernetes === undefined && manifests.length === 0 ? [] : kube?.fallthrough,
@@ -180,6 +182,7 @@ async function serverOptions(settings: CorefileSettings, context: CorefileServeC
     // CoreDNS `health { lameduck D }`: without it, CoreDNS stops at once on SIGTERM; --lameduck overrides.
     lameduckMs: given.has('lameduck') ? options.lameduckMs : (settings.lameduckSeconds ?? 0) * 1000,
     logQueries: given.has('log-queries') ? options.logQueries : settings.log === true,
+    loadbalance: given.has('loadbalance') ? options.loadbalance : settings.loadbalance,
     logger,
   };
 }
@@ -212,8 +215,13 @@ function forwardSettings(settings: CorefileSettings, { options, given }: Corefil
     policy: settings.forward.policy,
     maxConcurrent: given.has('max-concurrent') ? options.maxConcurrent : settings.forward.maxConcurrent,
     healthCheckMs: settings.forward.healthCheckMs,
+    forceTcp: settings.forward.forceTcp,
+    except: settings.forward.except,
     cacheSize: given.has('cache-size') ? options.cacheSize : cache.size,
     cacheTtl: given.has('cache-ttl') ? options.cacheTtl : cache.maxTtl,
+    cacheDenialTtl: given.has('cache-ttl') ? options.cacheTtl : cache.maxDenialTtl,
+    prefetchHits: cache.prefetchHits,
+    prefetchPercent: cache.prefetchPercent,
     serveStale: given.has('serve-stale') ? options.serveStale : cache.serveStaleSeconds,
     detectLoops: settings.loop,
   };

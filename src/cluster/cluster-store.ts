@@ -50,6 +50,10 @@ export interface ClusterStoreOptions {
   pods: PodsMode;
   /** Reverse zones served beside the cluster zones (default in-addr.arpa and ip6.arpa): they get an apex NS. */
   reverseZones?: string[];
+  /** CoreDNS kubernetes `ignore empty_service`. */
+  ignoreEmptyService?: boolean;
+  /** CoreDNS kubernetes `noendpoints`. */
+  noEndpoints?: boolean;
   logger?: Logger;
 }
 
@@ -117,6 +121,8 @@ export class ClusterStore implements ClusterSink {
       zones: options.zones.map(normalizeName),
       ttl: options.ttl,
       pods: options.pods,
+      ignoreEmptyService: options.ignoreEmptyService ?? false,
+      noEndpoints: options.noEndpoints ?? false,
       ...(options.reverseZones === undefined ? {} : { reverseZones: options.reverseZones.map(normalizeName) }),
     };
     this.index.batch(() => this.publish(ZONE_OWNER, () => buildZoneRecords(this.options, this.dnsService())));

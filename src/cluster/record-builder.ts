@@ -48,6 +48,10 @@ export interface BuildOptions {
   ttl: number;
   /** Reverse zones that get an apex NS like the cluster zones (default REVERSE_ZONES). */
   reverseZones?: readonly string[];
+  /** CoreDNS kubernetes `ignore empty_service`: a ClusterIP Service without ready endpoints has no records (NXDOMAIN). */
+  ignoreEmptyService?: boolean;
+  /** CoreDNS kubernetes `noendpoints`: no endpoint records (headless Services and endpoint names are NXDOMAIN). */
+  noEndpoints?: boolean;
 }
 
 /** What one owner contributes to the index: records, plus names that exist without records of their own. */
@@ -193,7 +197,8 @@ export function buildServiceRecords(
     return { records: out.records, names: [] };
   }
 
-  const entries = endpointEntries(service, slices);
+  const entries = options.noEndpoints ? [] : endpointEntries(service, slices);
+  if (options.ignoreEmptyService && !service.headless && entries.length === 0) return { records: [], names: [] };
   const primary = zones[0];
   for (const zone of zones) {
     const name = serviceName(service.name, service.namespace, zone);

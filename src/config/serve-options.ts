@@ -58,6 +58,8 @@ export interface ServeOptions {
   lameduckMs: number;
   /** --log-queries: a line per query (CoreDNS `log`). */
   logQueries: boolean;
+  /** --loadbalance: rotate A and AAAA records per reply (CoreDNS `loadbalance`). */
+  loadbalance: boolean;
 }
 
 export const SERVE_DEFAULTS = {
@@ -125,6 +127,7 @@ export function parseServeArgs(argv: string[]): ServeOptions {
         'kube-dns-config': { type: 'string' },
         lameduck: { type: 'string' },
         'log-queries': { type: 'boolean' },
+        loadbalance: { type: 'boolean' },
       },
     }));
   } catch (err) {
@@ -162,6 +165,7 @@ export function parseServeArgs(argv: string[]): ServeOptions {
     kubeDnsConfig: values['kube-dns-config'],
     lameduckMs: parseMilliseconds(values.lameduck ?? SERVE_DEFAULTS.lameduck, '--lameduck'),
     logQueries: values['log-queries'] ?? false,
+    loadbalance: values.loadbalance ?? false,
   };
 }
 

@@ -30,6 +30,10 @@ export interface CorefileKubernetes {
   endpoint?: string;
   /** `fallthrough [ZONES]`: NXDOMAIN in these zones ([] = all) goes on to forward. */
   fallthrough?: string[];
+  /** `ignore empty_service`: a ClusterIP Service without ready endpoints is NXDOMAIN. */
+  ignoreEmptyService?: boolean;
+  /** `noendpoints`: no endpoint records. */
+  noEndpoints?: boolean;
 }
 
 export interface CorefileForward {
@@ -40,13 +44,23 @@ export interface CorefileForward {
   policy?: UpstreamPolicy;
   maxConcurrent?: number;
   healthCheckMs?: number;
+  /** `force_tcp`: every question goes to the upstreams over TCP. */
+  forceTcp?: boolean;
+  /** `except DOMAIN...`: names at or under these are not forwarded (lowercase, no trailing dot). */
+  except?: string[];
 }
 
 export interface CorefileCache {
   /** Entries; 0 without a `cache` directive (CoreDNS caches nothing then). */
   size: number;
-  /** Longest TTL kept, seconds (CoreDNS's default 3600). */
+  /** Longest TTL of a success kept, seconds (CoreDNS's default 3600). */
   maxTtl: number;
+  /** Longest TTL of a denial (NXDOMAIN, NODATA) kept, seconds (CoreDNS's default 1800). */
+  maxDenialTtl: number;
+  /** `prefetch N`: hits that get an entry refreshed before it expires; 0 (no `prefetch`, as CoreDNS): never. */
+  prefetchHits: number;
+  /** `prefetch N D P%`: refresh when less than P% of the TTL is left (CoreDNS's default 10). */
+  prefetchPercent?: number;
   serveStaleSeconds: number;
 }
 
@@ -76,6 +90,8 @@ export interface CorefileSettings {
   reload: { intervalMs: number; jitterMs: number } | null;
   log: boolean;
   errors: boolean;
+  /** `loadbalance`: A and AAAA records rotate per reply. */
+  loadbalance?: boolean;
   hosts?: HostsSettings;
   notes: CorefileNote[];
 }
@@ -84,6 +100,7 @@ export interface CorefileSettings {
 const DEFAULT_ADDRESSES = { health: ':8080', ready: ':8181', prometheus: ':9153' };
 const CACHE_DEFAULT_CAPACITY = 9984;
 const CACHE_DEFAULT_MAX_TTL = 3600;
+const CACHE_DEFAULT_MAX_DENIAL_TTL = 1800;
 
 export interface CorefileSettingsOptions {
   /** Read instead of /etc/resolv.conf where `forward` names it (the CLI's --resolv-conf). */
@@ -100,7 +117,7 @@ export function corefileSettings(blocks: ServerBlock[], options: CorefileSetting
     listen: { host: '0.0.0.0', port },
     kubernetes: null,
     forward: { upstreams: [], stubDomains: [] },
-    cache: { size: 0, maxTtl: CACHE_DEFAULT_MAX_TTL, serveStaleSeconds: 0 },
+    cache: { size: 0, maxTtl: CACHE_DEFAULT_MAX_TTL, maxDenialTtl: CACHE_DEFAULT_MAX_DENIAL_TTL, prefetchHits: 0, serveStaleSeconds: 0 },
     loop: false,
     reload: null,
     log: false,
@@ -203,7 +220,7 @@ function applyMainBlock(block: ServerBlock, context: Context): void {
         noBlock(d);
         args(d, 0, 1);
         if (d.args[0] !== undefined && d.args[0] !== 'round_robin') fail(d, `expected round_robin, got "${d.args[0]}"`);
-        note(settings, d, 'answers keep the order of the index (addresses are not rotated)');
+        settings.loadbalance = true;
         break;
       case 'file': {
         noBlockAllowed(d, ['reload']);
@@ -266,9 +283,11 @@ function applyStubBlock(block: ServerBlock, context: Context): void {
 function hostsSettings(d: CorefileDirective, blockZones: string[], settings: CorefileSettings): HostsSettings {
   const file = d.args[0] === undefined ? '/etc/hosts' : resolvePath(d, d.args[0]);
   const zones = d.args.length > 1 ? d.args.slice(1).map((zone) => (zone === '.' ? '' : zoneName(d, zone))) : blockZones;
-  const hosts: HostsSettings = { entries: [], zones };
+  // CoreDNS polls the file every 5 s unless `reload 0` turns that off.
+  const hosts: HostsSettings = { entries: [], zones, file, fileEntries: [], reloadMs: 5000 };
   try {
-    hosts.entries.push(...parseHostsFile(readFileSync(file, 'utf8')));
+    hosts.fileEntries = parseHostsFile(readFileSync(file, 'utf8'));
+    hosts.entries.push(...hosts.fileEntries);
   } catch (err) {
     // CoreDNS starts without the file too (it may appear later); say so once.
     note(settings, d, `${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): only the inline entries are served`);
@@ -290,8 +309,7 @@ function hostsSettings(d: CorefileDirective, blockZones: string[], settings: Cor
         break;
       case 'reload':
         args(sub, 1, 1, 'hosts');
-        durationMs(sub, sub.args[0], 'hosts');
-        note(settings, sub, 'the hosts file is read at start and on each Corefile reload, not polled', 'hosts');
+        hosts.reloadMs = durationMs(sub, sub.args[0], 'hosts');
         break;
       case 'fallthrough':
         hosts.fallthrough = sub.args.map((zone) => (zone === '.' ? '' : zoneName(sub, zone)));
@@ -364,14 +382,17 @@ function kubernetesSettings(d: CorefileDirective, blockZones: string[], settings
         kube.fallthrough = sub.args.map((zone) => (zone === '.' ? '' : zoneName(sub, zone)));
         break;
       case 'noendpoints':
+        args(sub, 0, 0, 'kubernetes');
+        kube.noEndpoints = true;
+        break;
       case 'endpoint_pod_names':
         args(sub, 0, 0, 'kubernetes');
-        note(settings, sub, sub.name === 'noendpoints' ? 'endpoint records are still served' : 'endpoint names stay hostname or dashed IP; pod names are not used', 'kubernetes');
+        note(settings, sub, 'endpoint names stay hostname or dashed IP; pod names are not used', 'kubernetes');
         break;
       case 'ignore':
         args(sub, 1, 1, 'kubernetes');
         if (sub.args[0] !== 'empty_service') fail(sub, `expected empty_service, got "${sub.args[0]}"`, 'kubernetes');
-        note(settings, sub, 'a Service without ready endpoints answers NODATA/NXDOMAIN as without it', 'kubernetes');
+        kube.ignoreEmptyService = true;
         break;
       default:
         fail(sub, 'unknown option (pods, fallthrough, ttl, namespaces, labels, kubeconfig, noendpoints, endpoint_pod_names, ignore)', 'kubernetes');
@@ -410,13 +431,16 @@ function applyForward(d: CorefileDirective, context: Context): void {
         if (sub.args[1] !== undefined && sub.args[1] !== 'no_rec') fail(sub, `expected no_rec, got "${sub.args[1]}"`, 'forward');
         break;
       case 'force_tcp':
+        args(sub, 0, 0, 'forward');
+        forward.forceTcp = true;
+        break;
       case 'prefer_udp':
         args(sub, 0, 0, 'forward');
-        note(settings, sub, sub.name === 'force_tcp' ? 'queries go over UDP first and over TCP when truncated' : 'the default already: UDP first, TCP when truncated', 'forward');
+        note(settings, sub, 'the default already: UDP first, TCP when truncated', 'forward');
         break;
       case 'except':
         args(sub, 1, 1000, 'forward');
-        note(settings, sub, 'the listed domains are forwarded like any other', 'forward');
+        for (const domain of sub.args) (forward.except ??= []).push(domain === '.' ? '' : zoneName(sub, domain));
         break;
       case 'expire':
         args(sub, 1, 1, 'forward');
@@ -457,22 +481,34 @@ function applyCache(d: CorefileDirective, settings: CorefileSettings): void {
   args(d, 0, 1000);
   const cache = settings.cache;
   cache.size = CACHE_DEFAULT_CAPACITY;
-  if (d.args[0] !== undefined) cache.maxTtl = count(d, d.args[0], 1, 86_400 * 7);
+  if (d.args[0] !== undefined) cache.maxTtl = cache.maxDenialTtl = count(d, d.args[0], 1, 86_400 * 7);
   if (d.args.length > 1) note(settings, d, 'zones after the TTL are not used: the cache holds forwarded answers of every zone');
   for (const sub of d.block ?? []) {
     switch (sub.name) {
       case 'success':
-      case 'denial':
+      case 'denial': {
         args(sub, 1, 3, 'cache');
         // One cache holds both kinds here: its capacity is the larger of the two.
         cache.size = Math.max(sub.name === 'success' ? 0 : cache.size, count(sub, sub.args[0], 0, 10_000_000, 'cache'));
-        if (sub.args[1] !== undefined) cache.maxTtl = count(sub, sub.args[1], 1, 86_400 * 7, 'cache');
+        if (sub.args[1] !== undefined) {
+          const ttl = count(sub, sub.args[1], 1, 86_400 * 7, 'cache');
+          if (sub.name === 'success') cache.maxTtl = ttl;
+          else cache.maxDenialTtl = ttl;
+        }
+        if (sub.args[2] !== undefined) {
+          count(sub, sub.args[2], 0, 86_400 * 7, 'cache');
+          note(settings, sub, 'the minimum TTL is not applied: records keep their own TTL', 'cache');
+        }
         break;
+      }
       case 'prefetch':
+        // CoreDNS: prefetch AMOUNT [[DURATION] [PERCENTAGE%]]; hits are counted over the entry's cached life.
         args(sub, 1, 3, 'cache');
-        count(sub, sub.args[0], 1, 1_000_000, 'cache');
-        if (sub.args[1] !== undefined) durationMs(sub, sub.args[1], 'cache');
-        note(settings, sub, 'popular entries are refreshed before they expire whatever the numbers say', 'cache');
+        cache.prefetchHits = count(sub, sub.args[0], 1, 1_000_000, 'cache');
+        for (const arg of sub.args.slice(1)) {
+          if (arg.endsWith('%')) cache.prefetchPercent = count(sub, arg.slice(0, -1), 10, 90, 'cache');
+          else durationMs(sub, arg, 'cache');
+        }
         break;
       case 'serve_stale':
         args(sub, 0, 2, 'cache');

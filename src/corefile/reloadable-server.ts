@@ -267,6 +267,7 @@ function newListener(listen: ListenAddress, built: ServerInternalOptions): Liste
     tcpIdleTimeoutMs: built.tcpIdleTimeoutMs,
     // CoreDNS `log`, as the configuration that opened the listener says (a reload keeps the listener).
     queryLog: built.logQueries ? queryLogFor(built.logger ?? silentLogger()) : null,
+    loadbalance: built.loadbalance,
   });
   return { server, slot, requested: formatAddress(listen) };
 }

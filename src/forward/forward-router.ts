@@ -1,6 +1,7 @@
 // Which upstreams a name goes to: a stub domain's own pool for names at or under it (kube-dns stubDomains,
 // CoreDNS `forward DOMAIN ...`), the longest matching domain winning; the default pool (`.`) for the rest;
-// nothing when there is no default pool, so outside names stay REFUSED.
+// nothing when there is no default pool, so outside names stay REFUSED. Names at or under an `except` domain
+// (CoreDNS forward `except`) are not forwarded by any route: the handler skips them to the next one.
 import type { UpstreamPool } from './upstream-pool.js';
 
 export interface ForwardRoute {
@@ -12,8 +13,11 @@ export interface ForwardRoute {
 export class ForwardRouter {
   /** Longest domain first, so the first match is the most specific. */
   private readonly routes: readonly ForwardRoute[];
+  /** Lowercase, no trailing dot; "" excludes every name. */
+  private readonly except: readonly string[];
 
-  constructor(routes: readonly ForwardRoute[]) {
+  constructor(routes: readonly ForwardRoute[], except: readonly string[] = []) {
+    this.except = except.slice();
     const domains = new Set<string>();
     for (const route of routes) {
       if (domains.has(route.domain)) throw new Error(`two forward routes for "${route.domain || '.'}"`);
@@ -24,12 +28,8 @@ export class ForwardRouter {
 
   /** The pool for a lowercase qname (no trailing dot), or null when no route covers it. */
   route(qname: string): UpstreamPool | null {
-    for (const route of this.routes) {
-      const domain = route.domain;
-      if (domain === '' || qname === domain) return route.pool;
-      // Under the domain: ends with it, after a label boundary.
-      if (qname.length > domain.length && qname.endsWith(domain) && qname.charCodeAt(qname.length - domain.length - 1) === 46) return route.pool;
-    }
+    for (const domain of this.except) if (atOrUnder(qname, domain)) return null;
+    for (const route of this.routes) if (atOrUnder(qname, route.domain)) return route.pool;
     return null;
   }
 
@@ -46,4 +46,10 @@ export class ForwardRouter {
   close(): void {
     for (const route of this.routes) route.pool.close();
   }
+}
+
+function atOrUnder(qname: string, domain: string): boolean {
+  if (domain === '' || qname === domain) return true;
+  // Under the domain: ends with it, after a label boundary.
+  return qname.length > domain.length && qname.endsWith(domain) && qname.charCodeAt(qname.length - domain.length - 1) === 46;
 }

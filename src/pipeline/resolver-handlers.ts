@@ -25,6 +25,10 @@ export interface ForwardSettings {
   policy?: UpstreamPolicy;
   /** CoreDNS `max_concurrent`: questions in flight upstream, past which new ones get SERVFAIL; default 1000. */
   maxConcurrent?: number;
+  /** CoreDNS `force_tcp`: every question goes upstream over TCP; default false (UDP, TCP when truncated). */
+  forceTcp?: boolean;
+  /** CoreDNS `except`: names at or under these domains are not forwarded (the handler skips them). */
+  except?: string[];
   /** Per try, before the next upstream; default 2000. */
   timeoutMs?: number;
   /** CoreDNS `health_check`: how often a down upstream is probed; default 500. */
@@ -33,6 +37,12 @@ export interface ForwardSettings {
   cacheSize?: number;
   /** Longest time an answer stays cached, seconds; default 30. */
   cacheTtl?: number;
+  /** Longest time a denial (NXDOMAIN, NODATA) stays cached, seconds (CoreDNS `cache { denial N TTL }`); default cacheTtl. */
+  cacheDenialTtl?: number;
+  /** CoreDNS `cache { prefetch N }`: hits within an entry's life that get it refreshed before expiry; 0 turns prefetch off; default 10. */
+  prefetchHits?: number;
+  /** CoreDNS `prefetch N D P%`: refresh once less than P% of the entry's TTL is left; default 10. */
+  prefetchPercent?: number;
   /** RFC 8767 serve-stale window, seconds; default 0 (off). */
   serveStale?: number;
   /** CoreDNS `loop`: probe the upstreams for a loop back to this server once listening; default true. */
@@ -102,15 +112,19 @@ export async function createResolverHandlers(settings: ResolverHandlerSettings):
           maxConcurrent: forward.maxConcurrent,
           timeoutMs: forward.timeoutMs,
           healthCheckIntervalMs: forward.healthCheckMs,
+          forceTcp: forward.forceTcp,
           stats,
         }),
     );
-    router = new ForwardRouter(routes.map((route, i): ForwardRoute => ({ domain: route.domain, pool: pools[i] })));
+    router = new ForwardRouter(routes.map((route, i): ForwardRoute => ({ domain: route.domain, pool: pools[i] })), forward.except);
     if ((forward.cacheSize ?? 10_000) > 0) {
       cacheStats = createCacheStats();
       cache = new ResponseCache({
         maxEntries: forward.cacheSize,
         maxTtl: forward.cacheTtl,
+        maxDenialTtl: forward.cacheDenialTtl,
+        prefetchHits: forward.prefetchHits,
+        prefetchPercent: forward.prefetchPercent,
         serveStaleMs: (forward.serveStale ?? 0) * 1000,
         stats: cacheStats,
       });

@@ -19,6 +19,8 @@ export interface DnsServerOptions {
   tcpMaxInFlightPerConnection?: number;
   /** CoreDNS `log`: a line per query; off when null or absent. */
   queryLog?: QueryLog | null;
+  /** CoreDNS `loadbalance`: rotate A and AAAA RRsets per reply; default off. */
+  loadbalance?: boolean;
 }
 
 export interface ServerAddress {
@@ -38,7 +40,7 @@ export class DnsServer {
   private closed = false;
 
   constructor(private readonly options: DnsServerOptions) {
-    const processor = new QueryProcessor(options.handler, this.stats, options.logger, { queryLog: options.queryLog });
+    const processor = new QueryProcessor(options.handler, this.stats, options.logger, { queryLog: options.queryLog, loadbalance: options.loadbalance });
     this.processor = processor;
     this.udp = new UdpListener(processor);
     this.tcp = new TcpListener(processor, this.stats, {

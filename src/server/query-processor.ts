@@ -33,11 +33,16 @@ const RELAYED_SERVFAIL = 'an upstream or zone answered SERVFAIL';
 export interface QueryProcessorOptions {
   /** CoreDNS `log`: a line per query; null (the default) costs one test per query. */
   queryLog?: QueryLog | null;
+  /** CoreDNS `loadbalance`: rotate the A and AAAA RRsets of each reply; default off (replies as compiled). */
+  loadbalance?: boolean;
 }
 
 export class QueryProcessor {
   private readonly servfails: ServfailLog;
   private readonly queryLog: QueryLog | null;
+  private readonly loadbalance: boolean;
+  /** Replies built with loadbalance on: each rotates its address RRsets by this count. */
+  private rotation = 0;
   /** Queries whose handler answered asynchronously and whose reply has not been sent yet (for draining). */
   private pending = 0;
   /** Synchronous queries since the last timed one, and that one's duration in seconds. */
@@ -53,6 +58,13 @@ export class QueryProcessor {
   ) {
     this.servfails = new ServfailLog(logger);
     this.queryLog = options.queryLog ?? null;
+    this.loadbalance = options.loadbalance ?? false;
+  }
+
+  /** 1, 2, ... wrapping before it loses integer precision; 0 means no rotation, so it is skipped. */
+  private nextRotation(): number {
+    this.rotation = this.rotation >= 0x3fffffff ? 1 : this.rotation + 1;
+    return this.rotation;
   }
 
   /** Queries still waiting for an asynchronous handler. */
@@ -127,11 +139,11 @@ export class QueryProcessor {
     try {
       switch (result.kind) {
         case 'answer':
-          reply = buildReply(raw, query, result.answer, maxSize);
+          reply = buildReply(raw, query, result.answer, maxSize, this.loadbalance ? this.nextRotation() : 0);
           rcode = result.answer.rcode;
           break;
         case 'records':
-          reply = buildReply(raw, query, compileRecords(query, result), maxSize);
+          reply = buildReply(raw, query, compileRecords(query, result), maxSize, this.loadbalance ? this.nextRotation() : 0);
           rcode = result.rcode;
           break;
         case 'error':

@@ -6,7 +6,7 @@
 // question at offset 12; since the reply copies the client's own question bytes there (same length, case
 // may differ), those owner names come back spelled as the client spelled them.
 import { resourceRecordKey, writeRecord } from './resource-record.js';
-import { HEADER_LENGTH, type ResourceRecord } from './types.js';
+import { HEADER_LENGTH, RRType, type ResourceRecord } from './types.js';
 import { WireWriter } from './writer.js';
 
 export interface Sections {
@@ -22,6 +22,18 @@ export interface TruncationPoint {
   answerCount: number;
   authorityCount: number;
   additionalCount: number;
+}
+
+/**
+ * An A or AAAA RRset of two or more records in the answer section: where each record's RDATA sits in the tail.
+ * Its records differ only in RDATA (RFC 2181 5: one owner, class, type and TTL), so rotating the RDATA values
+ * rotates the records, and no compression pointer can point into an address.
+ */
+export interface AddressRotation {
+  /** Offsets of each record's RDATA in `tail`, in order. */
+  offsets: number[];
+  /** 4 (A) or 16 (AAAA). */
+  size: number;
 }
 
 export interface CompiledAnswer {
@@ -41,6 +53,8 @@ export interface CompiledAnswer {
   additionalCount: number;
   /** Whole-RRset boundaries in ascending order, the full tail last. */
   truncationPoints: TruncationPoint[];
+  /** Address RRsets a reply may rotate (CoreDNS `loadbalance`); absent or empty: none. */
+  rotations?: AddressRotation[];
 }
 
 /**
@@ -67,16 +81,29 @@ export function compileAnswer(
   const points: TruncationPoint[] = [];
   const counts = [0, 0, 0];
   const sectionList = [sections.answer, sections.authority, sections.additional];
+  const rotations: AddressRotation[] = [];
+  let run: AddressRotation | null = null;
   for (let section = 0; section < 3; section++) {
     let previousKey = '';
     for (const record of sectionList[section]) {
       const key = resourceRecordKey(record);
       // A new RRset (RFC 2181 5: same name, class and type) starts here: the tail may be cut before it.
-      if (key !== previousKey) addPoint(points, writer.length - questionEnd, counts);
+      if (key !== previousKey) {
+        addPoint(points, writer.length - questionEnd, counts);
+        if (run !== null && run.offsets.length > 1) rotations.push(run);
+        run = null;
+      }
       previousKey = key;
       writeRecord(writer, record);
       counts[section]++;
+      if (section === 0 && (record.type === RRType.A || record.type === RRType.AAAA)) {
+        const size = record.type === RRType.A ? 4 : 16;
+        run ??= { offsets: [], size };
+        run.offsets.push(writer.length - questionEnd - size);
+      }
     }
+    if (run !== null && run.offsets.length > 1) rotations.push(run);
+    run = null;
   }
   addPoint(points, writer.length - questionEnd, counts);
   return {
@@ -89,6 +116,7 @@ export function compileAnswer(
     authorityCount: counts[1],
     additionalCount: counts[2],
     truncationPoints: points,
+    ...(rotations.length > 0 ? { rotations } : {}),
   };
 }
 

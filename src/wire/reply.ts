@@ -16,7 +16,7 @@ export const DEFAULT_EDNS_UDP_SIZE = 1232;
  * DEFAULT_EDNS_UDP_SIZE, for UDP; 65535 for TCP) it is cut at the last whole RRset that fits and TC is set if
  * an answer or authority RRset was dropped (RFC 1035 4.2.1, RFC 2181 9, RFC 6891 7).
  */
-export function buildReply(raw: Uint8Array, query: ParsedQuery, answer: CompiledAnswer, maxSize: number): Buffer {
+export function buildReply(raw: Uint8Array, query: ParsedQuery, answer: CompiledAnswer, maxSize: number, rotateBy = 0): Buffer {
   const questionEnd = query.questionEnd;
   const optLength = query.edns ? EMPTY_OPT_LENGTH : 0;
   const room = maxSize - questionEnd - optLength; // bytes left for the tail
@@ -39,8 +39,28 @@ export function buildReply(raw: Uint8Array, query: ParsedQuery, answer: Compiled
   writeHeader(reply, query.id, flags, 1, answerCount, authorityCount, additionalCount + (query.edns ? 1 : 0));
   copyQuestion(raw, questionEnd, reply);
   answer.tail.copy(reply, questionEnd, 0, tailLength);
+  if (rotateBy > 0 && answer.rotations !== undefined) rotateAddresses(answer, reply, questionEnd, tailLength, rotateBy);
   if (query.edns) writeEmptyOpt(reply, questionEnd + tailLength, DEFAULT_EDNS_UDP_SIZE, answer.rcode, query.edns.dnssecOk);
   return reply;
+}
+
+/**
+ * CoreDNS `loadbalance`: each address RRset of the answer starts `rotateBy` records later (modulo its size), so
+ * successive replies spread clients over the addresses. Only RDATA moves; RRsets cut by truncation are left.
+ */
+function rotateAddresses(answer: CompiledAnswer, reply: Buffer, questionEnd: number, tailLength: number, rotateBy: number): void {
+  const tail = answer.tail;
+  for (const { offsets, size } of answer.rotations!) {
+    const n = offsets.length;
+    const shift = rotateBy % n;
+    if (shift === 0 || offsets[n - 1] + size > tailLength) continue;
+    // Byte loops: Buffer#copy's native call costs more than copying 4 or 16 bytes.
+    for (let i = 0; i < n; i++) {
+      const from = offsets[(i + shift) % n];
+      const to = questionEnd + offsets[i];
+      for (let b = 0; b < size; b++) reply[to + b] = tail[from + b];
+    }
+  }
 }
 
 /** The largest whole-RRset cut that fits in `room` bytes (points ascend); null when not even the first does. */

@@ -1,7 +1,7 @@
 // `clusterdns serve --conf Corefile` as a kubeadm cluster runs CoreDNS: kubeadm's default Corefile with only its
 // ports and forward target changed, the API server emulator for the cluster and a test upstream for the rest,
 // asked with real dig; reloads on SIGHUP and by polling, and broken Corefiles at start and on reload.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiEmulator, endpointSlice, namespace, service, tempDir, writeKubeconfig } from '../helpers/api-emulator/index.js';
@@ -108,9 +108,10 @@ describe('clusterdns serve --conf with kubeadm’s Corefile', () => {
     expect(upstream.count('nope.default.svc.cluster.local')).toBe(0);
   });
 
-  it('logs each directive it accepts without implementing it, with file:line', () => {
+  it('implements every directive of kubeadm’s Corefile: none is logged as accepted, not implemented', () => {
+    expect(cli.logs.length).toBeGreaterThan(0);
     const accepted = cli.logs.filter((entry) => String(entry.msg).includes('accepted, not implemented')).map((entry) => `${entry.line} ${entry.directive}`);
-    expect(accepted).toEqual(['19 loadbalance']);
+    expect(accepted).toEqual([]);
   });
 
   it('SIGHUP applies an edited Corefile on the same port without dropping a query', async () => {
@@ -190,6 +191,25 @@ describe('clusterdns serve --conf: reload polling and errors at start', () => {
     }
   });
 
+  it('forward { force_tcp } asks the upstream over TCP only, and { except } names are REFUSED, never forwarded', async () => {
+    const dir = await tempDir();
+    const upstream = new TestUpstream().answer('www.example.com', a('www.example.com', '192.0.2.100', 600)).answer('db.internal.test', a('db.internal.test', '10.9.0.1'));
+    await upstream.start();
+    const corefile = join(dir.dir, 'Corefile');
+    writeFileSync(corefile, `.:0 {\n  forward . 127.0.0.1:${upstream.port} {\n    force_tcp\n    except internal.test\n  }\n}\n`);
+    const cli = await startCli(['--conf', corefile]);
+    try {
+      expect((await dig(cli.port, 'www.example.com')).answer).toEqual(['www.example.com. 600 IN A 192.0.2.100']);
+      expect([upstream.count('www.example.com', 'tcp'), upstream.count('www.example.com', 'udp')]).toEqual([1, 0]);
+      expect((await dig(cli.port, 'db.internal.test')).status).toBe('REFUSED');
+      expect(upstream.count('db.internal.test')).toBe(0);
+    } finally {
+      expect(await cli.stop()).toBe(0);
+      await upstream.close();
+      await dir.remove();
+    }
+  });
+
   it('kubernetes { endpoint URL } watches that API server without credentials', async () => {
     const dir = await tempDir();
     const emu = await new ApiEmulator().start();
@@ -216,6 +236,87 @@ describe('clusterdns serve --conf: reload polling and errors at start', () => {
       expect(await digUntil(cli.port, 'hello.default.svc.cluster.local', (answer) => answer.length > 0)).toEqual(['hello.default.svc.cluster.local. 13 IN A 10.96.0.20']);
       cli.process.kill('SIGHUP');
       await cli.waitForLog((entry) => entry.signal === 'SIGHUP' && String(entry.msg).includes('restart to apply'));
+    } finally {
+      expect(await cli.stop()).toBe(0);
+      await dir.remove();
+    }
+  });
+
+  it('hosts { reload } re-reads the changed file and keeps the last entries when it cannot be read', async () => {
+    const dir = await tempDir();
+    const hostsFile = join(dir.dir, 'hosts');
+    writeFileSync(hostsFile, '192.0.2.9 moving.example.test\n');
+    const corefile = join(dir.dir, 'Corefile');
+    writeFileSync(corefile, '.:0 {\n  hosts hosts example.test {\n    reload 100ms\n  }\n}\n');
+    const cli = await startCli(['--conf', corefile]);
+    try {
+      expect((await dig(cli.port, 'moving.example.test')).answer).toEqual(['moving.example.test. 3600 IN A 192.0.2.9']);
+      // A different size too, so the change is seen even within one mtime tick.
+      writeFileSync(hostsFile, '192.0.2.10 moving.example.test\n192.0.2.11 new.example.test\n');
+      await cli.waitForLog((entry) => entry.msg === 'hosts file reloaded', 5000);
+      expect((await dig(cli.port, 'moving.example.test')).answer).toEqual(['moving.example.test. 3600 IN A 192.0.2.10']);
+      expect((await dig(cli.port, 'new.example.test')).answer).toEqual(['new.example.test. 3600 IN A 192.0.2.11']);
+      rmSync(hostsFile);
+      await cli.waitForLog((entry) => String(entry.msg).startsWith('hosts file cannot be read'), 5000);
+      expect((await dig(cli.port, 'new.example.test')).answer).toEqual(['new.example.test. 3600 IN A 192.0.2.11']);
+    } finally {
+      expect(await cli.stop()).toBe(0);
+      await dir.remove();
+    }
+  });
+
+  it('loadbalance rotates the A records of successive replies; without it every reply keeps one order', async () => {
+    const dir = await tempDir();
+    const block = (extra: string) => `.:0 {\n  hosts example.test {\n    192.0.2.1 lb.example.test\n    192.0.2.2 lb.example.test\n    192.0.2.3 lb.example.test\n  }\n${extra}}\n`;
+    const orders = async (corefile: string, args: string[] = []) => {
+      writeFileSync(join(dir.dir, 'Corefile'), corefile);
+      const cli = await startCli(['--conf', join(dir.dir, 'Corefile'), ...args]);
+      try {
+        const seen: string[] = [];
+        for (let i = 0; i < 3; i++) seen.push((await dig(cli.port, 'lb.example.test')).answer.map((line) => line.split(' ').pop()).join(','));
+        return seen;
+      } finally {
+        expect(await cli.stop()).toBe(0);
+      }
+    };
+    try {
+      const rotated = await orders(block('  loadbalance\n'));
+      expect(new Set(rotated).size).toBe(3);
+      for (const order of rotated) expect(order.split(',').sort()).toEqual(['192.0.2.1', '192.0.2.2', '192.0.2.3']);
+      expect(new Set(await orders(block(''))).size).toBe(1);
+      expect(new Set(await orders(block(''), ['--loadbalance'])).size).toBe(3);
+    } finally {
+      await dir.remove();
+    }
+  });
+
+  it('kubernetes { ignore empty_service } answers NXDOMAIN for a Service without ready endpoints and the cluster IP for one with them', async () => {
+    const dir = await tempDir();
+    const manifest = join(dir.dir, 'cluster.yaml');
+    writeFileSync(
+      manifest,
+      [
+        'apiVersion: v1',
+        'kind: List',
+        'items:',
+        '- {apiVersion: v1, kind: Namespace, metadata: {name: default}}',
+        '- {apiVersion: v1, kind: Service, metadata: {name: lonely, namespace: default}, spec: {clusterIP: 10.96.0.77, clusterIPs: [10.96.0.77], ports: [{name: http, port: 80, protocol: TCP}]}}',
+        '- {apiVersion: v1, kind: Service, metadata: {name: busy, namespace: default}, spec: {clusterIP: 10.96.0.78, clusterIPs: [10.96.0.78], ports: [{name: http, port: 80, protocol: TCP}]}}',
+        '- apiVersion: discovery.k8s.io/v1',
+        '  kind: EndpointSlice',
+        '  metadata: {name: busy-a, namespace: default, labels: {kubernetes.io/service-name: busy}}',
+        '  addressType: IPv4',
+        '  endpoints: [{addresses: [10.244.0.9], conditions: {ready: true}}]',
+        '  ports: [{name: http, port: 8080, protocol: TCP}]',
+        '',
+      ].join('\n'),
+    );
+    const corefile = join(dir.dir, 'Corefile');
+    writeFileSync(corefile, '.:0 {\n  kubernetes cluster.local {\n    ignore empty_service\n  }\n}\n');
+    const cli = await startCli(['--conf', corefile, '--manifest', manifest]);
+    try {
+      expect((await dig(cli.port, 'busy.default.svc.cluster.local')).answer).toEqual(['busy.default.svc.cluster.local. 5 IN A 10.96.0.78']);
+      expect((await dig(cli.port, 'lonely.default.svc.cluster.local')).status).toBe('NXDOMAIN');
     } finally {
       expect(await cli.stop()).toBe(0);
       await dir.remove();

@@ -92,4 +92,15 @@ describe('ResponseCache', () => {
     const entry = cache.lookup('c.example', RRType.A, RRClass.IN, false)!;
     expect(cache.records(entry).answer.map((record) => record.ttl)).toEqual([26]);
   });
+
+  it('caps denials at maxDenialTtl and successes at maxTtl (CoreDNS cache { success N TTL; denial N TTL })', () => {
+    const time = clock();
+    const cache = new ResponseCache({ now: time.now, maxTtl: 60, maxDenialTtl: 5 });
+    const soa: ResourceRecord = { name: 'example', type: RRType.SOA, class: RRClass.IN, ttl: 300, data: { mname: 'ns.example', rname: 'h.example', serial: 1, refresh: 1, retry: 1, expire: 1, minimum: 300 } };
+    expect(cache.store(question('gone.example'), reply([], { rcode: RCode.NXDOMAIN, authority: [soa] }))?.ttl).toBe(5);
+    expect(cache.store(question('here.example'), reply([A('here.example', 300)]))?.ttl).toBe(60);
+    time.set(6000);
+    expect(cache.lookup('gone.example', RRType.A, RRClass.IN, false)).toBeUndefined();
+    expect(cache.lookup('here.example', RRType.A, RRClass.IN, false)).toBeDefined();
+  });
 });

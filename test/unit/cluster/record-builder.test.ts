@@ -299,6 +299,26 @@ describe('buildServiceRecords', () => {
   });
 });
 
+describe('buildServiceRecords with CoreDNS kubernetes options', () => {
+  const web = svc({ name: 'web', clusterIPs: ['10.96.0.60'], ports: [http] });
+  const webSlice = slice({ name: 'web-a', serviceName: 'web', endpoints: [{ addresses: ['10.244.4.1'], ready: true, hostname: 'web-a' }], ports: [http] });
+  const notReady = slice({ name: 'web-b', serviceName: 'web', endpoints: [{ addresses: ['10.244.4.2'], ready: false }], ports: [http] });
+  const names = (records: ReturnType<typeof buildServiceRecords>['records']) => [...new Set(records.map((record) => record.name))].sort();
+
+  it('ignore empty_service: a ClusterIP Service with no ready endpoint has no records at all (NXDOMAIN), one with a ready endpoint keeps them', () => {
+    expect(buildServiceRecords(web, [notReady], { zones: ZONES, ttl: 5, ignoreEmptyService: true }).records).toEqual([]);
+    expect(buildServiceRecords(web, [notReady], { zones: ZONES, ttl: 5 }).records.length).toBeGreaterThan(0);
+    expect(names(buildServiceRecords(web, [webSlice], { zones: ZONES, ttl: 5, ignoreEmptyService: true }).records)).toContain('web.default.svc.cluster.local');
+  });
+
+  it('noendpoints: no endpoint names, headless Services empty, ClusterIP Services keep their cluster IP', () => {
+    expect(buildServiceRecords(nginx, [nginxSlice], { zones: ZONES, ttl: 5, noEndpoints: true }).records).toEqual([]);
+    const plain = buildServiceRecords(web, [webSlice], { zones: ZONES, ttl: 5, noEndpoints: true }).records;
+    expect(names(plain)).not.toContain('web-a.web.default.svc.cluster.local');
+    expect(plain.filter((record) => record.name === 'web.default.svc.cluster.local' && record.type === 1).map((record) => record.data)).toEqual(['10.96.0.60']);
+  });
+});
+
 describe('buildServiceRecords de-duplication', () => {
   // Record lists past 16 records switch from comparing records to keying them; the output stays duplicate-free.
   it.each([2, 20])('%i named ports, each listed twice, give one SRV record each', (count) => {

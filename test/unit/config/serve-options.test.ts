@@ -24,6 +24,7 @@ describe('parseServeArgs', () => {
       maxConcurrent: 1000,
       lameduckMs: 5000,
       logQueries: false,
+      loadbalance: false,
     });
   });
 
@@ -44,6 +45,7 @@ describe('parseServeArgs', () => {
     [['--cache-size', '0', '--cache-ttl', '300', '--max-concurrent', '50'], { cacheSize: 0, cacheTtl: 300, maxConcurrent: 50 }],
     [['--serve-stale', '1h'], { serveStale: 3600 }],
     [['--lameduck', '500ms', '--log-queries'], { lameduckMs: 500, logQueries: true }],
+    [['--loadbalance'], { loadbalance: true }],
     [['--lameduck', '0'], { lameduckMs: 0 }],
     [['--lameduck', '2m'], { lameduckMs: 120_000 }],
     [['--serve-stale', '90'], { serveStale: 90 }],

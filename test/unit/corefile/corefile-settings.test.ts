@@ -40,12 +40,13 @@ describe('kubeadm’s default Corefile', () => {
       ready: { host: '0.0.0.0', port: 8181 },
       metrics: { host: '0.0.0.0', port: 9153 },
       forward: { upstreams: ['192.0.2.53:53', '[2001:db8::53]:53'], stubDomains: [], maxConcurrent: 1000 },
-      cache: { size: 9984, maxTtl: 30, serveStaleSeconds: 0 },
+      cache: { size: 9984, maxTtl: 30, maxDenialTtl: 30, prefetchHits: 0, serveStaleSeconds: 0 },
       loop: true,
       reload: { intervalMs: 30_000, jitterMs: 15_000 },
       errors: true,
+      loadbalance: true,
     });
-    expect(settings.notes.map((note) => `${note.line} ${note.directive}`)).toEqual(['19 loadbalance']);
+    expect(settings.notes).toEqual([]);
   });
 });
 
@@ -61,7 +62,14 @@ describe('directives', () => {
       (s) =>
         expect(s.kubernetes).toEqual({ zones: ['cluster.local'], pods: 'verified', ttl: 0, namespaces: ['default', 'kube-system'], labels: 'app in (web,db), tier', kubeconfig: join(dir, 'kc.yaml'), context: 'ctx' }),
     ],
-    ['kubernetes accepts noendpoints, endpoint_pod_names, ignore empty_service with notes', 'kubernetes cluster.local {\n noendpoints\n endpoint_pod_names\n ignore empty_service\n}', (s) => expect(s.notes.map((n) => n.directive)).toEqual(['kubernetes noendpoints', 'kubernetes endpoint_pod_names', 'kubernetes ignore'])],
+    [
+      'kubernetes noendpoints and ignore empty_service take effect; endpoint_pod_names is noted',
+      'kubernetes cluster.local {\n noendpoints\n endpoint_pod_names\n ignore empty_service\n}',
+      (s) => {
+        expect([s.kubernetes?.noEndpoints, s.kubernetes?.ignoreEmptyService]).toEqual([true, true]);
+        expect(s.notes.map((n) => n.directive)).toEqual(['kubernetes endpoint_pod_names']);
+      },
+    ],
     ['kubernetes endpoint', 'kubernetes cluster.local {\n endpoint https://10.0.0.1:6443\n}', (s) => expect(s.kubernetes?.endpoint).toBe('https://10.0.0.1:6443')],
     ['kubernetes fallthrough without zones falls through in every zone', 'kubernetes cluster.local {\n fallthrough\n}', (s) => expect(s.kubernetes?.fallthrough).toEqual([])],
     ['autopath @kubernetes', 'autopath @kubernetes', { autopath: '@kubernetes' }],
@@ -70,13 +78,14 @@ describe('directives', () => {
       'forward with every option',
       'forward . 10.0.0.1 dns://10.0.0.2:5353 {\n max_concurrent 10\n policy sequential\n health_check 250ms\n force_tcp\n prefer_udp\n except corp.test\n expire 10s\n}',
       (s) => {
-        expect(s.forward).toEqual({ upstreams: ['10.0.0.1:53', '10.0.0.2:5353'], stubDomains: [], maxConcurrent: 10, policy: 'sequential', healthCheckMs: 250 });
-        expect(s.notes.map((n) => n.directive)).toEqual(['forward force_tcp', 'forward prefer_udp', 'forward except', 'forward expire']);
+        expect(s.forward).toEqual({ upstreams: ['10.0.0.1:53', '10.0.0.2:5353'], stubDomains: [], maxConcurrent: 10, policy: 'sequential', healthCheckMs: 250, forceTcp: true, except: ['corp.test'] });
+        expect(s.notes.map((n) => n.directive)).toEqual(['forward prefer_udp', 'forward expire']);
       },
     ],
     ['forward of a domain is a stub domain', 'forward corp.test 10.1.0.53\nforward . 10.0.0.1', { forward: { upstreams: ['10.0.0.1:53'], stubDomains: ['corp.test=10.1.0.53:53'] } }],
-    ['cache with its options', 'cache 120 {\n success 5000 60\n denial 2000\n prefetch 10 1m\n serve_stale 1h\n}', { cache: { size: 5000, maxTtl: 60, serveStaleSeconds: 3600 } }],
-    ['no cache directive: nothing is cached, as in CoreDNS', 'forward . 10.0.0.1', { cache: { size: 0, maxTtl: 3600, serveStaleSeconds: 0 } }],
+    ['cache with its options', 'cache 120 {\n success 5000 60\n denial 2000\n prefetch 10 1m\n serve_stale 1h\n}', { cache: { size: 5000, maxTtl: 60, maxDenialTtl: 120, prefetchHits: 10, serveStaleSeconds: 3600 } }],
+    ['cache denial TTL caps denials only; prefetch N D P% sets hits and percentage', 'cache {\n denial 100 5\n prefetch 3 1m 20%\n}', { cache: { size: 9984, maxTtl: 3600, maxDenialTtl: 5, prefetchHits: 3, prefetchPercent: 20, serveStaleSeconds: 0 } }],
+    ['no cache directive: nothing is cached, as in CoreDNS; denials at most 1800 s, no prefetch', 'forward . 10.0.0.1', { cache: { size: 0, maxTtl: 3600, maxDenialTtl: 1800, prefetchHits: 0, serveStaleSeconds: 0 } }],
     ['no loop directive: no loop probe', 'errors', { loop: false }],
     ['reload with interval and jitter', 'reload 10s 2s', { reload: { intervalMs: 10_000, jitterMs: 2000 } }],
     ['file names a zone directory', `file ${dir}`, { zoneDirectory: dir }],
@@ -91,11 +100,17 @@ describe('directives', () => {
             { address: '192.0.2.9', names: ['extra.example.test'] },
           ],
           zones: ['example.test'],
+          file: join(dir, 'hosts.txt'),
+          fileEntries: [
+            { address: '192.0.2.1', names: ['a.example.test', 'alias.example.test'] },
+            { address: '2001:db8::1', names: ['a.example.test'] },
+          ],
+          reloadMs: 5000,
           ttl: 60,
           reverse: false,
           fallthrough: [],
         });
-        expect(s.notes.map((n) => n.directive)).toEqual(['hosts reload']);
+        expect(s.notes).toEqual([]);
       },
     ],
     ['hosts of a missing file serves its inline entries, with a note', 'hosts /nonexistent/hosts {\n 192.0.2.9 x.test\n}', (s) => expect(s.notes.map((n) => n.directive)).toEqual(['hosts'])],

@@ -37,6 +37,15 @@ describe('ForwardRouter', () => {
     expect(router.defaultPool).toBe(general);
   });
 
+  it('routes no name at or under an except domain, whatever route would cover it (CoreDNS forward except)', () => {
+    const excepting = new ForwardRouter([{ domain: '', pool: general }, { domain: 'corp.example', pool: corp }], ['internal.example', 'eng.corp.example']);
+    expect(excepting.route('internal.example')).toBeNull();
+    expect(excepting.route('db.internal.example')).toBeNull();
+    expect(excepting.route('ci.eng.corp.example')).toBeNull();
+    expect(excepting.route('notinternal.example')).toBe(general);
+    expect(excepting.route('wiki.corp.example')).toBe(corp);
+  });
+
   it('refuses two routes for one domain', () => {
     expect(() => new ForwardRouter([{ domain: 'a', pool: corp }, { domain: 'a', pool: eng }])).toThrow(/two forward routes for "a"/);
   });

@@ -213,3 +213,29 @@ describe('buildErrorReply', () => {
     expect(decoded.questions[0].name).toBe(SVC);
   });
 });
+
+describe('buildReply with loadbalance rotation', () => {
+  const addresses = (reply: Buffer) => decodeMessage(reply).answers.map((record) => String(record.data));
+  const aaaa = (ip: string): ResourceRecord => ({ name: SVC, type: RRType.AAAA, class: IN, ttl: 5, data: ip }) as ResourceRecord;
+
+  it('rotates each A and AAAA RRset by rotateBy places, the CNAME before them in place; 0 leaves the compiled order', () => {
+    const { raw, query: q } = query(SVC, RRType.A);
+    const cname = { name: SVC, type: RRType.CNAME, class: IN, ttl: 5, data: 'lb.default.svc.cluster.local' } as ResourceRecord;
+    const lb = 'lb.default.svc.cluster.local';
+    const answer = compile(q, { answer: [cname, a(lb, '10.0.0.1'), a(lb, '10.0.0.2'), a(lb, '10.0.0.3'), aaaa('2001:db8::1'), aaaa('2001:db8::2')] });
+    expect(addresses(buildReply(raw, q, answer, TCP_LIMIT, 0))).toEqual([lb, '10.0.0.1', '10.0.0.2', '10.0.0.3', '2001:db8::1', '2001:db8::2']);
+    expect(addresses(buildReply(raw, q, answer, TCP_LIMIT, 1))).toEqual([lb, '10.0.0.2', '10.0.0.3', '10.0.0.1', '2001:db8::2', '2001:db8::1']);
+    expect(addresses(buildReply(raw, q, answer, TCP_LIMIT, 2))).toEqual([lb, '10.0.0.3', '10.0.0.1', '10.0.0.2', '2001:db8::1', '2001:db8::2']);
+    // The compiled tail itself is never rotated: the next reply starts from it again.
+    expect(addresses(buildReply(raw, q, answer, TCP_LIMIT, 0))).toEqual([lb, '10.0.0.1', '10.0.0.2', '10.0.0.3', '2001:db8::1', '2001:db8::2']);
+  });
+
+  it('leaves an RRset that truncation dropped alone and still rotates the one kept', () => {
+    const { raw, query: q } = query(SVC, RRType.A);
+    const many = Array.from({ length: 40 }, (_, i) => aaaa(`2001:db8::${i + 1}`));
+    const answer = compile(q, { answer: [a(SVC, '10.0.0.1'), a(SVC, '10.0.0.2'), ...many] });
+    const reply = buildReply(raw, q, answer, 512, 1);
+    expect(addresses(reply)).toEqual(['10.0.0.2', '10.0.0.1']);
+    expect(decodeMessage(reply).tc).toBe(true);
+  });
+});
