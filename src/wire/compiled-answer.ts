@@ -53,8 +53,8 @@ export interface CompiledAnswer {
   additionalCount: number;
   /** Whole-RRset boundaries in ascending order, the full tail last. */
   truncationPoints: TruncationPoint[];
-  /** Address RRsets a reply may rotate (CoreDNS `loadbalance`); absent or empty: none. */
-  rotations?: AddressRotation[];
+  /** Address RRsets a reply may rotate (CoreDNS `loadbalance`); null: none. Always present, one object shape. */
+  rotations: AddressRotation[] | null;
 }
 
 /**
@@ -116,7 +116,7 @@ export function compileAnswer(
     authorityCount: counts[1],
     additionalCount: counts[2],
     truncationPoints: points,
-    ...(rotations.length > 0 ? { rotations } : {}),
+    rotations: rotations.length > 0 ? rotations : null,
   };
 }
 

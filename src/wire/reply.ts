@@ -39,7 +39,7 @@ export function buildReply(raw: Uint8Array, query: ParsedQuery, answer: Compiled
   writeHeader(reply, query.id, flags, 1, answerCount, authorityCount, additionalCount + (query.edns ? 1 : 0));
   copyQuestion(raw, questionEnd, reply);
   answer.tail.copy(reply, questionEnd, 0, tailLength);
-  if (rotateBy > 0 && answer.rotations !== undefined) rotateAddresses(answer, reply, questionEnd, tailLength, rotateBy);
+  if (rotateBy > 0 && answer.rotations !== null) rotateAddresses(answer, reply, questionEnd, tailLength, rotateBy);
   if (query.edns) writeEmptyOpt(reply, questionEnd + tailLength, DEFAULT_EDNS_UDP_SIZE, answer.rcode, query.edns.dnssecOk);
   return reply;
 }
