@@ -2,7 +2,8 @@
 // `npm start`: the bundled example, offline. Two clusterdns processes:
 //   127.0.0.1:1054  a stand-in upstream serving examples/upstream/ (example.com), no cluster data;
 //   127.0.0.1:1053  the example: examples/cluster.yaml, zones/, and every other name forwarded to :1054.
-// Ctrl-C (or SIGTERM) stops both; either one exiting stops the other.
+// Ctrl-C (or SIGTERM) stops both; either one exiting stops the other. The children run in their own process
+// group, so a terminal's Ctrl-C reaches them once, through this script, not twice (a second signal forces an exit).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -12,20 +13,28 @@ const upstream = '127.0.0.1:1054';
 const extra = process.argv.slice(2);
 
 const children = [
-  spawn(process.execPath, [cli, 'serve', '--no-kubernetes', '--zones', 'examples/upstream', '--listen', upstream, '--resolv-conf', '/dev/null', '--log-level', 'warn', '--log-format', 'pretty'], { cwd: root, stdio: 'inherit' }),
-  spawn(process.execPath, [cli, 'serve', '--manifest', 'examples/cluster.yaml', '--zones', 'zones', '--upstream', upstream, '--log-format', 'pretty', ...extra], { cwd: root, stdio: 'inherit' }),
+  spawn(process.execPath, [cli, 'serve', '--no-kubernetes', '--zones', 'examples/upstream', '--listen', upstream, '--resolv-conf', '/dev/null', '--lameduck', '0', '--log-level', 'warn', '--log-format', 'pretty'], { cwd: root, stdio: 'inherit', detached: true }),
+  spawn(process.execPath, [cli, 'serve', '--manifest', 'examples/cluster.yaml', '--zones', 'zones', '--upstream', upstream, '--log-format', 'pretty', ...extra], { cwd: root, stdio: 'inherit', detached: true }),
 ];
 
 let exitCode = 0;
+/** Set once a signal was passed on: each child stops on it, and a second one would force it out. */
+let stopping = false;
+const running = (child) => child.exitCode === null && child.signalCode === null;
 for (const child of children) {
-  child.on('exit', (code, signal) => {
+  child.on('exit', (code) => {
     if (code !== null && code !== 0) exitCode = code;
-    for (const other of children) if (other !== child && other.exitCode === null && other.signalCode === null) other.kill(signal ?? 'SIGTERM');
-    if (children.every((c) => c.exitCode !== null || c.signalCode !== null)) process.exit(exitCode);
+    if (!stopping) {
+      stopping = true;
+      for (const other of children) if (running(other)) other.kill('SIGTERM');
+    }
+    if (!children.some(running)) process.exit(exitCode);
   });
 }
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
-    for (const child of children) if (child.exitCode === null) child.kill(signal);
+    if (stopping) return;
+    stopping = true;
+    for (const child of children) if (running(child)) child.kill(signal);
   });
 }
