@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `clusterdns` command. Exit codes: 0 after SIGINT/SIGTERM, 1 when the server cannot start (a manifest
 // that cannot be loaded, an address in use), 2 for a bad command line.
+import { stopOnSignals } from './stop-on-signals.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startClusterDnsServer, type ServerInternalOptions } from '../cluster-dns.js';
@@ -164,26 +165,7 @@ async function serve(rawArgv: string[]): Promise<void> {
     fail(`${(err as Error).message}${code}`, 1);
   }
   // Before 'serving' is logged: a signal that arrives before its handler is installed kills the process outright.
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) {
-      // A second signal while shutting down: the operator wants out now.
-      logger.warn({ signal }, 'forced exit');
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    // SIGTERM is how Kubernetes stops a pod: lameduck, then drain. Ctrl-C at a terminal stops at once.
-    (signal === 'SIGTERM' ? dns.shutdown() : dns.close()).then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'error while shutting down');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  stopOnSignals(() => dns.close(), () => dns.shutdown(), logger);
   logger.info(
     {
       address: dns.server,

@@ -1,5 +1,6 @@
 // `clusterdns serve --conf Corefile`: what a CoreDNS Corefile says (src/corefile/), with every flag given on
 // the command line laid over it, reloaded by `reload` (polling) and at once on SIGHUP or SIGUSR1.
+import { stopOnSignals } from './stop-on-signals.js';
 import type { Logger } from 'pino';
 import type { ServerInternalOptions } from '../cluster-dns.js';
 import type { MultiCoreClusterDns } from '../workers/primary.js';
@@ -100,28 +101,6 @@ function logNotes(settings: CorefileSettings, logger: Logger): void {
   for (const note of settings.notes) {
     logger.warn({ file: note.file, line: note.line, directive: note.directive }, `${note.file}:${note.line}: ${note.directive}: accepted, not implemented: ${note.behaviour}`);
   }
-}
-
-/** SIGTERM: the lameduck, then a drain (as CoreDNS); SIGINT (Ctrl-C): close at once; a second signal exits now. */
-function stopOnSignals(close: () => Promise<void>, shutdown: () => Promise<void>, logger: Logger): void {
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) {
-      logger.warn({ signal }, 'forced exit');
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    (signal === 'SIGTERM' ? shutdown() : close()).then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'error while shutting down');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
 }
 
 /** One configuration: the Corefile's settings, then the flags given on the command line. */
