@@ -19,7 +19,7 @@ import { AnswerCache } from './records/answer-cache.js';
 import { RecordIndex } from './records/record-index.js';
 import { DnsServer } from './server/dns-server.js';
 import { queryLogFor } from './log/query-log.js';
-import { delay } from './runtime/delay.js';
+import { DEFAULT_LAMEDUCK_MS, lameduck } from './runtime/lameduck.js';
 import { registerForwardMetrics } from './http/forward-metrics.js';
 import { startHttpEndpoints, type HttpEndpoints } from './http/http-endpoints.js';
 import type { ServerStats } from './server/server-stats.js';
@@ -86,8 +86,6 @@ export interface ClusterDnsServerOptions {
   loadbalance?: boolean;
 }
 
-/** CoreDNS `health`'s default lameduck. */
-export const DEFAULT_LAMEDUCK_MS = 5000;
 /** After the lameduck, how long TCP connections and forwarded queries in flight may take to finish. */
 const DRAIN_TIMEOUT_MS = 5000;
 
@@ -273,9 +271,7 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
   const lameduckMs = options.lameduckMs ?? DEFAULT_LAMEDUCK_MS;
   const shutdown = () =>
     (shuttingDown ??= (async () => {
-      logger.info({ lameduckMs }, 'lameduck: /ready answers 503, queries are still answered');
-      await delay(lameduckMs);
-      logger.info('lameduck over: draining connections');
+      await lameduck(logger, lameduckMs);
       await server.drain(DRAIN_TIMEOUT_MS);
       await close();
     })());

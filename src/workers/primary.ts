@@ -5,14 +5,14 @@
 // - cluster-fanout.ts is the store the data source writes to, passing every change on to the workers;
 // - summed-metrics.ts sums the workers' counters for /metrics.
 import cluster from 'node:cluster';
-import { DEFAULT_LAMEDUCK_MS, resolveServingOptions, watchesPods, type ServerInternalOptions } from '../cluster-dns.js';
+import { resolveServingOptions, watchesPods, type ServerInternalOptions } from '../cluster-dns.js';
 import { formatAddress, type ListenAddress } from '../config/serve-options.js';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
 import type { LoopReport } from '../forward/loop-detection.js';
 import { startHttpEndpoints, type HttpEndpoints } from '../http/http-endpoints.js';
 import { silentLogger, type LogFormat, type LogLevel } from '../log/logger.js';
 import { compactHeap } from '../runtime/heap-compaction.js';
-import { delay } from '../runtime/delay.js';
+import { DEFAULT_LAMEDUCK_MS, lameduck } from '../runtime/lameduck.js';
 import type { ServerStats } from '../server/server-stats.js';
 import { createDataSource, type DataSource } from '../sources/data-source.js';
 import { ClusterFanout } from './cluster-fanout.js';
@@ -109,9 +109,7 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
   const lameduckMs = options.lameduckMs ?? DEFAULT_LAMEDUCK_MS;
   const shutdown = () =>
     (shuttingDown ??= (async () => {
-      logger.info({ lameduckMs }, 'lameduck: /ready answers 503, queries are still answered');
-      await delay(lameduckMs);
-      logger.info('lameduck over: draining connections');
+      await lameduck(logger, lameduckMs);
       await close(); // each worker drains its connections before it exits
     })());
 
