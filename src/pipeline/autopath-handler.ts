@@ -134,15 +134,15 @@ export class AutopathHandler implements Handler {
       }
       const found = index.lookup(candidate, qtype);
       if (found.kind === 'notauth' || found.kind === 'nxdomain') continue;
-      const last = found.answer[found.answer.length - 1];
-      const external = this.options.resolve !== undefined && found.kind === 'answer' && last?.type === RRType.CNAME && index.findZone(last.data as string) === null;
-      if (external) {
+      const additional = found.kind === 'answer' ? found.additional : [];
+      const external = this.options.resolve !== undefined ? index.externalCnameTarget(found.answer) : null;
+      if (external !== null) {
         // An ExternalName: the chain completes it (forwarding), so the reply is built as records.
         walk.fromIndexOnly = false;
-        const sections = this.aliased(qname, qtype, candidate, found.answer, found.authority, found.additional);
-        return { kind: 'records', rcode: RCode.NOERROR, flags: HeaderFlag.AA, sections, chase: last.data as string };
+        const sections = this.aliased(qname, qtype, candidate, found.answer, found.authority, additional);
+        return { kind: 'records', rcode: RCode.NOERROR, flags: HeaderFlag.AA, sections, chase: external };
       }
-      const sections = this.aliased(qname, qtype, candidate, found.answer, found.authority, found.kind === 'answer' ? found.additional : []);
+      const sections = this.aliased(qname, qtype, candidate, found.answer, found.authority, additional);
       return { kind: 'answer', answer: compileAnswer(qname, qtype, RRClass.IN, sections, RCode.NOERROR, true) };
     }
     return NOTHING_FOUND;

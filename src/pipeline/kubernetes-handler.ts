@@ -99,10 +99,7 @@ export class KubernetesHandler implements Handler {
   private records(qname: string, qtype: number): HandlerResult {
     const result = this.options.index.lookup(qname, qtype);
     if (result.kind === 'notauth' || (result.kind === 'nxdomain' && this.fallsThrough(qname))) return SKIP;
-    const last = result.answer[result.answer.length - 1];
-    const external =
-      result.kind === 'answer' && last !== undefined && last.type === RRType.CNAME && this.options.index.findZone(last.data as string) === null;
-    return recordsOf(result, external ? (last.data as string) : null);
+    return recordsOf(result, result.kind === 'answer' ? this.options.index.externalCnameTarget(result.answer) : null);
   }
 
   /**

@@ -101,7 +101,7 @@ export class AnswerCache {
     if (shared !== null) return shared; // nothing per name to keep: the lookup is the only per-query work
     const compiled = compileResult(qname, qtype, result);
     if (result.kind === 'notauth') return compiled;
-    if (result.kind === 'answer') compiled.chase = this.externalTarget(result.answer);
+    if (result.kind === 'answer') compiled.chase = this.index.externalCnameTarget(result.answer);
     // A negative answer behind a CNAME chain may end in another zone, whose changes the per-zone negative
     // store would miss: it is tracked by the names it read, like a positive one. Such entries exist only
     // for names that own a CNAME, so they are bounded by the data, not by what clients ask.
@@ -111,14 +111,6 @@ export class AnswerCache {
       this.storeNegative(zone, qname, qtype, compiled);
     }
     return compiled;
-  }
-
-  /** The target of a CNAME ending `answer` when it lies in none of the index's zones (an ExternalName's). */
-  private externalTarget(answer: readonly ResourceRecord[]): string | null {
-    const last = answer[answer.length - 1];
-    if (last === undefined || last.type !== RRType.CNAME) return null;
-    const target = last.data as string;
-    return this.index.findZone(target) === null ? target : null;
   }
 
   /**

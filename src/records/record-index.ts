@@ -99,6 +99,17 @@ export class RecordIndex {
     this.pendingChanges.clear();
   }
 
+  /**
+   * The target of a CNAME that ends `answer` when it lies in none of this index's zones (an ExternalName's),
+   * for a server that can resolve it elsewhere (RFC 1034 4.3.2 step 3a); null otherwise.
+   */
+  externalCnameTarget(answer: readonly ResourceRecord[]): string | null {
+    const last = answer[answer.length - 1];
+    if (last === undefined || last.type !== RRType.CNAME) return null;
+    const target = last.data as string;
+    return this.findZone(target) === null ? target : null;
+  }
+
   /** The most specific served zone containing `name`, or null. */
   findZone(name: string): string | null {
     for (const { zone, suffix } of this.zoneSuffixes) {
