@@ -1,6 +1,7 @@
 // A Corefile's server blocks (CoreDNS core/dnsserver, caddyfile/parse.go): `[ZONE...][:PORT] { directive args
 // { sub-directive args } }`, with `{$ENV}` / `{env.VAR}` substitution, snippets `(name) { ... }` and
 // `import name|FILE|GLOB`. Every error names the file and line (and the directive, when there is one).
+import { normalizeName } from '../wire/name.js';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
@@ -238,7 +239,7 @@ function parseKey(token: Token, text: string): ServerBlockKey {
     throw blockError(token, text, 'expected ZONE[:PORT]');
   }
   if (rest === '') rest = '.';
-  const zone = rest === '.' ? '' : rest.toLowerCase().replace(/\.$/, '');
+  const zone = rest === '.' ? '' : normalizeName(rest);
   if (zone !== '' && !/^[a-z0-9_*-]+(\.[a-z0-9_-]+)*$/.test(zone)) throw blockError(token, text, `"${rest}" is not a zone name`);
   return { zone, port, text };
 }

@@ -2,6 +2,7 @@
 // Directives clusterdns accepts without their behaviour yet are returned as notes, logged at start and listed
 // in docs/corefile.md; anything else unknown, a wrong argument or a directive given twice is an error naming
 // file, line and directive.
+import { normalizeName } from '../wire/name.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { parseHostsFile, type HostsSettings } from '../pipeline/hosts-handler.js';
 import { parseIPv4, parseIPv6 } from '../wire/ip-address.js';
@@ -322,7 +323,7 @@ function hostsSettings(d: CorefileDirective, blockZones: string[], settings: Cor
 }
 
 function kubernetesSettings(d: CorefileDirective, blockZones: string[], settings: CorefileSettings): CorefileKubernetes {
-  const zones = (d.args.length > 0 ? d.args : blockZones.map((zone) => zone || '.')).map((zone) => zone.toLowerCase().replace(/\.$/, ''));
+  const zones = (d.args.length > 0 ? d.args : blockZones.map((zone) => zone || '.')).map((zone) => normalizeName(zone));
   const clusterZones = zones.filter((zone) => !REVERSE_ZONES.some((reverse) => zone === reverse || zone.endsWith(`.${reverse}`)));
   if (clusterZones.length === 0) fail(d, 'no cluster zone (for example kubernetes cluster.local in-addr.arpa ip6.arpa)');
   const kube: CorefileKubernetes = {
@@ -405,7 +406,7 @@ function kubernetesSettings(d: CorefileDirective, blockZones: string[], settings
 function applyForward(d: CorefileDirective, context: Context): void {
   const { settings } = context;
   args(d, 2, 1000);
-  const from = d.args[0].toLowerCase().replace(/\.$/, '');
+  const from = normalizeName(d.args[0]);
   const to = forwardTargets(d, context.resolvConf);
   const forward = settings.forward;
   if (from === '') {

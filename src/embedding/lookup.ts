@@ -4,6 +4,7 @@
 //
 // Names outside the cluster zones (localhost, example.com, an ExternalName target) go to the system resolver
 // (node:dns lookup), as CoreDNS would forward them — unless `fallback: false`.
+import { normalizeName } from '../wire/name.js';
 import * as dns from 'node:dns';
 import type { LookupAddress, LookupOptions } from 'node:dns';
 import { Resolver } from 'node:dns/promises';
@@ -55,9 +56,6 @@ export interface LookupContext {
 
 const MAX_CNAME_DEPTH = 8;
 
-function normalizeName(name: string): string {
-  return name.toLowerCase().replace(/\.$/, '');
-}
 
 /** The candidate names, in the order a stub resolver with this search list and ndots would try them. */
 export function searchCandidates(hostname: string, search: readonly string[], ndots: number): string[] {

@@ -1,6 +1,7 @@
 // Upstream addresses as operators write them: `ADDR[:PORT]` with IPv4 or a bracketed IPv6 (`[v6]:port`),
 // port 53 when omitted (CoreDNS `forward . 10.0.0.10:53`), and kube-dns stub domains `DOMAIN=ADDR[,ADDR...]`
 // (CoreDNS `forward DOMAIN ADDR...`).
+import { normalizeName } from '../wire/name.js';
 import { isIPv4, isIPv6 } from 'node:net';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
 
@@ -73,7 +74,7 @@ export function parseStubDomain(text: string, what = '--stub-domain'): StubDomai
 
 /** Lowercase, no trailing dot; null when the text has empty labels or characters a hostname cannot hold. */
 function normalizeDomain(text: string): string | null {
-  const domain = text.trim().toLowerCase().replace(/\.$/, '');
+  const domain = normalizeName(text.trim());
   if (domain === '') return '';
   const labels = domain.split('.');
   if (labels.some((label) => label === '' || label.length > 63 || !/^[a-z0-9_*-]+$/.test(label))) return null;
