@@ -32,8 +32,11 @@ export function emptyCounts(): LoadCounts {
   return { lookups: 0, sent: 0, answered: 0, timedOut: 0, wrong: 0, byKind: {}, udp: 0, tcp: 0 };
 }
 
-/** The checked part of a reply; null when it is not a plain answer about `name`. */
-function replyExpectation(reply: Message, name: string): Expectation | string {
+/**
+ * Null when `reply` to a query for `name` (type A) equals one of the `accepted` states; otherwise what it was.
+ * A truncated reply, or one carrying any record but an A for `name`, is never right: every soak answer fits.
+ */
+export function judgeReply(reply: Message, name: string, accepted: Expectation[]): string | null {
   if (reply.tc) return 'truncated';
   const lower = name.toLowerCase();
   const list: string[] = [];
@@ -41,7 +44,8 @@ function replyExpectation(reply: Message, name: string): Expectation | string {
     if (record.type !== RRType.A || record.name.toLowerCase() !== lower) return `unexpected record ${record.name} type ${record.type}`;
     list.push(String(record.data));
   }
-  return { rcode: reply.rcode, addresses: list.sort() };
+  const got: Expectation = { rcode: reply.rcode, addresses: list.sort() };
+  return accepted.some((e) => sameExpectation(e, got)) ? null : describeExpectation(got);
 }
 
 export interface LoadDriverOptions {
@@ -54,6 +58,8 @@ export interface LoadDriverOptions {
   wrongAnswers: WrongAnswer[];
   /** Called every tick (10 ms) with the elapsed ms, e.g. to apply churn at its own rate. */
   onTick?: (elapsedMs: number) => void;
+  /** Called with each wrong answer as it is found. */
+  onWrong?: (wrong: WrongAnswer) => void;
 }
 
 const TICK_MS = 10;
@@ -106,20 +112,20 @@ async function runLookup(lookup: Lookup, client: DnsClient, options: LoadDriverO
     }
     counts.answered++;
     counts.byKind[lookup.kind] = (counts.byKind[lookup.kind] ?? 0) + 1;
-    const got = replyExpectation(reply, name);
     const accepted = expected.acceptable(name, sentAt, receivedAt);
-    if (typeof got === 'string' || !accepted.some((e) => sameExpectation(e, got))) {
+    const got = judgeReply(reply, name, accepted);
+    if (got !== null) {
       counts.wrong++;
-      if (options.wrongAnswers.length < WRONG_KEPT) {
-        options.wrongAnswers.push({
-          name,
-          transport: lookup.transport,
-          got: typeof got === 'string' ? got : describeExpectation(got),
-          accepted: accepted.map(describeExpectation),
-          sentAtMs: Math.round(sentAt),
-          latencyMs: Math.round(receivedAt - sentAt),
-        });
-      }
+      const wrong: WrongAnswer = {
+        name,
+        transport: lookup.transport,
+        got,
+        accepted: accepted.map(describeExpectation),
+        sentAtMs: Math.round(sentAt),
+        latencyMs: Math.round(receivedAt - sentAt),
+      };
+      if (options.wrongAnswers.length < WRONG_KEPT) options.wrongAnswers.push(wrong);
+      options.onWrong?.(wrong);
       return;
     }
   }

@@ -127,6 +127,7 @@ export async function runSoak(options: SoakOptions, progress: (line: string) => 
           expected,
           counts,
           wrongAnswers,
+          onWrong: (wrong) => progress(`wrong answer: ${JSON.stringify(wrong)}`),
           onTick: (elapsed) => {
             const due = churnBase + Math.floor((Math.min(elapsed, durationMs) * options.churnPerSecond) / 1000);
             for (; churned < due; churned++) cluster.churn();
