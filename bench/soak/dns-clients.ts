@@ -77,6 +77,7 @@ export interface DnsClient {
 export class UdpClient implements DnsClient {
   private readonly pending = new PendingQueries();
   private readonly socket = dgram.createSocket('udp4');
+  private closing: Promise<void> | null = null;
 
   constructor(
     private readonly port: number,
@@ -100,7 +101,8 @@ export class UdpClient implements DnsClient {
 
   close(): Promise<void> {
     this.pending.failAll();
-    return new Promise((resolve) => this.socket.close(() => resolve()));
+    this.closing ??= new Promise((resolve) => this.socket.close(() => resolve()));
+    return this.closing;
   }
 }
 

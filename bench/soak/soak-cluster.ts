@@ -31,10 +31,10 @@ interface Pooled {
 
 export class SoakCluster {
   readonly namespaces: string[];
-  /** DNS names of the stable Services, by namespace index. */
+  /** The stable Services: their ClusterIP never changes, only their labels. */
   readonly stableServices: Array<{ name: string; ns: string }> = [];
   readonly headless: Array<{ name: string; ns: string }> = [];
-  /** Names of stable pods (never change). */
+  /** DNS names of the stable Pods (never change). */
   readonly stablePods: string[] = [];
   /** DNS names of churned Services and Pods, present and recently deleted (bounded rings). */
   readonly recentServiceNames: string[] = [];
@@ -131,6 +131,8 @@ export class SoakCluster {
     const name = `churn-${this.counter}`;
     const [clusterIP] = this.nextAddresses(97, 1);
     const dnsName = serviceName(name, ns);
+    // Absent until now: NXDOMAIN stays a right answer for the programming delay after the add.
+    if (at > 0) this.expected.set(dnsName, NXDOMAIN, 0);
     this.expected.set(dnsName, addresses(clusterIP), at);
     this.emulator.apply(service(ns, name, { clusterIP, ports: [{ name: 'http', port: 80 }] }));
     this.servicePool.push({ name, ns, dnsName });
@@ -142,6 +144,7 @@ export class SoakCluster {
     const ns = pick(this.random, this.namespaces);
     const [address] = this.nextAddresses(131, 1);
     const dnsName = podName(address, ns);
+    if (at > 0) this.expected.set(dnsName, NXDOMAIN, 0);
     this.expected.set(dnsName, addresses(address), at);
     this.emulator.apply(pod(ns, `cpod-${this.counter}`, { ip: address }));
     this.podPool.push({ name: `cpod-${this.counter}`, ns, dnsName });

@@ -15,10 +15,10 @@ function thinned(samples: MemorySample[]): MemorySample[] {
 
 export function memoryTable(samples: MemorySample[]): string[] {
   return [
-    '| time | phase | RSS | heap used | objects |',
-    '|---:|---|---:|---:|---:|',
+    '| time | phase | RSS | heap used | objects | driver stall |',
+    '|---:|---|---:|---:|---:|---:|',
     ...thinned(samples).map(
-      (s) => `| ${Math.round(s.atSeconds)} s | ${s.phase}${s.settled ? ' (after full GC)' : ''} | ${mib(s.rssBytes)} | ${mib(s.heapUsedBytes)} | ${s.objects} |`,
+      (s) => `| ${Math.round(s.atSeconds)} s | ${s.phase}${s.settled ? ' (after full GC)' : ''} | ${mib(s.rssBytes)} | ${mib(s.heapUsedBytes)} | ${s.objects} | ${s.driverStallMs ?? 0} ms |`,
     ),
   ];
 }
@@ -37,6 +37,7 @@ export function formatSoakReport(report: SoakReport): string {
     `heap (settled): ${mib(report.settledStart.heapUsedBytes)} → ${mib(report.settledEnd.heapUsedBytes)} (${heap.growthBytes >= 0 ? '+' : ''}${mib(heap.growthBytes)}; allowed ${mib(heap.allowedBytes)} for ${heap.objectGrowth} more objects)`,
     `RSS: ${mib(report.settledStart.rssBytes)} → ${mib(report.settledEnd.rssBytes)}`,
     `server log: ${report.serverErrors.length} errors, ${report.serverWarnings} warnings; exit code ${report.serverExitCode}`,
+    `driver: longest event-loop stall ${report.longestStallMs} ms (the machine's load shows here)`,
     '',
     ...memoryTable(report.samples),
     '',

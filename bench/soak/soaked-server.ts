@@ -16,6 +16,8 @@ export interface MemorySample {
   objects: number;
   /** Whether a full GC ran just before this sample. */
   settled: boolean;
+  /** The soak driver's longest event-loop stall since the sample before (set by the driver). */
+  driverStallMs?: number;
 }
 
 export interface ServerLogSummary {

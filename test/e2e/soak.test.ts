@@ -20,7 +20,6 @@ describe('npm run soak (short)', () => {
       expect(report.counts.udp).toBeGreaterThan(0);
       expect(report.counts.tcp).toBeGreaterThan(0);
       expect(report.changes.added + report.changes.changed + report.changes.deleted).toBeGreaterThan(100);
-      expect(report.counts.answered).toBeGreaterThan(report.counts.sent * 0.99);
       expect(report.samples.length).toBeGreaterThan(5);
       expect(report.serverExitCode).toBe(0);
     },

@@ -41,6 +41,14 @@ describe('ExpectedAnswers', () => {
     expect(expected.acceptable(NAME, 500, 600)).toEqual([]);
   });
 
+  it('accepts NXDOMAIN for a name just added, within the programming delay of the add only', () => {
+    const added = new ExpectedAnswers(2000, 4000);
+    added.set(NAME, NXDOMAIN, 0);
+    added.set(NAME, addresses('10.97.0.9'), 10_000);
+    expect(added.acceptable(NAME, 10_100, 10_200)).toEqual([NXDOMAIN, addresses('10.97.0.9')]);
+    expect(added.acceptable(NAME, 12_100, 12_200)).toEqual([addresses('10.97.0.9')]);
+  });
+
   it('keeps a bounded history: states older than the delay and the kept time are dropped', () => {
     const short = new ExpectedAnswers(10, 10);
     for (let at = 0; at < 1000; at += 100) short.set(NAME, addresses(`10.0.0.${at / 100}`), at);
