@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { parseSoakOptions } from './options.js';
 import { runSoak } from './run-soak.js';
 import { formatSoakReport } from './soak-report.js';
+import { SoakedServer } from './soaked-server.js';
 
 let options;
 try {
@@ -11,6 +12,13 @@ try {
 } catch (err) {
   console.error(`soak: ${(err as Error).message}`);
   process.exit(2);
+}
+// Ctrl-C or SIGTERM stops the soak and the server it started, with no report.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    SoakedServer.stopAll();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  });
 }
 const report = await runSoak(options, (line) => console.log(line));
 console.log(`\n${formatSoakReport(report)}`);

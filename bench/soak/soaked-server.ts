@@ -29,6 +29,8 @@ export interface ServerLogSummary {
 const SETTLED_MARKER = 'soak: settled';
 
 export class SoakedServer {
+  /** Servers started and not yet exited, so that a soak stopped by a signal stops them too. */
+  private static readonly running = new Set<ChildProcess>();
   readonly logs: ServerLogSummary = { errors: [], warnings: [] };
   dnsPort = 0;
   metricsPort = 0;
@@ -36,7 +38,18 @@ export class SoakedServer {
   private exited: Promise<number | null>;
 
   private constructor(private readonly child: ChildProcess) {
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    SoakedServer.running.add(child);
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code) => {
+        SoakedServer.running.delete(child);
+        resolve(code);
+      }),
+    );
+  }
+
+  /** SIGTERM to every server still running (by its PID), when the soak itself is stopped. */
+  static stopAll(): void {
+    for (const child of SoakedServer.running) child.kill('SIGTERM');
   }
 
   get pid(): number {
