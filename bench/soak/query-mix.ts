@@ -22,6 +22,11 @@ export function forwardedName(k: number): string {
   return `fwd-${k}.example.test`;
 }
 
+/** Names outside the cluster domain, which the server forwards to the test upstream. */
+export function isForwarded(name: string): boolean {
+  return !name.toLowerCase().endsWith('.cluster.local');
+}
+
 export function forwardedAddress(k: number): string {
   return `198.51.100.${k}`;
 }

@@ -31,6 +31,7 @@ export function formatSoakReport(report: SoakReport): string {
   const lines = [
     `soak ${report.startedAt}: ${o.minutes} min, ${o.qps} lookups/s, ${o.services} services (${report.objectsAtStart} objects), ${o.churnPerSecond} changes/s, seed ${o.seed}; ran ${Math.round(report.durationSeconds)} s`,
     `queries: ${c.sent} sent (${c.udp} UDP, ${c.tcp} TCP, in ${c.lookups} lookups), ${c.answered} answered, ${c.timedOut} timed out (> ${QUERY_TIMEOUT_MS} ms), ${c.wrong} wrong`,
+    `forwarded names answered SERVFAIL: ${c.forwardedServfail} (the server counted ${report.upstreamUnanswered} upstream requests unanswered); answering after the load: ${report.liveAfterLoad ? 'yes' : 'NO'}`,
     `answered by kind: ${kinds}`,
     `cluster changes: ${report.changes.added} added, ${report.changes.changed} changed, ${report.changes.deleted} deleted (an old answer is accepted for ${PROGRAMMING_DELAY_MS} ms after a change)`,
     `converged: server ${report.converged.server} objects, API ${report.converged.emulator}`,

@@ -117,10 +117,22 @@ export class SoakedServer {
     }
   }
 
+  /** The text of /metrics. */
+  async scrape(): Promise<string> {
+    const response = await fetch(`http://127.0.0.1:${this.metricsPort}/metrics`, { signal: AbortSignal.timeout(5000) });
+    return response.text();
+  }
+
+  /** A metric summed over its label sets (0 when absent). */
+  async metricSum(name: string): Promise<number> {
+    let sum = 0;
+    for (const match of (await this.scrape()).matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))) sum += Number(match[1]);
+    return sum;
+  }
+
   /** One scrape of /metrics. */
   async sample(atSeconds: number, phase: string, settled = false): Promise<MemorySample> {
-    const response = await fetch(`http://127.0.0.1:${this.metricsPort}/metrics`, { signal: AbortSignal.timeout(5000) });
-    const text = await response.text();
+    const text = await this.scrape();
     const metric = (name: string): number => {
       const match = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
       if (!match) throw new Error(`/metrics has no ${name}`);
