@@ -10,7 +10,8 @@ import type { WireWriter } from './writer.js';
 /** A character-string holds at most 255 octets (RFC 1035 3.3). */
 const MAX_CHARACTER_STRING = 255;
 
-const utf8 = new TextDecoder('utf-8');
+// ignoreBOM: a character-string that begins with EF BB BF keeps it (a TextDecoder drops a leading BOM by default).
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** Writes the RDATA of `record` (not its RDLENGTH). */
 export function writeRdata(writer: WireWriter, record: ResourceRecord): void {
