@@ -1,7 +1,11 @@
 // `npm run fuzz -- --iterations N [--seed S] [--target codec|zonefile|corefile|server|all] [--minutes M] [--from I]`
 // Exits 1 on the first failure of any target, after printing the seed, iteration and input that reproduce it.
-import { formatFailure, runFuzz } from './run-fuzz.js';
+import { formatFailure } from './run-fuzz.js';
+import { runWatched } from './watchdog.js';
 import { TARGET_NAMES, type TargetName } from './targets/fuzz-target.js';
+
+/** An iteration running this long has hung: the slowest (a server batch) waits at most a few seconds. */
+const HANG_MS = 30_000;
 
 interface CliOptions {
   iterations: number;
@@ -57,14 +61,17 @@ const options = parseArgs(process.argv.slice(2));
 let failed = false;
 for (const target of options.targets) {
   console.log(`${target}: seed ${options.seed}, iterations ${options.from}..${options.from + options.iterations - 1}${options.minutes ? `, at most ${options.minutes} min` : ''}`);
-  const result = await runFuzz({
-    target,
-    iterations: options.iterations,
-    seed: options.seed,
-    from: options.from,
-    timeLimitMs: options.minutes === null ? undefined : options.minutes * 60_000,
-    onProgress: (line) => console.log(line),
-  });
+  const result = await runWatched(
+    {
+      target,
+      iterations: options.iterations,
+      seed: options.seed,
+      from: options.from,
+      timeLimitMs: options.minutes === null ? undefined : options.minutes * 60_000,
+    },
+    HANG_MS,
+    (line) => console.log(line),
+  );
   console.log(`${target}: ${result.clean} iterations clean in ${(result.elapsedMs / 1000).toFixed(1)} s (seed ${result.seed})`);
   if (result.failure) {
     console.log(formatFailure(result.failure));

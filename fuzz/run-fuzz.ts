@@ -16,6 +16,8 @@ export interface FuzzRunOptions {
   from?: number;
   /** Stop early once this much time has passed. */
   timeLimitMs?: number;
+  /** Called before each iteration (the watchdog's heartbeat). */
+  onIteration?: (iteration: number) => void;
   /** Progress lines (the CLI prints them). */
   onProgress?: (line: string) => void;
 }
@@ -76,8 +78,9 @@ export async function runFuzz(options: FuzzRunOptions): Promise<FuzzRunResult> {
   await target.setup?.();
   try {
     for (let i = from; i < from + iterations; i++) {
+      options.onIteration?.(i);
       try {
-        const pending = target.runOne(Prng.forIteration(seed, i), i);
+        const pending = target.check(target.generate(Prng.forIteration(seed, i)));
         if (pending) await pending;
       } catch (err) {
         fail(i, err);

@@ -14,13 +14,21 @@ import type { FuzzTarget } from './fuzz-target.js';
 /** Per packet: decodeMessage, parseQuery and a re-encode of a few hundred bytes take microseconds. */
 export const CODEC_BUDGET_MS = 50;
 
-export function codecTarget(budgetMs = CODEC_BUDGET_MS): FuzzTarget {
+type CodecInput = { kind: 'packet'; packet: Uint8Array } | { kind: 'round-trip'; message: Message };
+
+export function codecTarget(budgetMs = CODEC_BUDGET_MS): FuzzTarget<CodecInput> {
   const corpus = packetCorpus();
   return {
     name: 'codec',
-    runOne(rng: Prng): void {
-      if (rng.chance(0.2)) roundTrip(randomMessage(rng));
-      else checkPacket(mutatePacket(corpus, rng), budgetMs);
+    generate(rng: Prng): CodecInput {
+      return rng.chance(0.2) ? { kind: 'round-trip', message: randomMessage(rng) } : { kind: 'packet', packet: mutatePacket(corpus, rng) };
+    },
+    check(input: CodecInput): void {
+      if (input.kind === 'round-trip') roundTrip(input.message);
+      else checkPacket(input.packet, budgetMs);
+    },
+    format(input: CodecInput): string {
+      return input.kind === 'packet' ? toHex(input.packet) : JSON.stringify(canonical(input.message));
     },
   };
 }

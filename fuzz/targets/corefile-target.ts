@@ -20,7 +20,12 @@ const IMPORT_LINES = ['import snippets.conf', 'import Corefile', 'import *.conf'
 /** Environment for `{$VAR}` / `{env.VAR}`: fixed, so a run does not depend on the machine's. */
 const ENV = { ZONE: 'cluster.local', UPSTREAM: '127.0.0.1:5300' };
 
-export function corefileTarget(budgetMs = COREFILE_BUDGET_MS): FuzzTarget {
+interface CorefileInput {
+  main: string;
+  snippets: string;
+}
+
+export function corefileTarget(budgetMs = COREFILE_BUDGET_MS): FuzzTarget<CorefileInput> {
   const { seeds } = corefileSeeds();
   let dir = '';
   return {
@@ -28,11 +33,14 @@ export function corefileTarget(budgetMs = COREFILE_BUDGET_MS): FuzzTarget {
     async setup() {
       dir = mkdtempSync(join(tmpdir(), 'clusterdns-fuzz-corefile-'));
     },
-    runOne(rng: Prng) {
+    generate(rng: Prng): CorefileInput {
       const main = mutateText(seeds, rng, IMPORT_LINES);
-      const snippets = rng.chance(0.3) ? mutateText(seeds, rng, IMPORT_LINES) : corefileSeeds().snippets;
-      checkCorefileText(dir, main, snippets, budgetMs);
+      return { main, snippets: rng.chance(0.3) ? mutateText(seeds, rng, IMPORT_LINES) : corefileSeeds().snippets };
     },
+    check(input: CorefileInput) {
+      checkCorefileText(dir, input.main, input.snippets, budgetMs);
+    },
+    format: (input: CorefileInput) => formatCorefileInput(input.main, input.snippets),
     async teardown() {
       if (dir) rmSync(dir, { recursive: true, force: true });
     },
@@ -45,7 +53,7 @@ export function checkCorefileText(dir: string, main: string, snippets: string, b
   const snippetsPath = join(dir, 'snippets.conf');
   writeFileSync(mainPath, main);
   writeFileSync(snippetsPath, snippets);
-  const input = JSON.stringify(main) + (main.includes('.conf') ? ` with snippets.conf ${JSON.stringify(snippets)}` : '');
+  const input = formatCorefileInput(main, snippets);
   const files = new Map([
     [mainPath, main],
     [snippetsPath, snippets],
@@ -64,4 +72,8 @@ export function checkCorefileText(dir: string, main: string, snippets: string, b
       throw new FuzzFailure(`a Corefile parses or fails within ${budgetMs} ms`, `took ${ms.toFixed(0)} ms twice`, input);
     },
   );
+}
+
+function formatCorefileInput(main: string, snippets: string): string {
+  return JSON.stringify(main) + (main.includes('.conf') ? ` with snippets.conf ${JSON.stringify(snippets)}` : '');
 }

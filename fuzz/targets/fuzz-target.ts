@@ -1,12 +1,15 @@
-// What a fuzz target is: set up once, then one input per iteration drawn from the iteration's own generator;
-// a property that fails throws FuzzFailure.
+// What a fuzz target is: set up once; per iteration an input drawn from the iteration's own generator, then
+// checked. Generating apart from checking lets a watchdog print the input of an iteration that hung.
 import type { Prng } from '../prng.js';
 
-export interface FuzzTarget {
+export interface FuzzTarget<Input = unknown> {
   readonly name: TargetName;
   setup?(): Promise<void>;
-  /** One input; throws FuzzFailure when a property does not hold. */
-  runOne(rng: Prng, iteration: number): void | Promise<void>;
+  generate(rng: Prng): Input;
+  /** Throws FuzzFailure when a property does not hold for `input`. */
+  check(input: Input): void | Promise<void>;
+  /** The input as the failure report prints it (hex for bytes, JSON-quoted text for files). */
+  format(input: Input): string;
   /** Checks run once at the end (counters that must add up); throws FuzzFailure. */
   finish?(): Promise<void>;
   teardown?(): Promise<void>;

@@ -20,7 +20,20 @@ const GOOD_ADDRESS = '10.96.0.20';
 /** How long a good query may take to be answered after a batch: far above a loaded machine's worst case. */
 const ANSWER_TIMEOUT_MS = 3000;
 
-export function serverTarget(): FuzzTarget {
+interface TcpStream {
+  bytes: Buffer;
+  /** Sizes of the writes, so frame boundaries fall anywhere in the server's reads. */
+  writes: number[];
+  /** end: half-close, and the server ends its side once it has answered; destroy: a reset mid-stream. */
+  ending: 'end' | 'destroy';
+}
+
+interface Batch {
+  udp: Uint8Array[];
+  tcp: TcpStream[];
+}
+
+export function serverTarget(): FuzzTarget<Batch> {
   const corpus = queryCorpus();
   const upstream = new FuzzUpstream();
   let server: ClusterDnsServer | null = null;
@@ -29,10 +42,10 @@ export function serverTarget(): FuzzTarget {
   let goodId = 1;
   /** Replies to the UDP client by id, for the good queries. */
   const waiting = new Map<number, (reply: Buffer) => void>();
-  const batchLog: string[] = [];
+  let current = '';
 
   const port = () => (server as ClusterDnsServer).address.port;
-  const input = () => batchLog.join(' ');
+  const input = () => current;
 
   const goodQuery = () => {
     goodId = (goodId % 0xfffe) + 1;
@@ -94,18 +107,20 @@ export function serverTarget(): FuzzTarget {
       });
       await new Promise<void>((resolve) => client!.bind(0, '127.0.0.1', resolve));
     },
-    async runOne(rng: Prng) {
-      batchLog.length = 0;
-      const udpCount = rng.int(9);
-      for (let i = 0; i < udpCount; i++) {
-        const packet = mutatePacket(corpus, rng);
-        batchLog.push(`udp:${toHex(packet)}`);
+    generate(rng: Prng): Batch {
+      return {
+        udp: Array.from({ length: rng.int(9) }, () => mutatePacket(corpus, rng)),
+        tcp: Array.from({ length: rng.int(3) }, () => brokenTcpStream(rng, corpus)),
+      };
+    },
+    format: formatBatch,
+    async check(batch: Batch) {
+      current = formatBatch(batch);
+      for (const packet of batch.udp) {
         client!.send(packet, port(), '127.0.0.1');
         udpSent++;
       }
-      const connections = rng.int(3);
-      const closed: Promise<void>[] = [];
-      for (let c = 0; c < connections; c++) closed.push(sendBrokenTcp(port(), rng, corpus, batchLog));
+      const closed = batch.tcp.map((stream) => sendTcpStream(port(), stream));
       await udpGood();
       // Every datagram sent before the good one was read first: each is a request, answered or dropped.
       const stats = server!.stats;
@@ -146,8 +161,8 @@ function frame(message: Uint8Array, length = message.length): Buffer {
   return out;
 }
 
-/** One TCP connection carrying mutated queries, some in frames that lie; resolves once it is closed. */
-function sendBrokenTcp(port: number, rng: Prng, corpus: readonly Uint8Array[], log: string[]): Promise<void> {
+/** Mutated queries for one TCP connection, some in frames that lie (RFC 1035 4.2.2). */
+function brokenTcpStream(rng: Prng, corpus: readonly Uint8Array[]): TcpStream {
   const chunks: Buffer[] = [];
   const frames = rng.range(1, 4);
   for (let i = 0; i < frames; i++) {
@@ -160,8 +175,21 @@ function sendBrokenTcp(port: number, rng: Prng, corpus: readonly Uint8Array[], l
     else chunks.push(frame(packet));
   }
   const bytes = Buffer.concat(chunks);
-  const ending = rng.pick(['end', 'destroy'] as const);
-  log.push(`tcp(${ending}):${bytes.toString('hex')}`);
+  const writes: number[] = [];
+  for (let at = 0; at < bytes.length; ) {
+    const size = Math.min(bytes.length - at, rng.range(1, 64));
+    writes.push(size);
+    at += size;
+  }
+  return { bytes, writes, ending: rng.pick(['end', 'destroy'] as const) };
+}
+
+function formatBatch(batch: Batch): string {
+  return [...batch.udp.map((packet) => `udp:${toHex(packet)}`), ...batch.tcp.map((stream) => `tcp(${stream.ending}):${stream.bytes.toString('hex')}`)].join(' ');
+}
+
+/** Resolves once the connection is closed (by either side, or by us after ANSWER_TIMEOUT_MS). */
+function sendTcpStream(port: number, stream: TcpStream): Promise<void> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port });
     const timer = setTimeout(() => socket.destroy(), ANSWER_TIMEOUT_MS);
@@ -172,15 +200,12 @@ function sendBrokenTcp(port: number, rng: Prng, corpus: readonly Uint8Array[], l
       resolve();
     });
     socket.on('connect', () => {
-      // Written in pieces, so frame boundaries fall anywhere in the server's reads.
       let at = 0;
-      while (at < bytes.length) {
-        const next = Math.min(bytes.length, at + rng.range(1, 64));
-        socket.write(bytes.subarray(at, next));
-        at = next;
+      for (const size of stream.writes) {
+        socket.write(stream.bytes.subarray(at, at + size));
+        at += size;
       }
-      // end: half-close, and the server ends its side once it has answered; destroy: a reset mid-stream.
-      if (ending === 'end') socket.end();
+      if (stream.ending === 'end') socket.end();
       else socket.destroy();
     });
   });

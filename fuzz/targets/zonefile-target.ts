@@ -16,7 +16,12 @@ export const ZONEFILE_BUDGET_MS = 1000;
 
 const INCLUDE_LINES = ['$INCLUDE fuzz.db', '$INCLUDE inc.db', '$INCLUDE inc.db sub', '$INCLUDE missing.db', '$INCLUDE /etc/hostname', '$INCLUDE ../outside.db', '$INCLUDE "inc.db" @'];
 
-export function zonefileTarget(budgetMs = ZONEFILE_BUDGET_MS): FuzzTarget {
+interface ZoneInput {
+  main: string;
+  included: string;
+}
+
+export function zonefileTarget(budgetMs = ZONEFILE_BUDGET_MS): FuzzTarget<ZoneInput> {
   const { seeds } = zoneSeeds();
   let dir = '';
   return {
@@ -24,11 +29,14 @@ export function zonefileTarget(budgetMs = ZONEFILE_BUDGET_MS): FuzzTarget {
     async setup() {
       dir = mkdtempSync(join(tmpdir(), 'clusterdns-fuzz-zones-'));
     },
-    async runOne(rng: Prng) {
+    generate(rng: Prng): ZoneInput {
       const main = mutateText(seeds, rng, INCLUDE_LINES);
-      const included = rng.chance(0.3) ? mutateText(seeds, rng, INCLUDE_LINES) : zoneSeeds().included;
-      await checkZoneText(dir, main, included, budgetMs);
+      return { main, included: rng.chance(0.3) ? mutateText(seeds, rng, INCLUDE_LINES) : zoneSeeds().included };
     },
+    check(input: ZoneInput) {
+      return checkZoneText(dir, input.main, input.included, budgetMs);
+    },
+    format: (input: ZoneInput) => formatZoneInput(input.main, input.included),
     async teardown() {
       if (dir) rmSync(dir, { recursive: true, force: true });
     },
@@ -41,7 +49,7 @@ export async function checkZoneText(dir: string, main: string, included: string,
   const includedPath = join(dir, 'inc.db');
   writeFileSync(mainPath, main);
   writeFileSync(includedPath, included);
-  const input = JSON.stringify(main) + (main.includes('inc.db') ? ` with inc.db ${JSON.stringify(included)}` : '');
+  const input = formatZoneInput(main, included);
   const files = new Map([
     [mainPath, main],
     [includedPath, included],
@@ -60,4 +68,8 @@ export async function checkZoneText(dir: string, main: string, included: string,
       throw new FuzzFailure(`a zone file parses or fails within ${budgetMs} ms`, `took ${ms.toFixed(0)} ms twice`, input);
     },
   );
+}
+
+function formatZoneInput(main: string, included: string): string {
+  return JSON.stringify(main) + (main.includes('inc.db') ? ` with inc.db ${JSON.stringify(included)}` : '');
 }
