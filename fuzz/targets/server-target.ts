@@ -37,10 +37,13 @@ export function serverTarget(): FuzzTarget<Batch> {
   const corpus = queryCorpus();
   const upstream = new FuzzUpstream();
   let server: ClusterDnsServer | null = null;
+  /** Sends the mutated datagrams; replies to them are read and ignored. */
   let client: dgram.Socket | null = null;
+  /** Sends only good queries, so that no reply to a mutated query (which may carry the same id) is taken for theirs. */
+  let goodClient: dgram.Socket | null = null;
   let udpSent = 0;
   let goodId = 1;
-  /** Replies to the UDP client by id, for the good queries. */
+  /** Replies to goodClient by id. */
   const waiting = new Map<number, (reply: Buffer) => void>();
   let current = '';
 
@@ -77,7 +80,7 @@ export function serverTarget(): FuzzTarget<Batch> {
         waiting.delete(id);
         resolve(message);
       });
-      client!.send(bytes, port(), '127.0.0.1');
+      goodClient!.send(bytes, port(), '127.0.0.1');
       udpSent++;
     });
     if (!reply) throw new FuzzFailure('the good query after a batch is answered over UDP', `no reply in ${ANSWER_TIMEOUT_MS} ms`, input());
@@ -102,10 +105,13 @@ export function serverTarget(): FuzzTarget<Batch> {
       });
       server.store.apply(upsertEvents([service('web', 'default', { clusterIP: GOOD_ADDRESS, ports: [{ name: 'http', port: 80 }] })], 'objects'));
       client = dgram.createSocket('udp4');
-      client.on('message', (message) => {
+      client.on('message', () => {});
+      await new Promise<void>((resolve) => client!.bind(0, '127.0.0.1', resolve));
+      goodClient = dgram.createSocket('udp4');
+      goodClient.on('message', (message) => {
         if (message.length >= 2) waiting.get(message.readUInt16BE(0))?.(message);
       });
-      await new Promise<void>((resolve) => client!.bind(0, '127.0.0.1', resolve));
+      await new Promise<void>((resolve) => goodClient!.bind(0, '127.0.0.1', resolve));
     },
     generate(rng: Prng): Batch {
       return {
@@ -148,6 +154,7 @@ export function serverTarget(): FuzzTarget<Batch> {
     },
     async teardown() {
       client?.close();
+      goodClient?.close();
       await server?.close();
       await upstream.close();
     },
