@@ -138,6 +138,12 @@ export function readRdata(reader: WireReader, type: number, rdlength: number): R
       } satisfies SoaData;
       break;
     case RRType.TXT: {
+      // No character-string at all breaks RFC 1035 3.3.14 ("one or more"); kept as the empty bytes it is, so it
+      // is relayed as received instead of gaining the empty string the model would write for [].
+      if (rdlength === 0) {
+        data = new Uint8Array(0);
+        break;
+      }
       const strings: string[] = [];
       while (reader.offset < end) {
         const length = reader.u8();

@@ -66,3 +66,16 @@ describe('TXT and CAA strings that begin with the octets EF BB BF (fuzz codec, s
     expect(zone.rrset('bom.example.test', RRType.TXT)[0].data).toEqual(['\ufeffx']);
   });
 });
+
+describe('a TXT record with RDLENGTH 0 (fuzz codec, seed 1, iteration 90980)', () => {
+  // RFC 1035 3.3.14 wants one or more character-strings. It decoded as [] and re-encoded as [""] (one empty
+  // string), so a relayed reply was not the reply received.
+  const found = Buffer.from('000184000001000100000000076578616d706c6503636f6d000010000107657861ffff6c6503636f6d00001000010000003c0000', 'hex');
+
+  it('decodes as empty opaque RDATA and re-encodes with RDLENGTH 0 again', () => {
+    const message = decodeMessage(found);
+    expect(message.answers[0].data).toEqual(new Uint8Array(0));
+    expect(decodeMessage(encodeMessage(message)).answers[0].data).toEqual(new Uint8Array(0));
+    expect(() => checkPacket(found)).not.toThrow();
+  });
+});
