@@ -7,6 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { checkCorefileText } from '../../fuzz/targets/corefile-target.js';
 import { checkPacket } from '../../fuzz/targets/codec-target.js';
 import { tokenizeCorefile } from '../../src/corefile/corefile-lexer.js';
+import { parseCorefileFile } from '../../src/corefile/corefile-parser.js';
+import { ClusterDnsError, ErrorCodes } from '../../src/errors.js';
 import { createMessage, decodeMessage, encodeMessage } from '../../src/wire/message.js';
 import { RRClass, RRType } from '../../src/wire/types.js';
 import { parseZone } from '../unit/zonefile/zone-files.js';
@@ -77,5 +79,27 @@ describe('a TXT record with RDLENGTH 0 (fuzz codec, seed 1, iteration 90980)', (
     expect(message.answers[0].data).toEqual(new Uint8Array(0));
     expect(decodeMessage(encodeMessage(message)).answers[0].data).toEqual(new Uint8Array(0));
     expect(() => checkPacket(found)).not.toThrow();
+  });
+});
+
+describe('an import whose glob is not a valid pattern (fuzz corefile, seed 1, iteration 4815)', () => {
+  // The glob became a RegExp unchecked: `import a[` or a name of thousands of characters threw a bare
+  // SyntaxError out of the parser instead of a ClusterDnsError naming the file and line.
+  it.each([
+    ['an unclosed [', 'import snip[pets\n. {\n}\n'],
+    ['a pattern too large for a RegExp', `import *.c${'x'.repeat(63).concat('.').repeat(600)}\n. {\n}\n`],
+  ])('%s is a COREFILE_PARSE error at the import line', (_, text) => {
+    const dir = mkdtempSync(join(tmpdir(), 'clusterdns-fuzz-regression-'));
+    dirs.push(dir);
+    expect(() => checkCorefileText(dir, text, '')).not.toThrow();
+    let error: unknown;
+    try {
+      parseCorefileFile(join(dir, 'Corefile'));
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ClusterDnsError);
+    expect((error as ClusterDnsError).code).toBe(ErrorCodes.COREFILE_PARSE);
+    expect((error as ClusterDnsError).location).toEqual({ file: join(dir, 'Corefile'), line: 1 });
   });
 });
