@@ -29,7 +29,9 @@ export function tokenizeCorefile(text: string, file: string): CorefileToken[] {
       i++;
       continue;
     }
-    if (ch === ' ' || ch === '\t' || ch === '\r') {
+    // The same whitespace that ends a word (caddyfile/lexer.go: unicode.IsSpace), so a vertical tab, form
+    // feed or no-break space cannot start an empty word that never advances.
+    if (/\s/.test(ch)) {
       i++;
       continue;
     }

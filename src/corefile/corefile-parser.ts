@@ -118,7 +118,13 @@ export function parseCorefile(text: string, file: string, options: CorefileParse
       );
     }
     const pattern = isAbsolute(target) ? target : join(dirname(at.file), target);
-    const files = globFiles(pattern);
+    let files: string[];
+    try {
+      files = globFiles(pattern);
+    } catch {
+      // An unclosed `[` or a pattern too long for a RegExp: a mistake in the Corefile, located like any other.
+      throw syntax(at, `"${target}" is not a valid file name or glob`, 'import');
+    }
     if (!/[*?[]/.test(basename(pattern)) && !existsSync(pattern)) {
       throw syntax(at, `no snippet named "${target}" and no file ${pattern}`, 'import');
     }

@@ -10,7 +10,8 @@ import type { WireWriter } from './writer.js';
 /** A character-string holds at most 255 octets (RFC 1035 3.3). */
 const MAX_CHARACTER_STRING = 255;
 
-const utf8 = new TextDecoder('utf-8');
+// ignoreBOM: a character-string that begins with EF BB BF keeps it (a TextDecoder drops a leading BOM by default).
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** Writes the RDATA of `record` (not its RDLENGTH). */
 export function writeRdata(writer: WireWriter, record: ResourceRecord): void {
@@ -137,6 +138,12 @@ export function readRdata(reader: WireReader, type: number, rdlength: number): R
       } satisfies SoaData;
       break;
     case RRType.TXT: {
+      // No character-string at all breaks RFC 1035 3.3.14 ("one or more"); kept as the empty bytes it is, so it
+      // is relayed as received instead of gaining the empty string the model would write for [].
+      if (rdlength === 0) {
+        data = new Uint8Array(0);
+        break;
+      }
       const strings: string[] = [];
       while (reader.offset < end) {
         const length = reader.u8();

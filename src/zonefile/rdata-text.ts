@@ -25,7 +25,8 @@ export const TEXT_TYPES: ReadonlySet<number> = new Set([
   RRType.CAA,
 ]);
 
-const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: octets EF BB BF at the start of a string are data, not a byte-order mark to drop.
+const fatalUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Reads the RDATA tokens of one record; a missing field is reported just after the entry's last token. */
 export function parseRdata(type: number, typeToken: Token, tokens: Token[], origin: string): ResourceRecord['data'] {
