@@ -34,12 +34,13 @@ export async function serveCorefile(context: CorefileServeContext): Promise<void
       conf,
       resolvConf,
       logger,
-      build: (settings) => serverOptions(settings, context),
-      onServing: (dns, settings) => {
+      build: (settings, block) => serverOptions(settings, block.main ? context : otherBlockContext(settings, context)),
+      onServing: (dns, settings, servers) => {
         logNotes(settings, logger);
         logger.info(
           {
             address: dns.server,
+            ...(settings.servers ? { servers: servers.map((block) => ({ zones: block.zones.map((zone) => zone || '.'), address: block.dns.server })) } : {}),
             conf,
             zones: settings.kubernetes?.zones ?? [],
             ...(settings.reload ? { reloadSeconds: settings.reload.intervalMs / 1000 } : {}),
@@ -53,7 +54,7 @@ export async function serveCorefile(context: CorefileServeContext): Promise<void
     fail(`${(err as Error).message}${code}`, 1);
   }
   // CoreDNS `loop` at start: an upstream that sends our own probe back makes every outside name time out.
-  void server.current.loopCheck.then((report) => {
+  void server.loopCheck.then((report) => {
     if (report === null || report.loops.length === 0) return;
     logger.fatal({ loops: report.loops }, report.message);
     void server.close().finally(() => fail(report.message, 1));
@@ -95,6 +96,19 @@ async function serveCorefileMultiCore(context: CorefileServeContext, resolvConf:
   });
   process.on('SIGHUP', () => logger.warn({ signal: 'SIGHUP', file: conf }, notReloaded));
   stopOnSignals(() => dns.close(), () => dns.shutdown(), logger);
+}
+
+/**
+ * A server block other than the main one: the command-line flags are the main block's, except --manifest,
+ * which feeds every block that serves `kubernetes` (they share one data source).
+ */
+function otherBlockContext(settings: CorefileSettings, context: CorefileServeContext): CorefileServeContext {
+  const { options } = context;
+  return {
+    ...context,
+    given: new Set(),
+    options: { ...options, manifests: settings.kubernetes === null ? [] : options.manifests, kubeDnsConfig: undefined, stubDomains: [], noKubernetes: options.noKubernetes },
+  };
 }
 
 function logNotes(settings: CorefileSettings, logger: Logger): void {
