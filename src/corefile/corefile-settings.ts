@@ -127,17 +127,11 @@ export function corefileSettings(blocks: ServerBlock[], options: CorefileSetting
   if (blocks.length === 0) throw new ClusterDnsError(ErrorCodes.COREFILE_SERVER_BLOCK, 'the Corefile has no server block');
   const resolvConf = options.resolvConf ?? '/etc/resolv.conf';
   // Every block is a server of its own (CoreDNS core/dnsserver): its zones on its port, its own plugin chain.
+  // (The parser already refuses a zone given twice on one port, as CoreDNS's core/dnsserver/register.go does.)
   const servers: CorefileServer[] = [];
-  const served = new Map<string, ServerBlock>();
   for (const block of blocks) {
     const ports = [...new Set(block.keys.map((key) => key.port ?? 53))];
     if (ports.length > 1) throw blockError(block, `server block "${block.keys.map((k) => k.text).join(' ')}" names several ports (${ports.join(', ')}): give each port a block of its own`);
-    for (const key of block.keys) {
-      // CoreDNS refuses a zone served twice on one port (core/dnsserver/register.go).
-      const earlier = served.get(`${key.zone}:${ports[0]}`);
-      if (earlier) throw blockError(block, `zone ${key.zone || '.'} on port ${ports[0]} is served by two server blocks (first at ${earlier.file}:${earlier.line})`);
-      served.set(`${key.zone}:${ports[0]}`, block);
-    }
     const settings = emptySettings(ports[0]);
     applyMainBlock(block, { settings, resolvConf });
     servers.push({ zones: block.keys.map((key) => key.zone), listen: settings.listen, settings, file: block.file, line: block.line });
