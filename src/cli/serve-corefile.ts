@@ -34,7 +34,7 @@ export async function serveCorefile(context: CorefileServeContext): Promise<void
       conf,
       resolvConf,
       logger,
-      build: (settings, block) => serverOptions(settings, block.main ? context : otherBlockContext(settings, context)),
+      build: (settings, block) => serverOptions(settings, blockContext(settings, block.main, context)),
       onServing: (dns, settings, servers) => {
         logNotes(settings, logger);
         logger.info(
@@ -99,15 +99,17 @@ async function serveCorefileMultiCore(context: CorefileServeContext, resolvConf:
 }
 
 /**
- * A server block other than the main one: the command-line flags are the main block's, except --manifest,
- * which feeds every block that serves `kubernetes` (they share one data source).
+ * The command-line flags are the main block's, except --manifest: with several blocks it feeds those that
+ * serve `kubernetes` (they share one data source), or the main block when none does.
  */
-function otherBlockContext(settings: CorefileSettings, context: CorefileServeContext): CorefileServeContext {
+function blockContext(settings: CorefileSettings, main: boolean, context: CorefileServeContext): CorefileServeContext {
   const { options } = context;
+  const anyKubernetes = settings.servers?.some((server) => server.settings.kubernetes !== null) ?? false;
+  if (main) return anyKubernetes && settings.kubernetes === null ? { ...context, options: { ...options, manifests: [] } } : context;
   return {
     ...context,
     given: new Set(),
-    options: { ...options, manifests: settings.kubernetes === null ? [] : options.manifests, kubeDnsConfig: undefined, stubDomains: [], noKubernetes: options.noKubernetes },
+    options: { ...options, manifests: settings.kubernetes === null ? [] : options.manifests, kubeDnsConfig: undefined, stubDomains: [] },
   };
 }
 
