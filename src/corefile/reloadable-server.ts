@@ -143,15 +143,7 @@ export class ReloadableServer {
   }
 
   private load(): { settings: CorefileSettings; digest: string } {
-    const hash = createHash('sha256');
-    const readFile = (path: string) => {
-      const text = readFileSync(path, 'utf8');
-      hash.update(path).update('\0').update(text).update('\0');
-      return text;
-    };
-    const blocks = parseCorefileFile(this.options.conf, { env: this.options.env, readFile });
-    const settings = corefileSettings(blocks, { resolvConf: this.options.resolvConf });
-    return { settings, digest: hash.digest('hex') };
+    return readCorefile(this.options.conf, this.options);
   }
 
   private async reloadOnce(force: boolean): Promise<ReloadOutcome> {
@@ -259,7 +251,7 @@ export class ReloadableServer {
     this.timer = null;
     const reload = this.generation.settings.reload;
     if (reload === null || this.closed) return;
-    const delay = reload.intervalMs + (Math.random() * 2 - 1) * reload.jitterMs;
+    const delay = reloadDelay(reload);
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.reload().finally(() => {
@@ -283,4 +275,22 @@ function newListener(listen: ListenAddress, built: ServerInternalOptions): Block
     loadbalance: built.loadbalance,
   });
   return { server, router, requested: formatAddress(listen) };
+}
+
+/** The Corefile's settings, and a hash of it and every file it imported (a reload applies only a change). */
+export function readCorefile(conf: string, options: { env?: CorefileParseOptions['env']; resolvConf?: string } = {}): { settings: CorefileSettings; digest: string } {
+  const hash = createHash('sha256');
+  const readFile = (path: string) => {
+    const text = readFileSync(path, 'utf8');
+    hash.update(path).update('\0').update(text).update('\0');
+    return text;
+  };
+  const blocks = parseCorefileFile(conf, { env: options.env, readFile });
+  const settings = corefileSettings(blocks, { resolvConf: options.resolvConf });
+  return { settings, digest: hash.digest('hex') };
+}
+
+/** CoreDNS `reload`'s next poll: the interval with a random jitter either side. */
+export function reloadDelay(reload: NonNullable<CorefileSettings['reload']>): number {
+  return reload.intervalMs + (Math.random() * 2 - 1) * reload.jitterMs;
 }
