@@ -6,7 +6,7 @@ import net from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers/api-emulator/index.js';
+import { ApiEmulator, service, tempDir, writeKubeconfig } from '../helpers/api-emulator/index.js';
 import { dig } from '../helpers/dig.js';
 import { runCli, startCli, type RunningCli } from '../helpers/spawn-cli.js';
 import { TestUpstream, a } from '../helpers/upstream/test-upstream.js';
@@ -79,7 +79,7 @@ describe('clusterdns serve --conf with several server blocks', () => {
         '',
       ].join('\n'),
     );
-    cli = await startCli(['--conf', corefile, '--manifest', EXAMPLE]);
+    cli = await startCli(['--conf', corefile, '--manifest', EXAMPLE], 30_000);
   });
   afterAll(async () => {
     await cli?.stop();
@@ -114,6 +114,47 @@ describe('clusterdns serve --conf with several server blocks', () => {
     expect(body).toMatch(new RegExp(`^coredns_dns_requests_total\\{server="dns://127\\.0\\.0\\.1:${cli.port}",zone="\\.",view="",proto="udp",family="1",type="A"\\} \\d+$`, 'm'));
     expect(body).toMatch(new RegExp(`^coredns_dns_requests_total\\{server="dns://127\\.0\\.0\\.1:${otherPort}",zone="\\.",view="",proto="tcp",family="1",type="A"\\} 1$`, 'm'));
   });
+});
+
+describe('clusterdns serve --conf: two kubernetes blocks and the API', () => {
+  it('lists and watches the API once for both blocks, and each block follows a change with its own zone and TTL', async () => {
+    const emu = await new ApiEmulator({ token: 'blocks-token' }).start();
+    const dir = await tempDir();
+    let cli: RunningCli | undefined;
+    try {
+      emu.applyAll([service('default', 'hello', { clusterIP: '10.96.0.20', ports: [{ name: 'http', port: 80 }] })]);
+      const kubeconfig = await writeKubeconfig(dir.dir, { contexts: [{ name: 'emulator', server: emu.url, token: 'blocks-token' }] });
+      const otherPort = await freePort();
+      const corefile = join(dir.dir, 'Corefile');
+      writeFileSync(
+        corefile,
+        `.:0 {\n  kubernetes cluster.local {\n    kubeconfig ${kubeconfig}\n    ttl 9\n  }\n}\nother.local:${otherPort} {\n  bind 127.0.0.1\n  kubernetes other.local {\n    kubeconfig ${kubeconfig}\n    ttl 8\n  }\n}\n`,
+      );
+      cli = await startCli(['--conf', corefile], 30_000);
+      emu.apply(service('default', 'late', { clusterIP: '10.96.0.77', ports: [{ name: 'http', port: 80 }] }));
+      const answerOf = async (port: number, name: string) => {
+        for (let attempt = 0; attempt < 100; attempt++) {
+          const answer = (await dig(port, name)).answer;
+          if (answer.length > 0) return answer;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        return [];
+      };
+      expect(await answerOf(cli.port, 'late.default.svc.cluster.local')).toEqual(['late.default.svc.cluster.local. 9 IN A 10.96.0.77']);
+      expect(await answerOf(otherPort, 'late.default.svc.other.local')).toEqual(['late.default.svc.other.local. 8 IN A 10.96.0.77']);
+      const byResource = (watch: boolean) => {
+        const counts: Record<string, number> = {};
+        for (const request of emu.requests) if (request.resource && request.watch === watch) counts[request.resource] = (counts[request.resource] ?? 0) + 1;
+        return counts;
+      };
+      expect(byResource(false)).toEqual({ services: 1, endpointslices: 1, namespaces: 1 });
+      expect(byResource(true)).toEqual({ services: 1, endpointslices: 1, namespaces: 1 });
+    } finally {
+      await cli?.stop();
+      await emu.close();
+      await dir.remove();
+    }
+  }, 60_000);
 });
 
 describe('clusterdns serve --conf: server-block errors', () => {
