@@ -111,6 +111,8 @@ export interface ServerInternalOptions extends ClusterDnsServerOptions {
   sharedListener?: { server: DnsServer; adopt: (chain: Handler) => void };
   /** Filled in at start: close and reopen the HTTP endpoints (a reload frees their ports for the next configuration). */
   httpControl?: { close?: () => Promise<void>; reopen?: () => Promise<void> };
+  /** Where CoreDNS `log` lines go, when not `logger` (a multi-core worker logs only warnings otherwise). */
+  queryLogger?: Logger;
   /** More metrics on the /metrics registry (the reload counters). */
   extendMetrics?: (registry: Registry) => void;
   /** coredns_build_info{version} (the CLI passes the package's). */
@@ -153,6 +155,11 @@ export interface ClusterDnsServer {
    * closes. close() during it cuts it short.
    */
   shutdown(): Promise<void>;
+  /**
+   * A multi-core worker replaced by a worker with a new configuration: no lameduck, TCP drains, and datagrams
+   * read from the shared UDP socket are still answered until the server closes.
+   */
+  handOver(): Promise<void>;
   /** Stop now: every socket and timer is released. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -239,7 +246,7 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
       handler: chain,
       logger: logger.child({ component: 'server' }),
       tcpIdleTimeoutMs: options.tcpIdleTimeoutMs,
-      queryLog: options.logQueries ? queryLogFor(logger) : null,
+      queryLog: options.logQueries ? queryLogFor(options.queryLogger ?? logger) : null,
       loadbalance: options.loadbalance,
     });
   shared?.adopt(chain);
@@ -338,6 +345,11 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
       return shuttingDown !== undefined;
     },
     shutdown,
+    handOver: () =>
+      (shuttingDown ??= (async () => {
+        await server.drain(DRAIN_TIMEOUT_MS, { keepAnsweringUdp: true });
+        await close();
+      })()),
     close,
     [Symbol.asyncDispose]: close,
   };

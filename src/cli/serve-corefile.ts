@@ -6,10 +6,9 @@ import type { ServerInternalOptions } from '../cluster-dns.js';
 import type { MultiCoreClusterDns } from '../workers/primary.js';
 import { hostSearchDomains, readResolvConfNameservers, readResolvConfSearch } from '../config/resolv-conf.js';
 import { SERVE_DEFAULTS, type ServeOptions } from '../config/serve-options.js';
-import { parseCorefileFile } from '../corefile/corefile-parser.js';
-import { corefileSettings, type CorefileSettings } from '../corefile/corefile-settings.js';
+import type { CorefileSettings } from '../corefile/corefile-settings.js';
 import { readKubeDnsConfig } from '../corefile/kube-dns-config.js';
-import { ReloadableServer } from '../corefile/reloadable-server.js';
+import { ReloadableServer, readCorefile, reloadDelay } from '../corefile/reloadable-server.js';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
 import { formatUpstream } from '../forward/upstream-address.js';
 import type { AutopathSettings } from '../pipeline/autopath-handler.js';
@@ -34,12 +33,13 @@ export async function serveCorefile(context: CorefileServeContext): Promise<void
       conf,
       resolvConf,
       logger,
-      build: (settings) => serverOptions(settings, context),
-      onServing: (dns, settings) => {
+      build: (settings, block) => serverOptions(settings, blockContext(settings, block.main, context)),
+      onServing: (dns, settings, servers) => {
         logNotes(settings, logger);
         logger.info(
           {
             address: dns.server,
+            ...(settings.servers ? { servers: servers.map((block) => ({ zones: block.zones.map((zone) => zone || '.'), address: block.dns.server })) } : {}),
             conf,
             zones: settings.kubernetes?.zones ?? [],
             ...(settings.reload ? { reloadSeconds: settings.reload.intervalMs / 1000 } : {}),
@@ -53,7 +53,7 @@ export async function serveCorefile(context: CorefileServeContext): Promise<void
     fail(`${(err as Error).message}${code}`, 1);
   }
   // CoreDNS `loop` at start: an upstream that sends our own probe back makes every outside name time out.
-  void server.current.loopCheck.then((report) => {
+  void server.loopCheck.then((report) => {
     if (report === null || report.loops.length === 0) return;
     logger.fatal({ loops: report.loops }, report.message);
     void server.close().finally(() => fail(report.message, 1));
@@ -68,33 +68,100 @@ export async function serveCorefile(context: CorefileServeContext): Promise<void
 }
 
 /**
- * --workers N > 1: the Corefile is read once and served by N workers; a reload is not applied (the workers
- * would all have to be replaced), so `reload` and SIGHUP log that a restart is needed.
+ * --workers N > 1: the primary reads the Corefile and the workers serve it. A reload (`reload`, SIGHUP) reads
+ * it again and, when it changed, replaces the workers one at a time with workers started with it.
  */
 async function serveCorefileMultiCore(context: CorefileServeContext, resolvConf: string | undefined): Promise<void> {
   const { conf, options, logger, fail } = context;
+  const multiCore = (built: ServerInternalOptions) => ({ ...built, workers: options.workers, logFormat: options.logFormat, logLevel: options.logLevel });
   let dns!: MultiCoreClusterDns;
-  let settings!: CorefileSettings;
+  let loaded!: ReturnType<typeof readCorefile>;
   try {
-    settings = corefileSettings(parseCorefileFile(conf), { resolvConf });
-    const built = await serverOptions(settings, context);
+    loaded = readCorefile(conf, { resolvConf });
+    noSeveralBlocks(loaded.settings, options.workers);
+    const built = await serverOptions(loaded.settings, context);
     const { startMultiCore } = await import('../workers/primary.js');
-    dns = await startMultiCore({ ...built, workers: options.workers, logFormat: options.logFormat, logLevel: options.logLevel });
+    dns = await startMultiCore(multiCore(built));
   } catch (err) {
     const code = err instanceof ClusterDnsError ? ` [${err.code}]` : '';
     fail(`${(err as Error).message}${code}`, 1);
   }
-  const notReloaded = `the Corefile is not reloaded with --workers ${options.workers}: restart to apply a change`;
-  if (settings.reload) logger.warn({ file: conf }, notReloaded);
-  logNotes(settings, logger);
-  logger.info({ address: dns.server, conf, workers: options.workers, zones: settings.kubernetes?.zones ?? [] }, 'serving');
+  logNotes(loaded.settings, logger);
+  logger.info({ address: dns.server, conf, workers: options.workers, zones: loaded.settings.kubernetes?.zones ?? [] }, 'serving');
   void dns.loopCheck.then((report) => {
     if (report === null || report.loops.length === 0) return;
     logger.fatal({ loops: report.loops }, report.message);
     void dns.close().finally(() => fail(report.message, 1));
   });
-  process.on('SIGHUP', () => logger.warn({ signal: 'SIGHUP', file: conf }, notReloaded));
-  stopOnSignals(() => dns.close(), () => dns.shutdown(), logger);
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  const reloadOnce = async (force: boolean) => {
+    try {
+      const next = readCorefile(conf, { resolvConf });
+      if (!force && next.digest === loaded.digest) return;
+      noSeveralBlocks(next.settings, options.workers);
+      await dns.reconfigure(multiCore(await serverOptions(next.settings, context)));
+      loaded = next;
+      logNotes(next.settings, logger);
+      logger.info({ file: conf, workers: options.workers }, 'Corefile reloaded');
+    } catch (err) {
+      // coredns_reload_failed_total: the primary's own counter in the summed stats.
+      dns.stats.reloadFailures++;
+      logger.error(
+        { file: conf, code: err instanceof ClusterDnsError ? err.code : undefined, err: (err as Error).message },
+        `Corefile not reloaded, the running configuration stays: ${(err as Error).message}`,
+      );
+    }
+  };
+  const reload = (force: boolean) => (running = running.then(() => reloadOnce(force)).finally(schedule));
+  const schedule = () => {
+    clearTimeout(timer);
+    if (loaded.settings.reload === null || dns.shuttingDown) return;
+    timer = setTimeout(() => void reload(false), reloadDelay(loaded.settings.reload));
+    timer.unref();
+  };
+  schedule();
+  const onSignal = (signal: string) => {
+    logger.info({ signal, file: conf }, 'reloading the Corefile');
+    void reload(true);
+  };
+  process.on('SIGHUP', () => onSignal('SIGHUP'));
+  process.on('SIGUSR1', () => onSignal('SIGUSR1'));
+  stopOnSignals(
+    () => {
+      clearTimeout(timer);
+      return dns.close();
+    },
+    () => {
+      clearTimeout(timer);
+      return dns.shutdown();
+    },
+    logger,
+  );
+}
+
+/** Several server blocks are served by a single process for now. */
+function noSeveralBlocks(settings: CorefileSettings, workers: number): void {
+  const second = settings.servers?.[1];
+  if (second === undefined) return;
+  throw new ClusterDnsError(ErrorCodes.COREFILE_SERVER_BLOCK, `several server blocks are not supported with --workers ${workers} yet: serve them with --workers 1`, {
+    location: { file: second.file, line: second.line },
+  });
+}
+
+/**
+ * The command-line flags are the main block's, except --manifest: with several blocks it feeds those that
+ * serve `kubernetes` (they share one data source), or the main block when none does.
+ */
+function blockContext(settings: CorefileSettings, main: boolean, context: CorefileServeContext): CorefileServeContext {
+  const { options } = context;
+  const anyKubernetes = settings.servers?.some((server) => server.settings.kubernetes !== null) ?? false;
+  if (main) return anyKubernetes && settings.kubernetes === null ? { ...context, options: { ...options, manifests: [] } } : context;
+  return {
+    ...context,
+    given: new Set(),
+    options: { ...options, manifests: settings.kubernetes === null ? [] : options.manifests, kubeDnsConfig: undefined, stubDomains: [] },
+  };
 }
 
 function logNotes(settings: CorefileSettings, logger: Logger): void {

@@ -95,6 +95,21 @@ export interface CorefileSettings {
   loadbalance?: boolean;
   hosts?: HostsSettings;
   notes: CorefileNote[];
+  /**
+   * Set when the Corefile has several server blocks: each one (the main block first), served with its own
+   * chain. The top-level fields are then the main block's, with health, ready, prometheus and reload from
+   * whichever block gives them.
+   */
+  servers?: CorefileServer[];
+}
+
+/** A server block: its zones ('' = root) on its port, and its own directives. */
+export interface CorefileServer {
+  zones: string[];
+  listen: ListenAddress;
+  settings: CorefileSettings;
+  file: string;
+  line: number;
 }
 
 /** CoreDNS's defaults for the addresses of health, ready and prometheus (all interfaces). */
@@ -110,11 +125,25 @@ export interface CorefileSettingsOptions {
 
 export function corefileSettings(blocks: ServerBlock[], options: CorefileSettingsOptions = {}): CorefileSettings {
   if (blocks.length === 0) throw new ClusterDnsError(ErrorCodes.COREFILE_SERVER_BLOCK, 'the Corefile has no server block');
-  // The block that holds the root zone (or else the first) is the server; other blocks on its port may only
-  // forward their zones (the stub-domain pattern of kube-dns migrations).
-  const main = blocks.find((block) => block.keys.some((key) => key.zone === '')) ?? blocks[0];
-  const port = main.keys[0].port ?? 53;
-  const settings: CorefileSettings = {
+  const resolvConf = options.resolvConf ?? '/etc/resolv.conf';
+  // Every block is a server of its own (CoreDNS core/dnsserver): its zones on its port, its own plugin chain.
+  // (The parser already refuses a zone given twice on one port, as CoreDNS's core/dnsserver/register.go does.)
+  const servers: CorefileServer[] = [];
+  for (const block of blocks) {
+    const ports = [...new Set(block.keys.map((key) => key.port ?? 53))];
+    if (ports.length > 1) throw blockError(block, `server block "${block.keys.map((k) => k.text).join(' ')}" names several ports (${ports.join(', ')}): give each port a block of its own`);
+    const settings = emptySettings(ports[0]);
+    applyMainBlock(block, { settings, resolvConf });
+    servers.push({ zones: block.keys.map((key) => key.zone), listen: settings.listen, settings, file: block.file, line: block.line });
+  }
+  // The block that holds the root zone (or else the first) is the main one: the command-line flags apply to it.
+  const main = servers.find((server) => server.zones.includes('')) ?? servers[0];
+  if (servers.length === 1) return main.settings;
+  return { ...main.settings, ...processWide(blocks, servers), notes: servers.flatMap((server) => server.settings.notes), servers: [main, ...servers.filter((server) => server !== main)] };
+}
+
+function emptySettings(port: number): CorefileSettings {
+  return {
     listen: { host: '0.0.0.0', port },
     kubernetes: null,
     forward: { upstreams: [], stubDomains: [] },
@@ -125,21 +154,52 @@ export function corefileSettings(blocks: ServerBlock[], options: CorefileSetting
     errors: false,
     notes: [],
   };
-  for (const block of blocks) {
-    for (const key of block.keys) {
-      if ((key.port ?? 53) !== port) {
-        throw new ClusterDnsError(
-          ErrorCodes.COREFILE_SERVER_BLOCK,
-          `server block "${key.text}": port ${key.port ?? 53} differs from ${port}; clusterdns serves one port (several are not supported yet)`,
-          { location: { file: block.file, line: block.line } },
-        );
+}
+
+/**
+ * health, ready, prometheus and reload serve the whole process, whichever block names them (CoreDNS shares one
+ * listener per address between blocks); two blocks naming different addresses is an error. Every kubernetes
+ * directive shares one data source, so they must agree on where and what it lists.
+ */
+function processWide(blocks: ServerBlock[], servers: CorefileServer[]): Partial<CorefileSettings> {
+  const merged: Partial<CorefileSettings> = {};
+  const fields = [
+    ['health', 'health'],
+    ['lameduckSeconds', 'health'],
+    ['ready', 'ready'],
+    ['metrics', 'prometheus'],
+    ['reload', 'reload'],
+  ] as const;
+  for (const [field, directive] of fields) {
+    let first: CorefileServer | undefined;
+    servers.forEach((server, i) => {
+      const value = server.settings[field];
+      if (value === undefined || value === null) return;
+      if (first === undefined) {
+        first = server;
+        (merged as Record<string, unknown>)[field] = value;
+      } else if (JSON.stringify(value) !== JSON.stringify(first.settings[field])) {
+        const d = blocks[i].directives.find((candidate) => candidate.name === directive)!;
+        throw blockError(d, `directive ${directive}: differs from the one in the block at ${first.file}:${first.line}; it serves the whole process, so give it once`);
       }
-    }
+    });
   }
-  const context: Context = { settings, resolvConf: options.resolvConf ?? '/etc/resolv.conf' };
-  applyMainBlock(main, context);
-  for (const block of blocks) if (block !== main) applyStubBlock(block, context);
-  return settings;
+  const source = (kube: CorefileKubernetes) => JSON.stringify([kube.kubeconfig, kube.context, kube.endpoint, kube.namespaces, kube.labels]);
+  let firstKube: CorefileServer | undefined;
+  servers.forEach((server, i) => {
+    const kube = server.settings.kubernetes;
+    if (kube === null) return;
+    if (firstKube === undefined) firstKube = server;
+    else if (source(kube) !== source(firstKube.settings.kubernetes!)) {
+      const d = blocks[i].directives.find((candidate) => candidate.name === 'kubernetes')!;
+      throw blockError(d, `directive kubernetes: every server block shares one Kubernetes data source, so kubeconfig, endpoint, namespaces and labels must be those of the block at ${firstKube.file}:${firstKube.line}`);
+    }
+  });
+  return merged;
+}
+
+function blockError(at: { file: string; line: number }, message: string): ClusterDnsError {
+  return new ClusterDnsError(ErrorCodes.COREFILE_SERVER_BLOCK, message, { location: { file: at.file, line: at.line } });
 }
 
 interface Context {
@@ -147,6 +207,7 @@ interface Context {
   resolvConf: string;
 }
 
+/** One server block's directives into its settings. */
 function applyMainBlock(block: ServerBlock, context: Context): void {
   const { settings } = context;
   const blockZones = block.keys.map((key) => key.zone);
@@ -250,35 +311,6 @@ function applyMainBlock(block: ServerBlock, context: Context): void {
 }
 
 const KNOWN = ['errors', 'health', 'ready', 'kubernetes', 'autopath', 'prometheus', 'forward', 'cache', 'loop', 'reload', 'loadbalance', 'file', 'hosts', 'log', 'bind'];
-
-/** A block for other zones on the same port: only `forward` (and cache/errors/log, shared with the main block). */
-function applyStubBlock(block: ServerBlock, context: Context): void {
-  const { settings } = context;
-  const zones = block.keys.map((key) => key.zone);
-  let forwards = 0;
-  for (const d of block.directives) {
-    if (d.name === 'forward') {
-      forwards++;
-      if (d.args[0] !== '.') fail(d, 'in a block for other zones, forward . TO... (the block\'s zones are the domains)');
-      const to = forwardTargets(d, context.resolvConf);
-      for (const zone of zones) settings.forward.stubDomains.push(`${zone || '.'}=${to.join(',')}`);
-      for (const sub of d.block ?? []) note(settings, sub, 'options of a stub-domain block\'s forward are not used; the main block\'s apply');
-    } else if (d.name === 'cache' || d.name === 'errors' || d.name === 'log') {
-      note(settings, d, 'shared with the main server block: one cache and one log for every zone');
-    } else {
-      throw new ClusterDnsError(
-        ErrorCodes.COREFILE_SERVER_BLOCK,
-        `directive ${d.name}: a server block for other zones (${block.keys.map((k) => k.text).join(' ')}) may only forward them (forward, cache, errors, log); several full server blocks are not supported yet`,
-        { location: { file: d.file, line: d.line } },
-      );
-    }
-  }
-  if (forwards === 0) {
-    throw new ClusterDnsError(ErrorCodes.COREFILE_SERVER_BLOCK, `server block "${block.keys.map((k) => k.text).join(' ')}" has no forward: only stub-domain blocks are supported besides the main one`, {
-      location: { file: block.file, line: block.line },
-    });
-  }
-}
 
 /** `hosts [FILE [ZONES...]] { ADDRESS NAME...; ttl N; no_reverse; reload D; fallthrough [ZONES] }`. */
 function hostsSettings(d: CorefileDirective, blockZones: string[], settings: CorefileSettings): HostsSettings {

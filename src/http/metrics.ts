@@ -9,12 +9,17 @@ import { MONITORED_TYPES, OTHER_TYPE_SLOT, type ServerStats } from '../server/se
 import { collector, histogramSamples, registerCollectors, type Sample } from './scrape-collector.js';
 
 const RCODE_NAMES: Record<number, string> = { 0: 'NOERROR', 1: 'FORMERR', 2: 'SERVFAIL', 3: 'NXDOMAIN', 4: 'NOTIMP', 5: 'REFUSED', 16: 'BADVERS' };
-/** CoreDNS's labels of a server block `.:53` with no view; one block is all the command line has. */
+/** CoreDNS's labels of a server block `.:53` with no view; one block is all the command line has (`servers` label each block). */
 const SERVER = { server: 'dns://', zone: '.', view: '' };
 const TYPE_NAMES = [...MONITORED_TYPES.map(([name]) => name), 'other'];
 
 export interface MetricsSources {
   stats: ServerStats;
+  /**
+   * Several servers (a Corefile's server blocks on their listeners): each one's counters under its own `server`
+   * label (`dns://:PORT`, as CoreDNS's); without it, `stats` is the one server `dns://`.
+   */
+  servers?: () => Array<{ server: string; stats: ServerStats }>;
   synced: () => boolean;
   counts: () => { services: number; endpointSlices: number; pods: number; namespaces: number };
   /** The Kubernetes reflectors' counters summed, when the API is the data source. */
@@ -84,23 +89,26 @@ export function createMetrics(sources: MetricsSources, build: BuildInfo = { vers
 
 /** The coredns_dns_*, panics, autopath, reload, health and programming families, read from the plain counters. */
 function dnsCollectors(sources: MetricsSources) {
-  const { stats } = sources;
+  const servers = (): Array<{ labels: typeof SERVER; stats: ServerStats }> =>
+    sources.servers ? sources.servers().map(({ server, stats }) => ({ labels: { ...SERVER, server }, stats })) : [{ labels: SERVER, stats: sources.stats }];
+  const each = (samples: (stats: ServerStats, labels: typeof SERVER) => Sample[]) => () => servers().flatMap(({ stats, labels }) => samples(stats, labels));
+  const total = (count: (stats: ServerStats) => number) => () => [{ labels: {}, value: servers().reduce((sum, { stats }) => sum + count(stats), 0) }];
   const collectors = [
-    collector('coredns_dns_requests_total', 'Counter of DNS requests made per zone, protocol and family.', 'counter', () => requestSamples(stats)),
-    collector('coredns_dns_request_duration_seconds', 'Histogram of the time (in seconds) each request took per zone.', 'histogram', () =>
-      histogramSamples('coredns_dns_request_duration_seconds', TIME_BUCKETS, stats.durations, SERVER),
-    ),
-    collector('coredns_dns_request_size_bytes', 'Size of the EDNS0 UDP buffer in bytes (64K for TCP) per zone and protocol.', 'histogram', () =>
-      perProto(stats.requestSizes, 'coredns_dns_request_size_bytes'),
-    ),
-    collector('coredns_dns_response_size_bytes', 'Size of the returned response in bytes.', 'histogram', () => perProto(stats.responseSizes, 'coredns_dns_response_size_bytes')),
-    collector('coredns_dns_do_requests_total', 'Counter of DNS requests with DO bit set per zone.', 'counter', () => [{ labels: SERVER, value: stats.doRequests }]),
-    collector('coredns_dns_responses_total', 'Counter of response status codes.', 'counter', () =>
-      Object.entries(stats.responses).map(([rcode, value]) => ({ labels: { ...SERVER, rcode: RCODE_NAMES[Number(rcode)] ?? rcode, plugin: '' }, value })),
-    ),
-    collector('coredns_panics_total', 'A metrics that counts the number of panics.', 'counter', () => [{ labels: {}, value: stats.panics }]),
-    collector('coredns_autopath_success_total', 'Counter of requests that did autopath.', 'counter', () => [{ labels: { server: SERVER.server }, value: stats.autopathSuccesses }]),
-    collector('coredns_reload_failed_total', 'Counter of the number of failed reload attempts.', 'counter', () => [{ labels: {}, value: stats.reloadFailures }]),
+    collector('coredns_dns_requests_total', 'Counter of DNS requests made per zone, protocol and family.', 'counter', each(requestSamples)),
+    collector('coredns_dns_request_duration_seconds', 'Histogram of the time (in seconds) each request took per zone.', 'histogram', each((stats, labels) =>
+      histogramSamples('coredns_dns_request_duration_seconds', TIME_BUCKETS, stats.durations, labels),
+    )),
+    collector('coredns_dns_request_size_bytes', 'Size of the EDNS0 UDP buffer in bytes (64K for TCP) per zone and protocol.', 'histogram', each((stats, labels) =>
+      perProto(stats.requestSizes, 'coredns_dns_request_size_bytes', labels),
+    )),
+    collector('coredns_dns_response_size_bytes', 'Size of the returned response in bytes.', 'histogram', each((stats, labels) => perProto(stats.responseSizes, 'coredns_dns_response_size_bytes', labels))),
+    collector('coredns_dns_do_requests_total', 'Counter of DNS requests with DO bit set per zone.', 'counter', each((stats, labels) => [{ labels, value: stats.doRequests }])),
+    collector('coredns_dns_responses_total', 'Counter of response status codes.', 'counter', each((stats, labels) =>
+      Object.entries(stats.responses).map(([rcode, value]) => ({ labels: { ...labels, rcode: RCODE_NAMES[Number(rcode)] ?? rcode, plugin: '' }, value })),
+    )),
+    collector('coredns_panics_total', 'A metrics that counts the number of panics.', 'counter', total((stats) => stats.panics)),
+    collector('coredns_autopath_success_total', 'Counter of requests that did autopath.', 'counter', each((stats, labels) => [{ labels: { server: labels.server }, value: stats.autopathSuccesses }])),
+    collector('coredns_reload_failed_total', 'Counter of the number of failed reload attempts.', 'counter', total((stats) => stats.reloadFailures)),
   ];
   const { health, programming } = sources;
   if (health) {
@@ -122,7 +130,7 @@ function dnsCollectors(sources: MetricsSources) {
 }
 
 /** requests_total{proto,family,type}: the series that have counted something (CoreDNS creates them on first use). */
-function requestSamples(stats: ServerStats): Sample[] {
+function requestSamples(stats: ServerStats, labels: typeof SERVER): Sample[] {
   const samples: Sample[] = [];
   const row = OTHER_TYPE_SLOT + 1;
   for (let i = 0; i < stats.requestsByType.length; i++) {
@@ -130,11 +138,11 @@ function requestSamples(stats: ServerStats): Sample[] {
     if (value === 0) continue;
     const group = Math.floor(i / row);
     // family is CoreDNS's: "1" IPv4, "2" IPv6 (plugin/metrics/vars/report.go).
-    samples.push({ labels: { ...SERVER, proto: group >= 2 ? 'tcp' : 'udp', family: group % 2 === 1 ? '2' : '1', type: TYPE_NAMES[i % row] }, value });
+    samples.push({ labels: { ...labels, proto: group >= 2 ? 'tcp' : 'udp', family: group % 2 === 1 ? '2' : '1', type: TYPE_NAMES[i % row] }, value });
   }
   return samples;
 }
 
-function perProto(histograms: { udp: BucketHistogram; tcp: BucketHistogram }, name: string): Sample[] {
-  return (['udp', 'tcp'] as const).filter((proto) => histograms[proto].counts.some((count) => count > 0)).flatMap((proto) => histogramSamples(name, SIZE_BUCKETS, histograms[proto], { ...SERVER, proto }));
+function perProto(histograms: { udp: BucketHistogram; tcp: BucketHistogram }, name: string, labels: typeof SERVER): Sample[] {
+  return (['udp', 'tcp'] as const).filter((proto) => histograms[proto].counts.some((count) => count > 0)).flatMap((proto) => histogramSamples(name, SIZE_BUCKETS, histograms[proto], { ...labels, proto }));
 }

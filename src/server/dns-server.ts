@@ -88,10 +88,13 @@ export class DnsServer {
 
   /**
    * Stop taking queries and let those in flight finish: TCP stops accepting and ends each connection once its
-   * queries are answered, UDP answers no new datagram; after `timeoutMs` whatever is left is cut. Then closes.
+   * queries are answered, UDP answers no new datagram (unless `keepAnsweringUdp`); after `timeoutMs` whatever
+   * is left is cut. Then closes.
    */
-  async drain(timeoutMs: number): Promise<void> {
-    this.udp.stopAnswering();
+  async drain(timeoutMs: number, options: { keepAnsweringUdp?: boolean } = {}): Promise<void> {
+    // A multi-core worker handing over to its replacement shares the UDP socket with it: a datagram this one
+    // reads must still be answered, or it is lost.
+    if (!options.keepAnsweringUdp) this.udp.stopAnswering();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       Promise.all([this.tcp.drain(), this.processor.whenIdle()]),

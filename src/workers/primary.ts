@@ -15,6 +15,7 @@ import { compactHeap } from '../runtime/heap-compaction.js';
 import { DEFAULT_LAMEDUCK_MS, lameduck } from '../runtime/lameduck.js';
 import type { ServerStats } from '../server/server-stats.js';
 import { createDataSource, type DataSource } from '../sources/data-source.js';
+import { createResolverHandlers, parseForwardRoutes } from '../pipeline/resolver-handlers.js';
 import { ClusterFanout } from './cluster-fanout.js';
 import type { WorkerConfig } from './protocol.js';
 import { summedMetrics } from './summed-metrics.js';
@@ -45,6 +46,13 @@ export interface MultiCoreClusterDns {
   /** The workers' counters summed at the last scrape; `reloadFailures` is the primary's own (it reloads). */
   readonly stats: ServerStats;
   readonly shuttingDown: boolean;
+  /**
+   * A new configuration (a Corefile reload): every worker is replaced, one at a time, by one started with it
+   * (the sockets stay shared, so no query is dropped); the HTTP endpoints move when their addresses changed.
+   * The listen address and the cluster source are read once: a change of either rejects, as does a
+   * configuration that cannot start (a broken zone file), and the running configuration stays.
+   */
+  reconfigure(options: MultiCoreOptions): Promise<void>;
   /** As a single process's: /ready 503 at once, the workers answer for `lameduckMs`, then drain and stop. */
   shutdown(): Promise<void>;
   close(): Promise<void>;
@@ -60,13 +68,9 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
   const { zones, ttl, pods, listen, manifests } = resolveServingOptions(options);
   // Every plain option goes to the workers as it is (so options added later reach them without a change
   // here); what only the primary uses stays behind.
-  const { manifest: _m, kubernetes: _k, logger: _l, health: _h, ready: _r, metrics: _x, workers: _w, manifestParseWorker: _p, logFormat, logLevel, stopTimeoutMs = 5000, ...dnsOptions } = options;
-  const config: Omit<WorkerConfig, 'slot'> = {
-    // A worker is told to stop once the primary's lameduck is over: it only drains.
-    dns: { ...dnsOptions, zones, ttl, pods, listen, lameduckMs: 0 },
-    logFormat: logFormat ?? 'json',
-    logLevel: logLevel ?? 'info',
-  };
+  const { stopTimeoutMs = 5000 } = options;
+  const config = workerConfig(options);
+  let current = options;
 
   /** Log once each time the whole tree becomes ready: every worker listening with the synced state. */
   let everySynced = false;
@@ -106,15 +110,26 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
       await Promise.all([pool.stop(), source?.close(), http?.close()]);
     })());
   let shuttingDown: Promise<void> | undefined;
-  const lameduckMs = options.lameduckMs ?? DEFAULT_LAMEDUCK_MS;
   const shutdown = () =>
     (shuttingDown ??= (async () => {
-      await lameduck(logger, lameduckMs);
+      await lameduck(logger, current.lameduckMs ?? DEFAULT_LAMEDUCK_MS);
       await close(); // each worker drains its connections before it exits
     })());
 
   const { slots } = pool;
   const metrics = summedMetrics(pool);
+  const startHttp = (serving: MultiCoreOptions, dataSource: DataSource) =>
+    startHttpEndpoints({
+      addresses: { health: serving.health, ready: serving.ready, metrics: serving.metrics },
+      healthy: () => slots.some((slot) => slot.listening),
+      unready: () => (shuttingDown ? 'shutting down' : synced() ? null : 'not synced with the cluster yet'),
+      metrics: { stats: metrics.stats, synced, counts: () => fanout.counts, watch: dataSource.watchStats, programming: dataSource.programmingLatency },
+      build: { version: serving.version ?? 'unknown', revision: '' },
+      beforeScrape: () => metrics.collect(),
+      extendMetrics: (registry) =>
+        metrics.register(registry, { forwarding: serving.forward !== undefined, caching: (serving.forward?.cacheSize ?? 10_000) > 0 }),
+      logger,
+    });
   // Every wait of the start-up ends early when the caller gives up on it.
   let abort: ((reason: unknown) => void) | undefined;
   const aborted = new Promise<never>((_, reject) => (abort = reject));
@@ -147,17 +162,7 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
     const waitForSync = fanout.synced;
     await orAbort(pool.until(() => slots.every((slot) => slot.listening && (!waitForSync || slot.synced))));
 
-    http = await startHttpEndpoints({
-      addresses: { health: options.health, ready: options.ready, metrics: options.metrics },
-      healthy: () => slots.some((slot) => slot.listening),
-      unready: () => (shuttingDown ? 'shutting down' : synced() ? null : 'not synced with the cluster yet'),
-      metrics: { stats: metrics.stats, synced, counts: () => fanout.counts, watch: source.watchStats, programming: source.programmingLatency },
-      build: { version: options.version ?? 'unknown', revision: '' },
-      beforeScrape: () => metrics.collect(),
-      extendMetrics: (registry) =>
-        metrics.register(registry, { forwarding: options.forward !== undefined, caching: (options.forward?.cacheSize ?? 10_000) > 0 }),
-      logger,
-    });
+    http = await startHttp(current, source);
   } catch (err) {
     await close();
     throw err;
@@ -166,14 +171,47 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
   }
 
   const address = pool.bound!;
+  const dataSource = source;
+  let reconfiguring: Promise<void> = Promise.resolve();
+  const reconfigure = async (next: MultiCoreOptions) => {
+    if (closed || shuttingDown) throw new ClusterDnsError(ErrorCodes.SERVER_CLOSED, 'the server is stopping');
+    if (servingKey(next) !== servingKey(current)) {
+      throw new ClusterDnsError(ErrorCodes.CONFIG_INVALID_VALUE, `with --workers ${options.workers}, the listen address and the cluster source (kubernetes, --manifest) are read at start: restart to change them`);
+    }
+    // What a worker would fail on, found before any worker is replaced.
+    if (next.forward) parseForwardRoutes(next.forward);
+    if (next.zoneDirectory !== undefined) await (await createResolverHandlers({ zoneDirectory: next.zoneDirectory, logger })).close();
+    const addresses = (serving: MultiCoreOptions) => JSON.stringify([serving.health, serving.ready, serving.metrics, serving.forward !== undefined, serving.forward?.cacheSize]);
+    if (addresses(next) !== addresses(current)) {
+      await http?.close();
+      try {
+        http = await startHttp(next, dataSource);
+      } catch (err) {
+        http = await startHttp(current, dataSource);
+        throw err;
+      }
+    }
+    const previous = current;
+    current = next;
+    try {
+      await pool.reconfigure(workerConfig(next), () => fanout.synced);
+    } catch (err) {
+      current = previous;
+      throw err;
+    }
+  };
   return {
     address,
     server: formatAddress(address),
-    http: http.addresses,
+    get http() {
+      return http?.addresses ?? {};
+    },
     get synced() {
       return synced();
     },
     workerPids: () => slots.map((slot) => slot.worker?.process.pid),
+    // One at a time: a reload asked for during another waits for it.
+    reconfigure: (next) => (reconfiguring = reconfiguring.catch(() => undefined).then(() => reconfigure(next))),
     loopCheck,
     stats: metrics.stats,
     get shuttingDown() {
@@ -183,4 +221,31 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+/**
+ * What every worker is started with: every plain option as it is (so options added later reach them without a
+ * change here); what only the primary uses stays behind.
+ */
+function workerConfig(options: MultiCoreOptions): Omit<WorkerConfig, 'slot'> {
+  const { zones, ttl, pods, listen } = resolveServingOptions(options);
+  const { manifest: _m, kubernetes: _k, logger: _l, health: _h, ready: _r, metrics: _x, workers: _w, manifestParseWorker: _p, signal: _s, logFormat, logLevel, stopTimeoutMs: _t, ...dnsOptions } = options;
+  return {
+    // A worker is told to stop once the primary's lameduck is over: it only drains.
+    dns: { ...dnsOptions, zones, ttl, pods, listen, lameduckMs: 0 },
+    logFormat: logFormat ?? 'json',
+    logLevel: logLevel ?? 'info',
+  };
+}
+
+/** What a reconfiguration cannot change: the shared sockets' address and the primary's data source. */
+function servingKey(options: MultiCoreOptions): string {
+  const { listen, manifests, pods } = resolveServingOptions(options);
+  const kube = options.kubernetes;
+  return JSON.stringify({
+    listen,
+    manifests,
+    watchPods: watchesPods(pods, options.autopath),
+    kubernetes: kube ? { server: kube.kubeConfig.getCurrentCluster()?.server, namespaces: kube.namespaces, labels: kube.labelSelector } : null,
+  });
 }

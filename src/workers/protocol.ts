@@ -32,8 +32,11 @@ export type ToWorker =
   | { type: 'synced' }
   /** Report the counters for a /metrics scrape. */
   | { type: 'stats'; id: number }
-  /** Close the listeners and exit 0. */
-  | { type: 'stop' };
+  /**
+   * Close the listeners and exit 0. `handover`: a worker with a new configuration took this one's place on the
+   * shared sockets; answer what is still read from them until closed.
+   */
+  | { type: 'stop'; handover?: boolean };
 
 /** Worker → primary. */
 export type FromWorker =

@@ -43,7 +43,7 @@ let stopping = false;
 const early: ToWorker[] = [];
 
 function handle(message: ToWorker): void {
-  if (message.type === 'stop') return void stop(0);
+  if (message.type === 'stop') return void stop(0, message.handover === true);
   if (message.type === 'stats') return send({ type: 'stats', id: message.id, stats: dns?.stats ?? createServerStats(), ...resolverCounters() });
   if (!store) {
     early.push(message);
@@ -83,12 +83,12 @@ function markSynced(synced: ClusterStore): void {
   send({ type: 'synced' });
 }
 
-async function stop(code: number): Promise<void> {
+async function stop(code: number, handover = false): Promise<void> {
   if (stopping) return;
   stopping = true;
   try {
     // Told by the primary after its lameduck (or SIGTERM to this worker alone): drain, with no lameduck of its own.
-    await dns?.shutdown();
+    await (handover ? dns?.handOver() : dns?.shutdown());
   } finally {
     process.exit(code);
   }
@@ -115,6 +115,8 @@ try {
   dns = await startClusterDnsServer({
     ...config.dns,
     logger,
+    // CoreDNS `log` lines are info records: this worker's own logger keeps only warnings.
+    ...(config.dns.logQueries ? { queryLogger: createLogger({ format: config.logFormat, level: config.logLevel }).child({ worker: config.slot }) } : {}),
     fedExternally: true,
     // State first, sockets second: the shared socket hands queries to every worker bound to it, so a worker
     // (a restarted one above all) that bound before it had the data would answer part of them SERVFAIL.

@@ -31,6 +31,8 @@ export interface WorkerSlot {
   resolver?: ResolverCounters;
   quickFailures: number;
   restartTimer?: NodeJS.Timeout;
+  /** The worker a reconfiguration is replacing: it still gets the changes until it has stopped. */
+  outgoing?: Worker;
 }
 
 export interface WorkerPoolOptions {
@@ -83,7 +85,46 @@ export class WorkerPool {
 
   /** Send to every worker that has the state. */
   broadcast(message: ToWorker): void {
-    for (const slot of this.slots) if (slot.fed) this.send(slot, message);
+    for (const slot of this.slots) {
+      if (slot.fed) this.send(slot, message);
+      if (slot.outgoing?.isConnected()) slot.outgoing.send(message, undefined, undefined, ignoreSendError);
+    }
+  }
+
+  /**
+   * A new configuration (a Corefile reload), applied without dropping a query: slot by slot, a worker with the
+   * new configuration starts and binds beside the running one (they share the sockets), and once it is
+   * listening (and synced, when `synced` says the data is) the old one drains and stops. A replacement that
+   * cannot start puts the old worker back, the old configuration with it, and rejects.
+   */
+  async reconfigure(config: Omit<WorkerConfig, 'slot'>, synced: () => boolean): Promise<void> {
+    const previous = this.options.config;
+    this.options.config = config;
+    for (const slot of this.slots) {
+      const old = slot.worker;
+      const oldState = { listening: slot.listening, fed: slot.fed, synced: slot.synced, stats: slot.stats, resolver: slot.resolver };
+      if (old === undefined || this.closing) continue; // a slot waiting for its restart starts with the new configuration
+      slot.outgoing = old;
+      clearTimeout(slot.restartTimer);
+      this.fork(slot);
+      try {
+        await this.until(() => slot.listening && (!synced() || slot.synced));
+      } catch (err) {
+        const failed = slot.worker;
+        clearTimeout(slot.restartTimer);
+        slot.outgoing = undefined;
+        Object.assign(slot, oldState, { worker: old });
+        this.options.config = previous;
+        failed?.process.kill('SIGKILL');
+        this.changed();
+        throw err;
+      }
+      // The old worker's last counters stay in the sums.
+      addServerStats(this.retired, oldState.stats);
+      if (oldState.resolver) addResolverCounters(this.retiredResolver, oldState.resolver, false);
+      await this.stopWorker(old, true, true);
+      slot.outgoing = undefined;
+    }
   }
 
   fork(slot: WorkerSlot): void {
@@ -166,25 +207,24 @@ export class WorkerPool {
   stop(): Promise<void> {
     this.closing = true;
     for (const slot of this.slots) clearTimeout(slot.restartTimer);
-    const running = this.slots.map((slot) => slot.worker).filter((worker): worker is Worker => worker !== undefined);
-    const spoke = new Set(this.slots.filter((slot) => slot.fed).map((slot) => slot.worker));
-    return Promise.all(
-      running.map(
-        (worker) =>
-          new Promise<void>((resolve) => {
-            if (worker.isDead()) return resolve();
-            const timer = setTimeout(() => worker.process.kill('SIGKILL'), this.options.stopTimeoutMs);
-            worker.once('exit', () => {
-              clearTimeout(timer);
-              resolve();
-            });
-            // A worker that has not said 'hello' may still be loading its modules, with no message listener to
-            // hear 'stop' (a message to nobody is dropped): SIGTERM reaches it whatever it is doing.
-            if (worker.isConnected() && spoke.has(worker)) worker.send({ type: 'stop' } satisfies ToWorker, undefined, undefined, ignoreSendError);
-            else worker.process.kill('SIGTERM');
-          }),
-      ),
-    ).then(() => undefined);
+    const running = this.slots.flatMap((slot) => [slot.worker, slot.outgoing]).filter((worker): worker is Worker => worker !== undefined);
+    const spoke = new Set(this.slots.filter((slot) => slot.fed).flatMap((slot) => [slot.worker, slot.outgoing]));
+    return Promise.all(running.map((worker) => this.stopWorker(worker, spoke.has(worker)))).then(() => undefined);
+  }
+
+  private stopWorker(worker: Worker, spoke: boolean, handover = false): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (worker.isDead()) return resolve();
+      const timer = setTimeout(() => worker.process.kill('SIGKILL'), this.options.stopTimeoutMs);
+      worker.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      // A worker that has not said 'hello' may still be loading its modules, with no message listener to
+      // hear 'stop' (a message to nobody is dropped): SIGTERM reaches it whatever it is doing.
+      if (worker.isConnected() && spoke) worker.send({ type: 'stop', handover } satisfies ToWorker, undefined, undefined, ignoreSendError);
+      else worker.process.kill('SIGTERM');
+    });
   }
 
   private onMessage(slot: WorkerSlot, worker: Worker, message: FromWorker): void {

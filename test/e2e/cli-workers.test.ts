@@ -11,18 +11,13 @@ import { ApiEmulator, service, tempDir, writeKubeconfig } from '../helpers/api-e
 import { dig } from '../helpers/dig.js';
 import { addServiceToManifest } from '../helpers/manifest-edit.js';
 import { runCli, startCli, type RunningCli } from '../helpers/spawn-cli.js';
+import { workersOf } from '../helpers/worker-requests.js';
 
 const example = new URL('../../examples/cluster.yaml', import.meta.url).pathname;
 const HELLO = 'hello.default.svc.cluster.local';
 const HELLO_A = `${HELLO}. 5 IN A 10.96.0.20`;
 const ADDED = 'added.default.svc.cluster.local';
 const ADDED_A = `${ADDED}. 5 IN A 10.96.0.99`;
-
-interface WorkerRequests {
-  pid: number;
-  udp: number;
-  tcp: number;
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -33,45 +28,6 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-/** Helpers bound to one running multi-core CLI and its /metrics address. */
-function workersOf(cli: () => RunningCli, metricsUrl: () => string) {
-  const metrics = async () => (await fetch(metricsUrl())).text();
-  /** Worker slot → the requests its current process received (from /metrics). */
-  const perWorker = async (): Promise<Map<string, WorkerRequests>> => {
-    const workers = new Map<string, WorkerRequests>();
-    for (const match of (await metrics()).matchAll(/^clusterdns_worker_requests\{worker="(\d+)",pid="(\d+)",proto="(udp|tcp)"\} (\d+)$/gm)) {
-      const entry = workers.get(match[1]) ?? { pid: Number(match[2]), udp: 0, tcp: 0 };
-      entry[match[3] as 'udp' | 'tcp'] = Number(match[4]);
-      workers.set(match[1], entry);
-    }
-    return workers;
-  };
-  /**
-   * Ask `name` over UDP and TCP, ten at a time, until every worker has answered at least one query of each
-   * transport since `before` (the kernel picks the UDP reader, the primary deals TCP connections round-robin),
-   * at most 30 rounds. Returns every answer seen.
-   */
-  const queryEveryWorker = async (name: string, before: Map<string, WorkerRequests>) => {
-    const answers: string[][] = [];
-    let after = before;
-    const servedByAll = () =>
-      after.size === 2 &&
-      [...after].every(([slot, now]) => {
-        const then = before.get(slot);
-        const sameProcess = then !== undefined && then.pid === now.pid;
-        return now.udp > (sameProcess ? then.udp : 0) && now.tcp > (sameProcess ? then.tcp : 0);
-      });
-    for (let round = 0; round < 30 && (round < 2 || !servedByAll()); round++) {
-      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => dig(cli().port, i % 2 === 0 ? '+notcp' : '+tcp', name)));
-      answers.push(...results.map((result) => result.answer));
-      after = await perWorker();
-    }
-    expect(servedByAll(), `every worker answered over UDP and TCP: ${JSON.stringify([...before])} → ${JSON.stringify([...after])}`).toBe(true);
-    return answers;
-  };
-  return { metrics, perWorker, queryEveryWorker };
 }
 
 const httpAddress = (cli: RunningCli, endpoint: string) => {

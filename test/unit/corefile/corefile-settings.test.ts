@@ -122,10 +122,23 @@ describe('directives', () => {
     else expect(settings).toMatchObject(expected);
   });
 
-  it('a block for other zones on the same port forwards them as stub domains', () => {
-    const settings = corefileSettings(parseCorefile('corp.test other.test {\n errors\n forward . 10.1.0.53 10.1.0.54\n}\n.:53 {\n forward . 10.0.0.1\n}\n', COREFILE));
-    expect(settings.forward.upstreams).toEqual(['10.0.0.1:53']);
-    expect(settings.forward.stubDomains).toEqual(['corp.test=10.1.0.53:53,10.1.0.54:53', 'other.test=10.1.0.53:53,10.1.0.54:53']);
+  it('every server block is a server of its own: its zones, its port, its directives; the root block is the main one', () => {
+    const settings = corefileSettings(
+      parseCorefile('corp.test other.test {\n errors\n forward . 10.1.0.53 10.1.0.54\n}\n.:53 {\n forward . 10.0.0.1\n}\n.:5300 {\n prometheus :9153\n hosts {\n  192.0.2.1 a.test\n }\n}\n', COREFILE),
+    );
+    expect(settings.forward).toMatchObject({ upstreams: ['10.0.0.1:53'], stubDomains: [] });
+    expect(settings.metrics).toEqual({ host: '0.0.0.0', port: 9153 });
+    expect(settings.servers?.map((server) => [server.zones, server.listen.port, server.line])).toEqual([
+      [[''], 53, 5],
+      [['corp.test', 'other.test'], 53, 1],
+      [[''], 5300, 8],
+    ]);
+    expect(settings.servers?.[1].settings).toMatchObject({ errors: true, forward: { upstreams: ['10.1.0.53:53', '10.1.0.54:53'] } });
+    expect(settings.servers?.[2].settings.hosts?.entries).toContainEqual({ address: '192.0.2.1', names: ['a.test'] });
+  });
+
+  it('one server block keeps the flat settings, without servers', () => {
+    expect(settingsOf('forward . 10.0.0.1').servers).toBeUndefined();
   });
 
   it.each([
@@ -171,9 +184,11 @@ describe('directives', () => {
   });
 
   it.each([
-    ['a block on another port', '.:53 {\n}\ncorp.test:5353 {\n forward . 10.0.0.1\n}', 3, 'port 5353 differs from 53'],
-    ['a second block with other directives', '.:53 {\n}\ncorp.test {\n kubernetes\n}', 4, 'may only forward them'],
-    ['a second block without forward', '.:53 {\n}\ncorp.test {\n errors\n}', 3, 'has no forward'],
+    ['the same zone and port twice', '.:53 {\n}\ncorp.test {\n}\n.:53 {\n errors\n}', 5, `zone . on port 53 is already defined at ${COREFILE}:1`],
+    ['the same zone and port twice in one block', 'corp.test corp.test:53 {\n}', 1, 'zone corp.test on port 53 is already defined'],
+    ['one block on several ports', 'a.test:53 b.test:54 {\n}', 1, 'names several ports (53, 54)'],
+    ['prometheus on two addresses', '.:53 {\n prometheus :9153\n}\ncorp.test:54 {\n prometheus :9154\n}', 5, `directive prometheus: differs from the one in the block at ${COREFILE}:1`],
+    ['kubernetes blocks with different sources', '.:53 {\n kubernetes cluster.local\n}\nother.local:54 {\n kubernetes other.local {\n  namespaces a\n }\n}', 5, 'every server block shares one Kubernetes data source'],
   ])('%s is a server-block error', (_title, text, line, message) => {
     let error: ClusterDnsError | undefined;
     try {
