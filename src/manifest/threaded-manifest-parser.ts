@@ -10,6 +10,7 @@
 import { Worker } from 'node:worker_threads';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
 import type { ClusterObject } from '../cluster/objects.js';
+import { intern } from '../cluster/trim.js';
 import type { ManifestParser, ParseOutcome } from './manifest-parser.js';
 import type { FromParseWorker, ToParseWorker } from './parse-worker-protocol.js';
 
@@ -92,7 +93,11 @@ export class ThreadedManifestParser implements ManifestParser {
     if (message.type !== 'objects') this.settled(message.id, pending);
     switch (message.type) {
       case 'objects': {
-        for (const object of message.objects) pending.objects.push(object);
+        for (const object of JSON.parse(message.json) as ClusterObject[]) {
+          // One string per namespace across the whole load, as an in-thread parse shares it (trim.ts intern).
+          if (object.kind !== 'Namespace') object.namespace = intern(object.namespace);
+          pending.objects.push(object);
+        }
         // The next slice once the I/O waiting now (queries) has run.
         const worker = this.worker;
         setImmediate(() => {
