@@ -253,7 +253,7 @@ function exact<T>(values: T[]): T[] {
  */
 const interned = new Map<string, string>();
 const MAX_INTERNED = 20_000;
-function intern(value: string): string {
+export function intern(value: string): string {
   const known = interned.get(value);
   if (known !== undefined) return known;
   if (interned.size >= MAX_INTERNED) interned.clear();

@@ -1,5 +1,4 @@
 // Messages between the manifest source's parser (threaded-manifest-parser.ts) and its worker thread (parse-worker.ts).
-import type { ClusterObject } from '../cluster/objects.js';
 import type { ErrorCode, ErrorLocation } from '../errors.js';
 
 export type ToParseWorker =
@@ -11,8 +10,12 @@ export type ToParseWorker =
   | { type: 'more'; id: number };
 
 export type FromParseWorker =
-  /** The next slice of the parsed objects, in file order. */
-  | { id: number; type: 'objects'; objects: ClusterObject[] }
+  /**
+   * The next slice of the parsed objects, in file order, as JSON text of a ClusterObject[]: JSON.parse builds
+   * each object with its properties in the object and shares short strings, where a structured clone gives
+   * every object its properties out of line and every string its own copy (a third more heap).
+   */
+  | { id: number; type: 'objects'; json: string }
   | { id: number; type: 'done'; digest: string; unchanged: boolean; skippedKinds: Array<[string, number]> }
   /** `message` is without the file:line prefix; `location` carries it. */
   | { id: number; type: 'error'; message: string; code?: ErrorCode; location?: ErrorLocation };

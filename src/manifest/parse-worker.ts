@@ -53,7 +53,7 @@ function sendSlice(): void {
     return;
   }
   current.at = at + SLICE;
-  post({ id, type: 'objects', objects: objects.slice(at, at + SLICE) });
+  post({ id, type: 'objects', json: JSON.stringify(objects.slice(at, at + SLICE)) });
 }
 
 function withoutLocation(err: ClusterDnsError): string {

@@ -1,14 +1,35 @@
-// Parses manifests in one worker thread (parse-worker.ts), started on first use and kept for reloads: the
-// `yaml` parser takes seconds on a 20,000-Service snapshot, and on the serving thread that would be seconds
-// of unanswered queries. The objects come back in chunks, one message each, so taking them in is a series
-// of short tasks between which queries are answered (parse-worker-protocol.ts).
+// Parses manifests in one worker thread (parse-worker.ts), started on demand: the `yaml` parser takes seconds
+// on a 20,000-Service snapshot, and on the serving thread that would be seconds of unanswered queries. The
+// objects come back in chunks, one message each, so taking them in is a series of short tasks between which
+// queries are answered (parse-worker-protocol.ts).
+//
+// An idle worker is let go: its isolate keeps the heap the parse grew (several times the file's size) for as
+// long as it lives, which for a snapshot loaded once is the whole life of the server. After a large parse it
+// goes at once (starting a worker costs little next to such a parse); after a small one it is kept a while
+// for the next reload of an edited file, then goes too.
 import { Worker } from 'node:worker_threads';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
 import type { ClusterObject } from '../cluster/objects.js';
+import { intern } from '../cluster/trim.js';
 import type { ManifestParser, ParseOutcome } from './manifest-parser.js';
 import type { FromParseWorker, ToParseWorker } from './parse-worker-protocol.js';
 
+/** A parse of at least this many bytes lets the worker go as soon as it is idle. */
+const LARGE_PARSE_BYTES = 1 << 20;
+/** How long an idle worker is kept after smaller parses. */
+const IDLE_RELEASE_MS = 5000;
+
+export interface ThreadedManifestParserOptions {
+  /** Default LARGE_PARSE_BYTES. */
+  largeParseBytes?: number;
+  /** Default IDLE_RELEASE_MS. */
+  idleReleaseMs?: number;
+  /** Called once an idle worker has been let go and its thread has ended. */
+  onRelease?: () => void;
+}
+
 interface Pending {
+  bytes: number;
   objects: ClusterObject[];
   resolve(outcome: ParseOutcome): void;
   reject(err: Error): void;
@@ -19,23 +40,39 @@ export class ThreadedManifestParser implements ManifestParser {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private closed = false;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private largestPendingBytes = 0;
+  private readonly largeParseBytes: number;
+  private readonly idleReleaseMs: number;
+  private readonly onRelease: (() => void) | undefined;
 
   /** `workerScript`: the path of the built parse-worker.js. */
-  constructor(private readonly workerScript: string) {}
+  constructor(private readonly workerScript: string, options: ThreadedManifestParserOptions = {}) {
+    this.largeParseBytes = options.largeParseBytes ?? LARGE_PARSE_BYTES;
+    this.idleReleaseMs = options.idleReleaseMs ?? IDLE_RELEASE_MS;
+    this.onRelease = options.onRelease;
+  }
+
+  /** A worker thread is running (a parse is in flight, or the last one was small and recent). */
+  get workerRunning(): boolean {
+    return this.worker !== undefined;
+  }
 
   parse(bytes: Uint8Array, file: string, knownDigest: string | undefined): Promise<ParseOutcome> {
     if (this.closed) return Promise.reject(new Error('the manifest parser is closed'));
+    this.cancelIdleRelease();
     const worker = (this.worker ??= this.start());
     const id = this.nextId++;
     worker.ref(); // a parse in flight keeps the process alive; an idle worker does not
     return new Promise<ParseOutcome>((resolve, reject) => {
-      this.pending.set(id, { objects: [], resolve, reject });
+      this.pending.set(id, { bytes: bytes.byteLength, objects: [], resolve, reject });
       worker.postMessage({ type: 'parse', id, bytes, file, knownDigest } satisfies ToParseWorker);
     });
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    this.cancelIdleRelease();
     const worker = this.worker;
     this.worker = undefined;
     this.failAll(new Error('the manifest parser was closed'));
@@ -53,10 +90,14 @@ export class ThreadedManifestParser implements ManifestParser {
   private onMessage(message: FromParseWorker): void {
     const pending = this.pending.get(message.id);
     if (!pending) return;
-    if (message.type !== 'objects' && this.pending.size === 1) this.worker?.unref();
+    if (message.type !== 'objects') this.settled(message.id, pending);
     switch (message.type) {
       case 'objects': {
-        for (const object of message.objects) pending.objects.push(object);
+        for (const object of JSON.parse(message.json) as ClusterObject[]) {
+          // One string per namespace across the whole load, as an in-thread parse shares it (trim.ts intern).
+          if (object.kind !== 'Namespace') object.namespace = intern(object.namespace);
+          pending.objects.push(object);
+        }
         // The next slice once the I/O waiting now (queries) has run.
         const worker = this.worker;
         setImmediate(() => {
@@ -65,7 +106,6 @@ export class ThreadedManifestParser implements ManifestParser {
         return;
       }
       case 'done':
-        this.pending.delete(message.id);
         pending.resolve(
           message.unchanged
             ? { unchanged: true, digest: message.digest }
@@ -73,7 +113,6 @@ export class ThreadedManifestParser implements ManifestParser {
         );
         return;
       case 'error':
-        this.pending.delete(message.id);
         pending.reject(
           message.code === undefined
             ? new Error(message.message)
@@ -81,6 +120,32 @@ export class ThreadedManifestParser implements ManifestParser {
         );
         return;
     }
+  }
+
+  /** Parse `id` is over; when it was the last in flight, let the worker go (now after a large parse, later after small ones). */
+  private settled(id: number, pending: Pending): void {
+    this.pending.delete(id);
+    this.largestPendingBytes = Math.max(this.largestPendingBytes, pending.bytes);
+    if (this.pending.size > 0) return;
+    this.worker?.unref();
+    const large = this.largestPendingBytes >= this.largeParseBytes;
+    this.largestPendingBytes = 0;
+    if (large) return this.release();
+    this.idleTimer = setTimeout(() => this.release(), this.idleReleaseMs);
+    this.idleTimer.unref();
+  }
+
+  private cancelIdleRelease(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
+  private release(): void {
+    this.cancelIdleRelease();
+    const worker = this.worker;
+    if (worker === undefined || this.pending.size > 0) return;
+    this.worker = undefined; // its exit is then not a loss (lost() ignores a worker that is not current)
+    void worker.terminate().then(() => this.onRelease?.());
   }
 
   /** The worker died (out of memory, a bug): fail what it had, and start a fresh one on the next parse. */
