@@ -201,6 +201,9 @@ function forwardSettings(settings: CorefileSettings, { options, given }: Corefil
     cacheDenialTtl: given.has('cache-ttl') ? options.cacheTtl : cache.maxDenialTtl,
     prefetchHits: cache.prefetchHits,
     prefetchPercent: cache.prefetchPercent,
+    prefetchWindowMs: cache.prefetchWindowMs,
+    cacheMinTtl: cache.minTtl,
+    cacheMinDenialTtl: cache.minDenialTtl,
     serveStale: given.has('serve-stale') ? options.serveStale : cache.serveStaleSeconds,
     detectLoops: settings.loop,
   };
