@@ -67,6 +67,8 @@ Other names (CoreDNS file, forward, cache, loop):
   --serve-stale DURATION  when every upstream fails, serve expired answers up to this old (RFC 8767;
                         e.g. 1h; default off)
   --max-concurrent N    questions in flight upstream, past which new ones get SERVFAIL (default ${SERVE_DEFAULTS.maxConcurrent})
+  --forward-expire DURATION  close a TCP connection to an upstream after this long idle; questions over TCP
+                        (truncated replies) reuse open ones (CoreDNS forward expire; default 10s)
 
 Example:
   clusterdns serve --manifest examples/cluster.yaml --zones zones
@@ -228,6 +230,7 @@ function forwardFromFlags(options: ServeOptions): ForwardSettings | undefined {
     cacheTtl: options.cacheTtl,
     serveStale: options.serveStale,
     maxConcurrent: options.maxConcurrent,
+    expireMs: options.forwardExpireMs,
   };
   parseForwardRoutes(forward); // a bad address is a bad command line (exit 2)
   return forward;

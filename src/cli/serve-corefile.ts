@@ -195,6 +195,7 @@ function forwardSettings(settings: CorefileSettings, { options, given }: Corefil
     maxConcurrent: given.has('max-concurrent') ? options.maxConcurrent : settings.forward.maxConcurrent,
     healthCheckMs: settings.forward.healthCheckMs,
     forceTcp: settings.forward.forceTcp,
+    expireMs: given.has('forward-expire') ? options.forwardExpireMs : settings.forward.expireMs,
     except: settings.forward.except,
     cacheSize: given.has('cache-size') ? options.cacheSize : cache.size,
     cacheTtl: given.has('cache-ttl') ? options.cacheTtl : cache.maxTtl,

@@ -49,6 +49,8 @@ export interface CorefileForward {
   forceTcp?: boolean;
   /** `except DOMAIN...`: names at or under these are not forwarded (lowercase, no trailing dot). */
   except?: string[];
+  /** `expire D`: a TCP connection to an upstream idle this long is closed, ms (CoreDNS's default 10s). */
+  expireMs?: number;
 }
 
 export interface CorefileCache {
@@ -452,8 +454,7 @@ function applyForward(d: CorefileDirective, context: Context): void {
         break;
       case 'expire':
         args(sub, 1, 1, 'forward');
-        durationMs(sub, sub.args[0], 'forward');
-        note(settings, sub, 'no effect: every query opens a fresh socket, so no connection is kept to expire', 'forward');
+        forward.expireMs = durationMs(sub, sub.args[0], 'forward');
         break;
       default:
         fail(sub, 'unknown option (max_concurrent, policy, health_check, force_tcp, prefer_udp, except, expire)', 'forward');

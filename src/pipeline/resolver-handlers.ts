@@ -27,6 +27,8 @@ export interface ForwardSettings {
   maxConcurrent?: number;
   /** CoreDNS `force_tcp`: every question goes upstream over TCP; default false (UDP, TCP when truncated). */
   forceTcp?: boolean;
+  /** CoreDNS `expire`: a TCP connection to an upstream idle this long is closed, ms; default 10,000. */
+  expireMs?: number;
   /** CoreDNS `except`: names at or under these domains are not forwarded (the handler skips them). */
   except?: string[];
   /** Per try, before the next upstream; default 2000. */
@@ -119,6 +121,7 @@ export async function createResolverHandlers(settings: ResolverHandlerSettings):
           timeoutMs: forward.timeoutMs,
           healthCheckIntervalMs: forward.healthCheckMs,
           forceTcp: forward.forceTcp,
+          expireMs: forward.expireMs,
           stats,
         }),
     );

@@ -78,8 +78,8 @@ describe('directives', () => {
       'forward with every option',
       'forward . 10.0.0.1 dns://10.0.0.2:5353 {\n max_concurrent 10\n policy sequential\n health_check 250ms\n force_tcp\n prefer_udp\n except corp.test\n expire 10s\n}',
       (s) => {
-        expect(s.forward).toEqual({ upstreams: ['10.0.0.1:53', '10.0.0.2:5353'], stubDomains: [], maxConcurrent: 10, policy: 'sequential', healthCheckMs: 250, forceTcp: true, except: ['corp.test'] });
-        expect(s.notes.map((n) => n.directive)).toEqual(['forward prefer_udp', 'forward expire']);
+        expect(s.forward).toEqual({ upstreams: ['10.0.0.1:53', '10.0.0.2:5353'], stubDomains: [], maxConcurrent: 10, policy: 'sequential', healthCheckMs: 250, forceTcp: true, except: ['corp.test'], expireMs: 10_000 });
+        expect(s.notes.map((n) => n.directive)).toEqual(['forward prefer_udp']);
       },
     ],
     ['forward of a domain is a stub domain', 'forward corp.test 10.1.0.53\nforward . 10.0.0.1', { forward: { upstreams: ['10.0.0.1:53'], stubDomains: ['corp.test=10.1.0.53:53'] } }],
