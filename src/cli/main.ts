@@ -36,6 +36,8 @@ Flags of serve:
   --zone NAME           cluster domain; repeatable (default ${SERVE_DEFAULTS.zone})
   --ttl SECONDS         TTL of every answer, 0..3600 (default ${SERVE_DEFAULTS.ttl})
   --pods MODE           pod records: disabled, insecure or verified (default ${SERVE_DEFAULTS.pods})
+  --endpoint-pod-names  name an endpoint without a hostname by its pod (the endpoint's targetRef) instead of
+                        its dashed IP (CoreDNS kubernetes endpoint_pod_names; default off)
   --autopath SOURCE     server-side search-path completion (CoreDNS autopath): @kubernetes for each pod's
                         own search path (found by client IP, then /etc/resolv.conf's search domains), or a
                         resolv.conf file whose search line is used for every client; default off
@@ -157,6 +159,7 @@ async function serve(rawArgv: string[]): Promise<void> {
       lameduckMs: options.lameduckMs,
       logQueries: options.logQueries,
       loadbalance: options.loadbalance,
+      endpointPodNames: options.endpointPodNames,
       version: version(),
       logger,
       // A big YAML snapshot takes seconds to parse: off the thread that answers queries.

@@ -148,6 +148,7 @@ async function serverOptions(settings: CorefileSettings, context: CorefileServeC
     pods: flag('pods', 'pods', kube?.pods),
     ignoreEmptyService: kube?.ignoreEmptyService,
     noEndpoints: kube?.noEndpoints,
+    endpointPodNames: given.has('endpoint-pod-names') ? options.endpointPodNames : kube?.endpointPodNames,
     // No cluster data at all (a Corefile without kubernetes): the empty cluster zones must not answer NXDOMAIN
     // for names CoreDNS would forward, so every name falls through to file and forward.
     fallthrough: kubernetes === undefined && manifests.length === 0 ? [] : kube?.fallthrough,

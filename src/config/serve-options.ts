@@ -62,6 +62,8 @@ export interface ServeOptions {
   logQueries: boolean;
   /** --loadbalance: rotate A and AAAA records per reply (CoreDNS `loadbalance`). */
   loadbalance: boolean;
+  /** --endpoint-pod-names: endpoints without a hostname are named by their Pod (CoreDNS `endpoint_pod_names`). */
+  endpointPodNames: boolean;
 }
 
 export const SERVE_DEFAULTS = {
@@ -131,6 +133,7 @@ export function parseServeArgs(argv: string[]): ServeOptions {
         lameduck: { type: 'string' },
         'log-queries': { type: 'boolean' },
         loadbalance: { type: 'boolean' },
+        'endpoint-pod-names': { type: 'boolean' },
       },
     }));
   } catch (err) {
@@ -170,6 +173,7 @@ export function parseServeArgs(argv: string[]): ServeOptions {
     lameduckMs: parseMilliseconds(values.lameduck ?? SERVE_DEFAULTS.lameduck, '--lameduck'),
     logQueries: values['log-queries'] ?? false,
     loadbalance: values.loadbalance ?? false,
+    endpointPodNames: values['endpoint-pod-names'] ?? false,
   };
 }
 

@@ -35,6 +35,8 @@ export interface CorefileKubernetes {
   ignoreEmptyService?: boolean;
   /** `noendpoints`: no endpoint records. */
   noEndpoints?: boolean;
+  /** `endpoint_pod_names`: endpoints without a hostname are named by their Pod, not their dashed IP. */
+  endpointPodNames?: boolean;
 }
 
 export interface CorefileForward {
@@ -397,7 +399,7 @@ function kubernetesSettings(d: CorefileDirective, blockZones: string[], settings
         break;
       case 'endpoint_pod_names':
         args(sub, 0, 0, 'kubernetes');
-        note(settings, sub, 'endpoint names stay hostname or dashed IP; pod names are not used', 'kubernetes');
+        kube.endpointPodNames = true;
         break;
       case 'ignore':
         args(sub, 1, 1, 'kubernetes');

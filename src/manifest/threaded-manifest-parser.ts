@@ -5,6 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
 import type { ClusterObject } from '../cluster/objects.js';
+import type { TrimOptions } from '../cluster/trim.js';
 import type { ManifestParser, ParseOutcome } from './manifest-parser.js';
 import type { FromParseWorker, ToParseWorker } from './parse-worker-protocol.js';
 
@@ -23,14 +24,14 @@ export class ThreadedManifestParser implements ManifestParser {
   /** `workerScript`: the path of the built parse-worker.js. */
   constructor(private readonly workerScript: string) {}
 
-  parse(bytes: Uint8Array, file: string, knownDigest: string | undefined): Promise<ParseOutcome> {
+  parse(bytes: Uint8Array, file: string, knownDigest: string | undefined, trim?: TrimOptions): Promise<ParseOutcome> {
     if (this.closed) return Promise.reject(new Error('the manifest parser is closed'));
     const worker = (this.worker ??= this.start());
     const id = this.nextId++;
     worker.ref(); // a parse in flight keeps the process alive; an idle worker does not
     return new Promise<ParseOutcome>((resolve, reject) => {
       this.pending.set(id, { objects: [], resolve, reject });
-      worker.postMessage({ type: 'parse', id, bytes, file, knownDigest } satisfies ToParseWorker);
+      worker.postMessage({ type: 'parse', id, bytes, file, knownDigest, trim } satisfies ToParseWorker);
     });
   }
 

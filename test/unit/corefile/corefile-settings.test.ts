@@ -63,11 +63,11 @@ describe('directives', () => {
         expect(s.kubernetes).toEqual({ zones: ['cluster.local'], pods: 'verified', ttl: 0, namespaces: ['default', 'kube-system'], labels: 'app in (web,db), tier', kubeconfig: join(dir, 'kc.yaml'), context: 'ctx' }),
     ],
     [
-      'kubernetes noendpoints and ignore empty_service take effect; endpoint_pod_names is noted',
+      'kubernetes noendpoints, endpoint_pod_names and ignore empty_service take effect, nothing noted',
       'kubernetes cluster.local {\n noendpoints\n endpoint_pod_names\n ignore empty_service\n}',
       (s) => {
-        expect([s.kubernetes?.noEndpoints, s.kubernetes?.ignoreEmptyService]).toEqual([true, true]);
-        expect(s.notes.map((n) => n.directive)).toEqual(['kubernetes endpoint_pod_names']);
+        expect([s.kubernetes?.noEndpoints, s.kubernetes?.endpointPodNames, s.kubernetes?.ignoreEmptyService]).toEqual([true, true, true]);
+        expect(s.notes).toEqual([]);
       },
     ],
     ['kubernetes endpoint', 'kubernetes cluster.local {\n endpoint https://10.0.0.1:6443\n}', (s) => expect(s.kubernetes?.endpoint).toBe('https://10.0.0.1:6443')],
