@@ -3,7 +3,9 @@
 // there is one, several in flight at once and matched to their replies by id, which may come in any order
 // (RFC 7766 6.2.1.1 pipelining); a connection left idle for `expireMs` is closed by us, the client (RFC 7766
 // 6.2.3). A connection that carried queries before and closes before a reply (the upstream timed it out as we
-// wrote) is retried once on a fresh connection within the same timeout, as CoreDNS does on ErrCachedClosed.
+// wrote) is retried once on a fresh connection within the same timeout, as CoreDNS does on ErrCachedClosed. A
+// connection on which a question timed out takes no new ones (it may be dead without a FIN or RST reaching us,
+// and would otherwise never go idle to expire) and closes once its last question is done.
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 
@@ -34,6 +36,8 @@ class PipelinedConnection {
   /** Queries written so far: a query written after others rides a reused connection. */
   sent = 0;
   closed = false;
+  /** A question timed out on it: no new ones, closed when the last is done. */
+  retired = false;
   private buffered: Buffer = Buffer.alloc(0);
   private idleTimer: NodeJS.Timeout | null = null;
 
@@ -58,14 +62,20 @@ class PipelinedConnection {
     this.socket.write(framed);
   }
 
-  /** Forgets a query (timed out or aborted); an idle connection starts counting down to its expiry. */
-  forget(id: number, expireMs: number): void {
+  /** Forgets a query that timed out: the connection is retired. */
+  timedOut(id: number, expireMs: number): void {
     this.pending.delete(id);
+    this.retired = true;
     this.idleIfDone(expireMs);
   }
 
   idleIfDone(expireMs: number): void {
     if (this.pending.size > 0 || this.closed || this.idleTimer !== null) return;
+    if (this.retired) {
+      this.socket.destroy();
+      this.closeWith('retired');
+      return;
+    }
     this.idleTimer = setTimeout(() => {
       this.socket.destroy();
       this.closeWith('expired');
@@ -158,7 +168,7 @@ export class TcpConnections {
     if (!fresh) {
       let best: PipelinedConnection | null = null;
       for (const connection of this.connections) {
-        if (connection.pending.size < this.maxPipelined && (best === null || connection.pending.size < best.pending.size)) best = connection;
+        if (!connection.retired && connection.pending.size < this.maxPipelined && (best === null || connection.pending.size < best.pending.size)) best = connection;
       }
       if (best !== null) return best;
     }
@@ -173,7 +183,7 @@ export class TcpConnections {
     const packet = packetFor(id);
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
-        connection.forget(id, this.options.expireMs);
+        connection.timedOut(id, this.options.expireMs);
         resolve({ ok: false, failure: 'timeout', detail: `no TCP reply within ${Math.round(timeoutMs)} ms` });
       }, timeoutMs);
       connection.write(id, packet, (result) => {

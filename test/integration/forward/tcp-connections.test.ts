@@ -87,6 +87,17 @@ describe('persistent TCP connections to an upstream (CoreDNS forward expire, RFC
     expect(tcp.open).toBe(0);
   });
 
+  it('retires a connection on which a question timed out: it closes, and the next question opens a fresh one', async () => {
+    const { up, fwd, tcp } = await setup({ timeoutMs: 200 });
+    up.answer('late.example.com', { answer: a('late.example.com', '192.0.2.70'), delayMs: 1000 });
+    up.answer('next.example.com', a('next.example.com', '192.0.2.71'));
+    expect((await ask(fwd.port, 'late.example.com')).rcode).toBe(RCode.SERVFAIL);
+    await up.waitForOpenConnections(0); // nothing else was waiting on it: closed at once
+    expect(addresses(await ask(fwd.port, 'next.example.com'))).toEqual(['192.0.2.71']);
+    expect(up.connectionsAccepted).toBe(2);
+    expect(tcp.open).toBe(1);
+  });
+
   it('closes every connection when the forwarder closes', async () => {
     const { up, fwd, tcp } = await setup();
     up.answer('last.example.com', a('last.example.com', '192.0.2.60'));
