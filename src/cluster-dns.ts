@@ -6,6 +6,7 @@ import type { Registry } from 'prom-client';
 import { ClusterDnsError, ErrorCodes } from './errors.js';
 import { ClusterStore } from './cluster/cluster-store.js';
 import type { PodsMode } from './cluster/objects.js';
+import type { TrimOptions } from './cluster/trim.js';
 import { REVERSE_ZONES } from './cluster/record-builder.js';
 import { normalizeName } from './wire/name.js';
 import { silentLogger } from './log/logger.js';
@@ -49,6 +50,11 @@ export interface ClusterDnsServerOptions {
   ignoreEmptyService?: boolean;
   /** CoreDNS kubernetes `noendpoints`: no endpoint records, headless Services and endpoint names NXDOMAIN; default false. */
   noEndpoints?: boolean;
+  /**
+   * CoreDNS kubernetes `endpoint_pod_names`: an endpoint without a hostname is named by its Pod (the targetRef of
+   * kind Pod) instead of its dashed IP, in A/AAAA, SRV targets and PTR; default false.
+   */
+  endpointPodNames?: boolean;
   /**
    * Server-side search-path completion (CoreDNS `autopath`): `true` for `autopath @kubernetes` (each client's
    * search path from its pod, found by source IP; pods are then watched whatever `pods` says), or settings:
@@ -291,6 +297,7 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
       watchPods: watchesPods(pods, options.autopath),
       fedExternally: options.fedExternally,
       manifestParseWorker: options.manifestParseWorker,
+      trim: trimOptions(options),
     });
     const watchStats = source.watchStats;
     const programming = source.programmingLatency;
@@ -363,4 +370,9 @@ function autopathSettings(option: ClusterDnsServerOptions['autopath']): Autopath
 export function watchesPods(pods: PodsMode, autopath: ClusterDnsServerOptions['autopath']): boolean {
   const settings = autopathSettings(autopath);
   return pods === 'verified' || (settings !== null && settings.search === undefined);
+}
+
+/** What trimmed objects keep beyond the default: each endpoint's Pod name with `endpointPodNames`. */
+export function trimOptions(options: Pick<ClusterDnsServerOptions, 'endpointPodNames'>): TrimOptions | undefined {
+  return options.endpointPodNames === true ? { podNames: true } : undefined;
 }

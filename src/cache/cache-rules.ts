@@ -3,7 +3,8 @@
 // - denial (NXDOMAIN, or NOERROR without answers = NODATA): min(SOA TTL, SOA MINIMUM) of the zone's SOA in
 //   the authority section (RFC 2308 5); without that SOA nothing is cached (RFC 2308 5, "SHOULD NOT");
 // - SERVFAIL: at most 5 s (RFC 2308 7.1);
-// every lifetime capped at the configured maximum. Truncated replies and other rcodes are not cached.
+// every lifetime raised to the configured minimum and then capped at the configured maximum (CoreDNS
+// plugin/cache computeTTL: min(max(ttl, MINTTL), TTL)). Truncated replies and other rcodes are not cached.
 import { RCode, RRType, type ResourceRecord, type SoaData } from '../wire/types.js';
 import { withinBailiwick, type CacheableSections } from './bailiwick.js';
 
@@ -24,31 +25,35 @@ export interface CacheDecision {
   kind: CacheEntryKind;
   /** Seconds the entry stays fresh (≥ 1). */
   ttl: number;
+  /** The minimum that raised `ttl`, seconds (0 when none applies): the records are served with at least this TTL. */
+  floorTtl: number;
   sections: CacheableSections;
 }
 
 /** How `reply` to `qname` (lowercase) is cached, or null when it is not. */
-export function cacheDecision(qname: string, reply: CacheableReply, maxTtl: number, maxDenialTtl = maxTtl): CacheDecision | null {
+export function cacheDecision(qname: string, reply: CacheableReply, maxTtl: number, maxDenialTtl = maxTtl, minTtl = 0, minDenialTtl = 0): CacheDecision | null {
   if (reply.truncated) return null;
   if (reply.rcode === RCode.SERVFAIL) {
     const ttl = Math.min(SERVFAIL_MAX_TTL, maxDenialTtl);
-    return ttl > 0 ? { kind: 'servfail', ttl, sections: { answer: [], authority: [], additional: [] } } : null;
+    return ttl > 0 ? { kind: 'servfail', ttl, floorTtl: 0, sections: { answer: [], authority: [], additional: [] } } : null;
   }
   if (reply.rcode !== RCode.NOERROR && reply.rcode !== RCode.NXDOMAIN) return null;
   const sections = withinBailiwick(qname, reply);
-  let ttl: number;
+  let recordTtl: number;
   let kind: CacheEntryKind;
   if (reply.rcode === RCode.NOERROR && reply.answer.length > 0) {
     if (sections.answer.length === 0) return null; // nothing it answered is about the question
     kind = 'success';
-    ttl = maxTtl;
-    for (const record of sections.answer) ttl = Math.min(ttl, record.ttl);
-    for (const record of sections.authority) ttl = Math.min(ttl, record.ttl);
+    recordTtl = maxTtl;
+    for (const record of sections.answer) recordTtl = Math.min(recordTtl, record.ttl);
+    for (const record of sections.authority) recordTtl = Math.min(recordTtl, record.ttl);
   } else {
     kind = 'denial';
     const soa = sections.authority.find((record) => record.type === RRType.SOA);
     if (!soa) return null;
-    ttl = Math.min(soa.ttl, (soa.data as SoaData).minimum, maxDenialTtl);
+    recordTtl = Math.min(soa.ttl, (soa.data as SoaData).minimum);
   }
-  return ttl > 0 ? { kind, ttl, sections } : null;
+  const [min, max] = kind === 'success' ? [minTtl, maxTtl] : [minDenialTtl, maxDenialTtl];
+  const ttl = Math.min(Math.max(recordTtl, min), max);
+  return ttl > 0 ? { kind, ttl, floorTtl: Math.min(min, ttl), sections } : null;
 }

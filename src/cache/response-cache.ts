@@ -11,8 +11,11 @@
 // counted down, and compiles again at most once per second, when the countdown changes them. Cached replies
 // clear AA (they come from a cache, not the zone; CoreDNS does the same).
 //
-// Prefetch (CoreDNS `prefetch`): an entry asked at least `prefetchHits` times in its life is refreshed in the
-// background once less than `prefetchPercent` of its lifetime is left, so popular names never expire.
+// Prefetch (CoreDNS `prefetch AMOUNT DURATION PERCENTAGE%`, plugin/cache/freq): an entry counts its hits, the
+// count starting over at 1 when the previous hit is more than `prefetchWindowMs` old; once it has
+// `prefetchHits` and at most `prefetchPercent` of its lifetime (rounded up to whole seconds) is left, it is
+// refreshed in the background, and the new entry inherits the count, so a popular name is refreshed life after
+// life and never expires (entries filled together do not all miss together).
 // Serve-stale (RFC 8767): an expired entry is kept for `serveStaleMs` more, to be served with TTL 30 when
 // every upstream fails (RFC 8767 4: 30 s is the recommended stale TTL).
 import { LRUCache } from 'lru-cache';
@@ -27,6 +30,8 @@ export const DEFAULT_CACHE_SIZE = 10_000;
 export const DEFAULT_CACHE_TTL = 30;
 export const DEFAULT_PREFETCH_HITS = 10;
 export const DEFAULT_PREFETCH_PERCENT = 10;
+/** CoreDNS's `prefetch` DURATION default: hits further apart than this start the count over. */
+export const DEFAULT_PREFETCH_WINDOW_MS = 60_000;
 /** RFC 8767 4: the TTL of a stale answer. */
 export const STALE_TTL = 30;
 
@@ -39,8 +44,14 @@ export interface ResponseCacheOptions {
   maxDenialTtl?: number;
   /** Hits within an entry's life that make it worth prefetching; default 10; 0 disables prefetch. */
   prefetchHits?: number;
-  /** Refresh when less than this percentage of the lifetime is left; default 10. */
+  /** Refresh when at most this percentage of the lifetime is left; default 10. */
   prefetchPercent?: number;
+  /** Hits further apart than this start the count over (CoreDNS `prefetch N DURATION`); default 1 min. */
+  prefetchWindowMs?: number;
+  /** A success is kept at least this long, seconds, whatever its records say (CoreDNS `success N TTL MINTTL`); default 0. */
+  minTtl?: number;
+  /** A denial is kept at least this long, seconds (CoreDNS `denial N TTL MINTTL`); default 0. */
+  minDenialTtl?: number;
   /** How long past expiry an entry may be served stale; default 0 (off). */
   serveStaleMs?: number;
   /** Milliseconds on a monotonic clock; tests inject their own. */
@@ -67,7 +78,10 @@ export interface CachedAnswer {
 }
 
 export class CacheEntry {
+  /** Hits within the prefetch window of each other (CoreDNS freq.Freq). */
   hits = 0;
+  /** Clock reading of the last hit, ms. */
+  lastHitAt = -Infinity;
   /** Set while a prefetch of this entry is under way, so one popular entry triggers one refresh. */
   prefetching = false;
   /** Seconds of countdown the compiled result reflects; -1 before the first compile. */
@@ -87,6 +101,8 @@ export class CacheEntry {
     readonly rcode: number,
     readonly extraFlags: number,
     readonly sections: CacheableSections,
+    /** Records are served with at least this TTL (the MINTTL that raised `ttl`), seconds. */
+    readonly floorTtl = 0,
   ) {}
 
   get expiresAt(): number {
@@ -103,7 +119,10 @@ export class ResponseCache {
   private readonly maxTtl: number;
   private readonly maxDenialTtl: number;
   private readonly prefetchHits: number;
-  private readonly prefetchFraction: number;
+  private readonly prefetchPercent: number;
+  private readonly prefetchWindowMs: number;
+  private readonly minTtl: number;
+  private readonly minDenialTtl: number;
   private readonly serveStaleMs: number;
   private readonly now: () => number;
   /** Called when a popular entry is close to expiry; the forwarder refreshes it and stores the result. */
@@ -117,7 +136,10 @@ export class ResponseCache {
     this.maxTtl = options.maxTtl ?? DEFAULT_CACHE_TTL;
     this.maxDenialTtl = options.maxDenialTtl ?? this.maxTtl;
     this.prefetchHits = options.prefetchHits ?? DEFAULT_PREFETCH_HITS;
-    this.prefetchFraction = (options.prefetchPercent ?? DEFAULT_PREFETCH_PERCENT) / 100;
+    this.prefetchPercent = options.prefetchPercent ?? DEFAULT_PREFETCH_PERCENT;
+    this.prefetchWindowMs = options.prefetchWindowMs ?? DEFAULT_PREFETCH_WINDOW_MS;
+    this.minTtl = options.minTtl ?? 0;
+    this.minDenialTtl = options.minDenialTtl ?? 0;
     this.serveStaleMs = options.serveStaleMs ?? 0;
     this.now = options.now ?? (() => performance.now());
     this.stats = options.stats ?? createCacheStats();
@@ -145,21 +167,25 @@ export class ResponseCache {
     this.entries.get(entry); // most recently used
     if (entry.kind === 'success') this.stats.successHits++;
     else this.stats.denialHits++;
-    entry.hits++;
     const elapsed = Math.floor((now - entry.storedAt) / 1000);
     if (elapsed !== entry.compiledElapsed) countDown(entry, elapsed);
-    if (
-      this.prefetchHits > 0 &&
-      entry.hits >= this.prefetchHits &&
-      !entry.prefetching &&
-      this.onPrefetch !== null &&
-      expiresAt - now < entry.ttl * 1000 * this.prefetchFraction
-    ) {
+    if (this.prefetchHits > 0 && this.shouldPrefetch(entry, now, elapsed)) {
       entry.prefetching = true;
       this.stats.prefetches++;
-      this.onPrefetch(entry);
+      this.onPrefetch?.(entry);
     }
     return entry;
+  }
+
+  /**
+   * CoreDNS shouldPrefetch: counts the hit (starting over when the last one is older than the window), then
+   * whether the entry has enough hits and its whole seconds left are at most ceil(PERCENTAGE of its life).
+   */
+  private shouldPrefetch(entry: CacheEntry, now: number, elapsed: number): boolean {
+    entry.hits = now - entry.lastHitAt > this.prefetchWindowMs ? 1 : entry.hits + 1;
+    entry.lastHitAt = now;
+    if (entry.hits < this.prefetchHits || entry.prefetching || this.onPrefetch === null) return false;
+    return entry.ttl - elapsed <= Math.ceil((this.prefetchPercent / 100) * entry.ttl);
   }
 
   /** An expired entry still inside the serve-stale window, compiled with TTL 30 (counted); else null. */
@@ -186,15 +212,21 @@ export class ResponseCache {
 
   /**
    * Caches `reply` for the question when the cache rules allow it (replacing what was there); returns the
-   * entry, or null when nothing was cached.
+   * entry, or null when nothing was cached. `refreshes`: the entry a prefetch replaces, whose hit count the new
+   * one carries on (CoreDNS doPrefetch), so it is refreshed again before it expires.
    */
-  store(question: CachedQuestion, reply: StorableReply): CacheEntry | null {
-    const decision = cacheDecision(question.qname, reply, this.maxTtl, this.maxDenialTtl);
+  store(question: CachedQuestion, reply: StorableReply, refreshes?: CacheEntry): CacheEntry | null {
+    const decision = cacheDecision(question.qname, reply, this.maxTtl, this.maxDenialTtl, this.minTtl, this.minDenialTtl);
     if (decision === null) return null;
     const { qname, qtype, qclass, dnssecOk } = question;
     const previous = this.find(qname, qtype, qclass, dnssecOk);
     if (previous !== undefined) this.entries.delete(previous);
-    const entry = new CacheEntry(question, decision.kind, this.now(), decision.ttl, reply.rcode, reply.extraFlags, decision.sections);
+    const now = this.now();
+    const entry = new CacheEntry(question, decision.kind, now, decision.ttl, reply.rcode, reply.extraFlags, decision.sections, decision.floorTtl);
+    if (refreshes !== undefined) {
+      entry.hits = refreshes.hits;
+      entry.lastHitAt = now;
+    }
     const siblings = this.byName.get(qname);
     if (siblings === undefined) this.byName.set(qname, [entry]);
     else siblings.push(entry);
@@ -242,7 +274,7 @@ export class ResponseCache {
 
 /** TTLs counted down by `elapsed` seconds (never past the entry's lifetime, never below 0), or all `fixedTtl`. */
 function countedDown(entry: CacheEntry, elapsed: number, fixedTtl: number): CacheableSections {
-  const ttlOf = (record: ResourceRecord) => (fixedTtl >= 0 ? fixedTtl : Math.max(0, Math.min(record.ttl, entry.ttl) - elapsed));
+  const ttlOf = (record: ResourceRecord) => (fixedTtl >= 0 ? fixedTtl : Math.max(0, baseTtl(entry, record) - elapsed));
   const copy = (records: ResourceRecord[]) => records.map((record) => ({ ...record, ttl: ttlOf(record) }) as ResourceRecord);
   return { answer: copy(entry.sections.answer), authority: copy(entry.sections.authority), additional: copy(entry.sections.additional) };
 }
@@ -257,7 +289,7 @@ function countDown(entry: CacheEntry, elapsed: number): void {
     entry.result = { kind: 'answer', answer };
     entry.ttlAt = ttlOffsets(answer);
     const { answer: a, authority, additional } = entry.sections;
-    entry.baseTtls = [...a, ...authority, ...additional].map((record) => Math.min(record.ttl, entry.ttl));
+    entry.baseTtls = [...a, ...authority, ...additional].map((record) => baseTtl(entry, record));
   } else {
     const tail = entry.result.answer.tail;
     const offsets = entry.ttlAt;
@@ -265,6 +297,11 @@ function countDown(entry: CacheEntry, elapsed: number): void {
     for (let i = 0; i < offsets.length; i++) tail.writeUInt32BE(Math.max(0, base[i] - elapsed), offsets[i]);
   }
   entry.compiledElapsed = elapsed;
+}
+
+/** A record's TTL when stored: raised to the entry's MINTTL, capped at the entry's life. */
+function baseTtl(entry: CacheEntry, record: ResourceRecord): number {
+  return Math.min(Math.max(record.ttl, entry.floorTtl), entry.ttl);
 }
 
 function compileEntry(entry: CacheEntry, elapsed: number, fixedTtl: number): CompiledAnswer {

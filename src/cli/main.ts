@@ -36,6 +36,8 @@ Flags of serve:
   --zone NAME           cluster domain; repeatable (default ${SERVE_DEFAULTS.zone})
   --ttl SECONDS         TTL of every answer, 0..3600 (default ${SERVE_DEFAULTS.ttl})
   --pods MODE           pod records: disabled, insecure or verified (default ${SERVE_DEFAULTS.pods})
+  --endpoint-pod-names  name an endpoint without a hostname by its pod (the endpoint's targetRef) instead of
+                        its dashed IP (CoreDNS kubernetes endpoint_pod_names; default off)
   --autopath SOURCE     server-side search-path completion (CoreDNS autopath): @kubernetes for each pod's
                         own search path (found by client IP, then /etc/resolv.conf's search domains), or a
                         resolv.conf file whose search line is used for every client; default off
@@ -67,6 +69,8 @@ Other names (CoreDNS file, forward, cache, loop):
   --serve-stale DURATION  when every upstream fails, serve expired answers up to this old (RFC 8767;
                         e.g. 1h; default off)
   --max-concurrent N    questions in flight upstream, past which new ones get SERVFAIL (default ${SERVE_DEFAULTS.maxConcurrent})
+  --forward-expire DURATION  close a TCP connection to an upstream after this long idle; questions over TCP
+                        (truncated replies) reuse open ones (CoreDNS forward expire; default 10s)
 
 Example:
   clusterdns serve --manifest examples/cluster.yaml --zones zones
@@ -155,6 +159,7 @@ async function serve(rawArgv: string[]): Promise<void> {
       lameduckMs: options.lameduckMs,
       logQueries: options.logQueries,
       loadbalance: options.loadbalance,
+      endpointPodNames: options.endpointPodNames,
       version: version(),
       logger,
       // A big YAML snapshot takes seconds to parse: off the thread that answers queries.
@@ -228,6 +233,7 @@ function forwardFromFlags(options: ServeOptions): ForwardSettings | undefined {
     cacheTtl: options.cacheTtl,
     serveStale: options.serveStale,
     maxConcurrent: options.maxConcurrent,
+    expireMs: options.forwardExpireMs,
   };
   parseForwardRoutes(forward); // a bad address is a bad command line (exit 2)
   return forward;

@@ -215,6 +215,7 @@ async function serverOptions(settings: CorefileSettings, context: CorefileServeC
     pods: flag('pods', 'pods', kube?.pods),
     ignoreEmptyService: kube?.ignoreEmptyService,
     noEndpoints: kube?.noEndpoints,
+    endpointPodNames: given.has('endpoint-pod-names') ? options.endpointPodNames : kube?.endpointPodNames,
     // No cluster data at all (a Corefile without kubernetes): the empty cluster zones must not answer NXDOMAIN
     // for names CoreDNS would forward, so every name falls through to file and forward.
     fallthrough: kubernetes === undefined && manifests.length === 0 ? [] : kube?.fallthrough,
@@ -262,12 +263,16 @@ function forwardSettings(settings: CorefileSettings, { options, given }: Corefil
     maxConcurrent: given.has('max-concurrent') ? options.maxConcurrent : settings.forward.maxConcurrent,
     healthCheckMs: settings.forward.healthCheckMs,
     forceTcp: settings.forward.forceTcp,
+    expireMs: given.has('forward-expire') ? options.forwardExpireMs : settings.forward.expireMs,
     except: settings.forward.except,
     cacheSize: given.has('cache-size') ? options.cacheSize : cache.size,
     cacheTtl: given.has('cache-ttl') ? options.cacheTtl : cache.maxTtl,
     cacheDenialTtl: given.has('cache-ttl') ? options.cacheTtl : cache.maxDenialTtl,
     prefetchHits: cache.prefetchHits,
     prefetchPercent: cache.prefetchPercent,
+    prefetchWindowMs: cache.prefetchWindowMs,
+    cacheMinTtl: cache.minTtl,
+    cacheMinDenialTtl: cache.minDenialTtl,
     serveStale: given.has('serve-stale') ? options.serveStale : cache.serveStaleSeconds,
     detectLoops: settings.loop,
   };

@@ -34,6 +34,11 @@ export interface EndpointInfo {
   /** conditions.ready true or absent (discovery.k8s.io/v1: absent means ready). */
   ready: boolean;
   hostname?: string;
+  /**
+   * The name of the Pod the endpoint's targetRef points at, kept only when endpoint names use it (CoreDNS
+   * `endpoint_pod_names`, TrimOptions.podNames): one string per endpoint is memory a big cluster otherwise saves.
+   */
+  podName?: string;
 }
 
 export interface EndpointPort {

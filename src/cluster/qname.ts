@@ -87,9 +87,13 @@ export function nameserverName(zone: string): string {
   return join('ns.dns', zone);
 }
 
-/** The label a headless/endpoint record is named by: the hostname field, else the dashed IP (as CoreDNS). */
-export function endpointLabel(hostname: string | undefined, ip: string): string {
-  return hostname !== undefined && hostname !== '' ? hostname.toLowerCase() : dashedIp(ip);
+/**
+ * The label a headless/endpoint record is named by, as CoreDNS endpointHostname: the hostname field, else the
+ * Pod name (kept only with `endpoint_pod_names`), else the dashed IP.
+ */
+export function endpointLabel(hostname: string | undefined, ip: string, podName?: string): string {
+  if (hostname !== undefined && hostname !== '') return hostname.toLowerCase();
+  return podName !== undefined && podName !== '' ? podName : dashedIp(ip);
 }
 
 /**

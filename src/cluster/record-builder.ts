@@ -11,7 +11,8 @@
 //   before duplicate SRVs fold: 100 for one ClusterIP and one port, 50 for a dual-stack one, 33 for each of
 //   three headless endpoints.
 // - The schema-version TXT has TTL 28800 whatever the configured TTL.
-// - Endpoint labels: the endpoint's hostname, else the dashed IP. Not-ready endpoints publish nothing unless
+// - Endpoint labels: the endpoint's hostname, else its Pod name when trimmed with it (`endpoint_pod_names`),
+//   else the dashed IP. Not-ready endpoints publish nothing unless
 //   the Service has publishNotReadyAddresses. FQDN slices are ignored.
 // - PTR owners are reverse names (in-addr.arpa / ip6.arpa), published once, pointing into the first zone.
 import { ipToReverseName } from '../records/ip-names.js';
@@ -148,7 +149,7 @@ export function endpointEntries(service: ServiceInfo, slices: Iterable<EndpointS
       for (const raw of endpoint.addresses) {
         const ip = canonicalIp(raw);
         if (ip === null) continue;
-        const label = endpointLabel(endpoint.hostname, ip);
+        const label = endpointLabel(endpoint.hostname, ip, endpoint.podName);
         const ports = slice.ports.length > 0 ? slice.ports : [undefined];
         for (const port of ports) {
           const key = port ? `${ip} ${label} ${port.name ?? ''} ${port.protocol} ${port.port}` : `${ip} ${label}`;

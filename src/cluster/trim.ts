@@ -45,11 +45,19 @@ export function isSupportedKind(kind: unknown): kind is ClusterObjectKind {
   return kind === 'Namespace' || kind === 'Service' || kind === 'EndpointSlice' || kind === 'Pod';
 }
 
+/** What a trimmed object keeps beyond what every configuration needs. */
+export interface TrimOptions {
+  /** Keep each endpoint's Pod name (its targetRef), for CoreDNS `endpoint_pod_names`. */
+  podNames?: boolean;
+}
+
+const NO_OPTIONS: TrimOptions = {};
+
 /**
  * Trim one raw object. `kindHint` is for API list items, which carry no `kind`/`apiVersion` of their own
  * (the reflector knows what it listed); when the object names a kind, that wins.
  */
-export function trimObject(raw: unknown, kindHint?: ClusterObjectKind): ClusterObject | null {
+export function trimObject(raw: unknown, kindHint?: ClusterObjectKind, options: TrimOptions = NO_OPTIONS): ClusterObject | null {
   if (!isRecord(raw)) return null;
   const kind = raw.kind ?? kindHint;
   if (!isSupportedKind(kind)) return null;
@@ -75,7 +83,7 @@ export function trimObject(raw: unknown, kindHint?: ClusterObjectKind): ClusterO
     case 'Service':
       return trimService(raw, ctx);
     case 'EndpointSlice':
-      return trimEndpointSlice(raw, meta, ctx);
+      return trimEndpointSlice(raw, meta, ctx, options.podNames === true);
     case 'Pod':
       return trimPod(raw, ctx);
   }
@@ -147,7 +155,7 @@ function trimServicePorts(value: unknown, where: string): ServicePort[] {
   });
 }
 
-function trimEndpointSlice(raw: Json, meta: Json, ctx: Context): EndpointSliceInfo {
+function trimEndpointSlice(raw: Json, meta: Json, ctx: Context, podNames: boolean): EndpointSliceInfo {
   const addressType = raw.addressType;
   if (typeof addressType !== 'string' || !ADDRESS_TYPES.has(addressType)) {
     throw new Error(`${ctx.where}: addressType must be IPv4, IPv6 or FQDN, not ${JSON.stringify(addressType)}`);
@@ -180,7 +188,10 @@ function trimEndpointSlice(raw: Json, meta: Json, ctx: Context): EndpointSliceIn
     // Optional fields go into the object literal, never added afterwards: a property added to a literal
     // costs the object an out-of-object property array (V8), for every endpoint.
     const hostname = typeof entry.hostname === 'string' && entry.hostname !== '' ? entry.hostname.toLowerCase() : undefined;
-    endpoints.push(hostname === undefined ? { addresses: exact(addresses), ready } : { addresses: exact(addresses), ready, hostname });
+    // The hostname wins over the pod name (CoreDNS endpointHostname), so an endpoint with one never keeps the other.
+    const podName = podNames && hostname === undefined ? targetPodName(entry.targetRef) : undefined;
+    if (podName !== undefined) endpoints.push({ addresses: exact(addresses), ready, podName });
+    else endpoints.push(hostname === undefined ? { addresses: exact(addresses), ready } : { addresses: exact(addresses), ready, hostname });
   });
 
   const ports: EndpointPort[] = [];
@@ -208,6 +219,16 @@ function trimEndpointSlice(raw: Json, meta: Json, ctx: Context): EndpointSliceIn
   const withService = typeof serviceName === 'string' && serviceName !== '' ? { ...slice, serviceName: serviceName.toLowerCase() } : slice;
   const triggered = triggerTime(meta.annotations);
   return triggered === undefined ? withService : { ...withService, lastChangeTriggerTime: triggered };
+}
+
+/**
+ * The endpoint's Pod name, lowercase: its targetRef when that is a Pod and the name fits in a DNS label (CoreDNS
+ * ignores longer ones, object/endpoint.go); else undefined.
+ */
+function targetPodName(targetRef: unknown): string | undefined {
+  if (!isRecord(targetRef) || targetRef.kind !== 'Pod') return undefined;
+  const name = targetRef.name;
+  return typeof name === 'string' && name !== '' && name.length < 64 ? name.toLowerCase() : undefined;
 }
 
 /** The endpoints controller's `endpoints.kubernetes.io/last-change-trigger-time` (RFC 3339), in ms; absent or unreadable: undefined. */

@@ -50,6 +50,8 @@ export interface ServeOptions {
   /** Seconds; 0 = off. */
   serveStale: number;
   maxConcurrent: number;
+  /** --forward-expire DURATION: how long a TCP connection to an upstream is kept idle (CoreDNS `expire`); default 10 s. */
+  forwardExpireMs?: number;
   /** --conf FILE (also -conf): serve what a Corefile says; the flags given beside it override it. */
   conf?: string;
   /** --kube-dns-config DIR: the kube-dns ConfigMap's stubDomains and upstreamNameservers files. */
@@ -60,6 +62,8 @@ export interface ServeOptions {
   logQueries: boolean;
   /** --loadbalance: rotate A and AAAA records per reply (CoreDNS `loadbalance`). */
   loadbalance: boolean;
+  /** --endpoint-pod-names: endpoints without a hostname are named by their Pod (CoreDNS `endpoint_pod_names`). */
+  endpointPodNames: boolean;
 }
 
 export const SERVE_DEFAULTS = {
@@ -123,11 +127,13 @@ export function parseServeArgs(argv: string[]): ServeOptions {
         'cache-ttl': { type: 'string' },
         'serve-stale': { type: 'string' },
         'max-concurrent': { type: 'string' },
+        'forward-expire': { type: 'string' },
         conf: { type: 'string' },
         'kube-dns-config': { type: 'string' },
         lameduck: { type: 'string' },
         'log-queries': { type: 'boolean' },
         loadbalance: { type: 'boolean' },
+        'endpoint-pod-names': { type: 'boolean' },
       },
     }));
   } catch (err) {
@@ -161,11 +167,13 @@ export function parseServeArgs(argv: string[]): ServeOptions {
     cacheTtl: parseCount(values['cache-ttl'] ?? String(SERVE_DEFAULTS.cacheTtl), 1, 86_400, '--cache-ttl'),
     serveStale: parseDuration(values['serve-stale'] ?? '0', '--serve-stale'),
     maxConcurrent: parseCount(values['max-concurrent'] ?? String(SERVE_DEFAULTS.maxConcurrent), 1, 1_000_000, '--max-concurrent'),
+    forwardExpireMs: values['forward-expire'] === undefined ? undefined : parseMilliseconds(values['forward-expire'], '--forward-expire'),
     conf: values.conf,
     kubeDnsConfig: values['kube-dns-config'],
     lameduckMs: parseMilliseconds(values.lameduck ?? SERVE_DEFAULTS.lameduck, '--lameduck'),
     logQueries: values['log-queries'] ?? false,
     loadbalance: values.loadbalance ?? false,
+    endpointPodNames: values['endpoint-pod-names'] ?? false,
   };
 }
 

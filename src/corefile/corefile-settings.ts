@@ -35,6 +35,8 @@ export interface CorefileKubernetes {
   ignoreEmptyService?: boolean;
   /** `noendpoints`: no endpoint records. */
   noEndpoints?: boolean;
+  /** `endpoint_pod_names`: endpoints without a hostname are named by their Pod, not their dashed IP. */
+  endpointPodNames?: boolean;
 }
 
 export interface CorefileForward {
@@ -49,6 +51,8 @@ export interface CorefileForward {
   forceTcp?: boolean;
   /** `except DOMAIN...`: names at or under these are not forwarded (lowercase, no trailing dot). */
   except?: string[];
+  /** `expire D`: a TCP connection to an upstream idle this long is closed, ms (CoreDNS's default 10s). */
+  expireMs?: number;
 }
 
 export interface CorefileCache {
@@ -60,8 +64,14 @@ export interface CorefileCache {
   maxDenialTtl: number;
   /** `prefetch N`: hits that get an entry refreshed before it expires; 0 (no `prefetch`, as CoreDNS): never. */
   prefetchHits: number;
-  /** `prefetch N D P%`: refresh when less than P% of the TTL is left (CoreDNS's default 10). */
+  /** `prefetch N D P%`: refresh when at most P% of the TTL is left (CoreDNS's default 10). */
   prefetchPercent?: number;
+  /** `prefetch N D`: hits further apart than D start the count over, ms (CoreDNS's default 1m). */
+  prefetchWindowMs?: number;
+  /** `success N TTL MINTTL`: shortest time a success is kept, seconds (CoreDNS's default 5 with `cache`). */
+  minTtl?: number;
+  /** `denial N TTL MINTTL`: shortest time a denial is kept, seconds (CoreDNS's default 5 with `cache`). */
+  minDenialTtl?: number;
   serveStaleSeconds: number;
 }
 
@@ -117,6 +127,7 @@ const DEFAULT_ADDRESSES = { health: ':8080', ready: ':8181', prometheus: ':9153'
 const CACHE_DEFAULT_CAPACITY = 9984;
 const CACHE_DEFAULT_MAX_TTL = 3600;
 const CACHE_DEFAULT_MAX_DENIAL_TTL = 1800;
+const CACHE_DEFAULT_MIN_TTL = 5;
 
 export interface CorefileSettingsOptions {
   /** Read instead of /etc/resolv.conf where `forward` names it (the CLI's --resolv-conf). */
@@ -420,7 +431,7 @@ function kubernetesSettings(d: CorefileDirective, blockZones: string[], settings
         break;
       case 'endpoint_pod_names':
         args(sub, 0, 0, 'kubernetes');
-        note(settings, sub, 'endpoint names stay hostname or dashed IP; pod names are not used', 'kubernetes');
+        kube.endpointPodNames = true;
         break;
       case 'ignore':
         args(sub, 1, 1, 'kubernetes');
@@ -477,8 +488,7 @@ function applyForward(d: CorefileDirective, context: Context): void {
         break;
       case 'expire':
         args(sub, 1, 1, 'forward');
-        durationMs(sub, sub.args[0], 'forward');
-        note(settings, sub, 'no effect: every query opens a fresh socket, so no connection is kept to expire', 'forward');
+        forward.expireMs = durationMs(sub, sub.args[0], 'forward');
         break;
       default:
         fail(sub, 'unknown option (max_concurrent, policy, health_check, force_tcp, prefer_udp, except, expire)', 'forward');
@@ -514,6 +524,8 @@ function applyCache(d: CorefileDirective, settings: CorefileSettings): void {
   args(d, 0, 1000);
   const cache = settings.cache;
   cache.size = CACHE_DEFAULT_CAPACITY;
+  // CoreDNS's MINTTL default (dnsutil.MinimalDefaultTTL): a record TTL below 5 s, even 0, is cached 5 s.
+  cache.minTtl = cache.minDenialTtl = CACHE_DEFAULT_MIN_TTL;
   if (d.args[0] !== undefined) cache.maxTtl = cache.maxDenialTtl = count(d, d.args[0], 1, 86_400 * 7);
   if (d.args.length > 1) note(settings, d, 'zones after the TTL are not used: the cache holds forwarded answers of every zone');
   for (const sub of d.block ?? []) {
@@ -529,18 +541,23 @@ function applyCache(d: CorefileDirective, settings: CorefileSettings): void {
           else cache.maxDenialTtl = ttl;
         }
         if (sub.args[2] !== undefined) {
-          count(sub, sub.args[2], 0, 86_400 * 7, 'cache');
-          note(settings, sub, 'the minimum TTL is not applied: records keep their own TTL', 'cache');
+          const minTtl = count(sub, sub.args[2], 0, 86_400 * 7, 'cache');
+          if (sub.name === 'success') cache.minTtl = minTtl;
+          else cache.minDenialTtl = minTtl;
         }
         break;
       }
       case 'prefetch':
-        // CoreDNS: prefetch AMOUNT [[DURATION] [PERCENTAGE%]]; hits are counted over the entry's cached life.
+        // CoreDNS: prefetch AMOUNT [[DURATION] [PERCENTAGE%]]; AMOUNT 0 turns it off; hits further apart
+        // than DURATION start the count over.
         args(sub, 1, 3, 'cache');
-        cache.prefetchHits = count(sub, sub.args[0], 1, 1_000_000, 'cache');
+        cache.prefetchHits = count(sub, sub.args[0], 0, 1_000_000, 'cache');
         for (const arg of sub.args.slice(1)) {
           if (arg.endsWith('%')) cache.prefetchPercent = count(sub, arg.slice(0, -1), 10, 90, 'cache');
-          else durationMs(sub, arg, 'cache');
+          else {
+            cache.prefetchWindowMs = durationMs(sub, arg, 'cache');
+            if (cache.prefetchWindowMs <= 0) fail(sub, `the duration must be more than 0, got "${arg}"`, 'cache');
+          }
         }
         break;
       case 'serve_stale':

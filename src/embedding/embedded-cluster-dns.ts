@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import type { Logger } from 'pino';
 import {
   startClusterDnsServer as startBaseClusterDns,
+  trimOptions,
   type ClusterDnsServer as BaseClusterDns,
   type ClusterDnsServerOptions as BaseClusterDnsOptions,
 } from '../cluster-dns.js';
@@ -49,6 +50,11 @@ export interface ClusterDnsOptions {
   ttl?: number;
   /** Pod records (CoreDNS `pods`); default 'verified'. */
   pods?: PodsMode;
+  /**
+   * CoreDNS `endpoint_pod_names`: an endpoint without a hostname is named by its Pod (its `targetRef`)
+   * instead of its dashed IP; default false.
+   */
+  endpointPodNames?: boolean;
   /**
    * Server-side search-path completion (CoreDNS `autopath`). `true` answers a stub resolver walking a
    * pod's search path on its first query, and treats the test process (no pod IP) as a pod of `namespace`;
@@ -126,7 +132,7 @@ export async function startClusterDns(options: ClusterDnsOptions = {}): Promise<
   const { objects, zone, kubeconfig, context, syncTimeoutMs, namespace, ndots, lookupFallback, ...publicBase } = options;
   const baseOptions: BaseClusterDnsOptions = publicBase;
   // Validate before opening sockets: a bad object fails fast and leaks nothing.
-  const initial = objects === undefined ? [] : upsertEvents(objects, 'objects');
+  const initial = objects === undefined ? [] : upsertEvents(objects, 'objects', trimOptions(options));
   const zones = (baseOptions.zones ?? [zone ?? 'cluster.local']).map((z) => parseZone(z, 'zone'));
   if (kubeconfig !== undefined || context !== undefined) {
     // Loaded only when asked for: @kubernetes/client-node costs ≈ 66 MiB of RSS and ≈ 0.3 s to import, which a
@@ -197,7 +203,7 @@ export async function startClusterDns(options: ClusterDnsOptions = {}): Promise<
   const extension: Omit<ClusterDns, keyof BaseClusterDns> & Pick<BaseClusterDns, 'close' | typeof Symbol.asyncDispose> = {
     async apply(input: ObjectsInput): Promise<void> {
       assertOpen('apply');
-      const events = upsertEvents(input, 'apply');
+      const events = upsertEvents(input, 'apply', trimOptions(options));
       // ClusterStore#apply updates the index and invalidates the compiled answers before it returns:
       // the next query sees the change.
       if (events.length > 0) base.store.apply(events);
@@ -209,7 +215,7 @@ export async function startClusterDns(options: ClusterDnsOptions = {}): Promise<
     },
     async replaceAll(input: ObjectsInput): Promise<void> {
       assertOpen('replaceAll');
-      replaceWith(upsertEvents(input, 'replaceAll'));
+      replaceWith(upsertEvents(input, 'replaceAll', trimOptions(options)));
     },
     async reset(): Promise<void> {
       assertOpen('reset');

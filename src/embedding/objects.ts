@@ -2,7 +2,7 @@
 // for ClusterStore#apply. Everything is validated before anything is applied: a bad object rejects the
 // whole call with a typed error and leaves the cluster unchanged.
 import type { ClusterEvent, ClusterObjectKind } from '../cluster/objects.js';
-import { isSupportedKind, trimObject } from '../cluster/trim.js';
+import { isSupportedKind, trimObject, type TrimOptions } from '../cluster/trim.js';
 import { EmbeddingErrorCodes, embeddingError } from './errors.js';
 import type { KubernetesObject } from './object-types.js';
 
@@ -52,7 +52,7 @@ function describe(value: unknown): string {
 }
 
 /** Upsert events for `input`; throws CLUSTERDNS_ERR_OBJECT_INVALID / _UNSUPPORTED before returning any. */
-export function upsertEvents(input: unknown, what = 'apply'): ClusterEvent[] {
+export function upsertEvents(input: unknown, what = 'apply', trim?: TrimOptions): ClusterEvent[] {
   const events: ClusterEvent[] = [];
   for (const { value, where } of flatten(input, what)) {
     if (!isRecord(value)) {
@@ -63,7 +63,7 @@ export function upsertEvents(input: unknown, what = 'apply'): ClusterEvent[] {
     }
     let object;
     try {
-      object = trimObject(value);
+      object = trimObject(value, undefined, trim);
     } catch (err) {
       throw embeddingError(EmbeddingErrorCodes.OBJECT_INVALID, `${where}: ${(err as Error).message}`, err);
     }

@@ -1,6 +1,8 @@
 // One question to one upstream over the wire: UDP first, the same question over TCP when the reply is
 // truncated (RFC 1035 4.2.1, RFC 7766 5). Each try uses a fresh random id and, over UDP, a socket of its own,
-// so its source port is fresh and chosen by the kernel; a reply is accepted only when its source address and
+// so its source port is fresh and chosen by the kernel (RFC 5452 4.5: the port is half the entropy that stops
+// off-path forgeries; docs/forwarding.md weighs this against reusing sockets); over TCP, a connection kept
+// open to the upstream (tcp-connections.ts) when the caller has one, else one of its own; a reply is accepted only when its source address and
 // port, id, question name (case-insensitively), type and class match the query (RFC 5452 9.1). Anything else
 // is dropped, counted, and the try keeps waiting for the real reply until its timeout.
 import { randomFillSync } from 'node:crypto';
@@ -11,6 +13,7 @@ import { parseIPv6, formatIPv6 } from '../wire/ip-address.js';
 import { createMessage, decodeMessage, encodeMessage, type Message } from '../wire/message.js';
 import { WireReader } from '../wire/reader.js';
 import { HEADER_LENGTH } from '../wire/types.js';
+import type { TcpAskResult, TcpConnections } from './tcp-connections.js';
 import type { UpstreamAddress } from './upstream-address.js';
 
 /** The EDNS(0) payload size we advertise upstream (DNS Flag Day 2020). */
@@ -42,6 +45,8 @@ export interface ExchangeOptions {
   onMismatch?: () => void;
   /** Ends the exchange at once (a closing pool): its socket and timer go with it. */
   signal?: AbortSignal;
+  /** The upstream's persistent TCP connections; without them, each TCP try opens and closes its own. */
+  tcp?: TcpConnections;
 }
 
 export const DEFAULT_TRY_TIMEOUT_MS = 2000;
@@ -59,7 +64,7 @@ export async function exchange(upstream: UpstreamAddress, question: UpstreamQues
 /** Random 16-bit ids drawn from a refilled block of CSPRNG bytes (RFC 5452 9.2). */
 const idBytes = Buffer.alloc(2048);
 let idOffset = idBytes.length;
-function randomId(): number {
+export function randomId(): number {
   if (idOffset >= idBytes.length) {
     randomFillSync(idBytes);
     idOffset = 0;
@@ -154,8 +159,26 @@ function udpTry(upstream: UpstreamAddress, question: UpstreamQuestion, timeoutMs
   });
 }
 
+/** Over a kept connection: pipelined with other questions, matched by id (RFC 7766 6.2.1.1). */
+async function pooledTcpTry(tcp: TcpConnections, question: UpstreamQuestion, timeoutMs: number, { onMismatch, signal }: ExchangeOptions): Promise<ExchangeResult> {
+  let stopListening = () => {};
+  const aborted = new Promise<TcpAskResult>((resolve) => {
+    stopListening = whenAborted(signal, () => resolve({ ok: false, failure: 'network', detail: 'the forwarder was closed' }));
+  });
+  const result = await Promise.race([tcp.ask((id) => queryPacket(id, question), randomId, timeoutMs), aborted]);
+  stopListening();
+  if (!result.ok) return result;
+  if (repliesTo(result.reply, result.id, question)) return decoded(result.reply, 'tcp');
+  // Nobody off-path can inject into our own connection: a reply with our id that does not answer the question
+  // is the upstream's fault.
+  onMismatch?.();
+  return { ok: false, failure: 'malformed', detail: 'TCP reply does not answer the question' };
+}
+
 /** Length-framed messages over one connection (RFC 7766 8); a reply can be up to 65535 bytes. */
-function tcpTry(upstream: UpstreamAddress, question: UpstreamQuestion, timeoutMs: number, { onMismatch, signal }: ExchangeOptions): Promise<ExchangeResult> {
+function tcpTry(upstream: UpstreamAddress, question: UpstreamQuestion, timeoutMs: number, options: ExchangeOptions): Promise<ExchangeResult> {
+  if (options.tcp !== undefined) return pooledTcpTry(options.tcp, question, timeoutMs, options);
+  const { onMismatch, signal } = options;
   const id = randomId();
   const packet = queryPacket(id, question);
   return new Promise((resolve) => {

@@ -6,6 +6,7 @@ import { EventEmitter, setMaxListeners } from 'node:events';
 import type { Message } from '../wire/message.js';
 import { DEFAULT_TRY_TIMEOUT_MS, type UpstreamQuestion } from './exchange.js';
 import { createForwardStats, type ForwardStats } from './forward-stats.js';
+import { DEFAULT_EXPIRE_MS } from './tcp-connections.js';
 import type { UpstreamAddress } from './upstream-address.js';
 import { Upstream } from './upstream.js';
 
@@ -24,6 +25,8 @@ export interface UpstreamPoolOptions {
   /** CoreDNS `max_concurrent`; default 1000. */
   maxConcurrent?: number;
   forceTcp?: boolean;
+  /** CoreDNS `expire`: a TCP connection to an upstream idle this long is closed; default 10 s. */
+  expireMs?: number;
   /** Shared by every pool of a server, so metrics see one set of counters. */
   stats?: ForwardStats;
 }
@@ -59,6 +62,7 @@ export class UpstreamPool extends EventEmitter {
       maxFails: options.maxFails ?? 2,
       healthCheckIntervalMs: options.healthCheckIntervalMs ?? 500,
       forceTcp: options.forceTcp ?? false,
+      expireMs: options.expireMs ?? DEFAULT_EXPIRE_MS,
       stats: this.stats,
       signal: this.aborter.signal,
       onHealthChange: (upstream: Upstream, down: boolean) => this.emit(down ? 'down' : 'up', upstream),

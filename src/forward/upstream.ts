@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { RRClass, RRType } from '../wire/types.js';
 import { exchange, type ExchangeResult, type UpstreamQuestion } from './exchange.js';
 import { countHealthcheckFailure, countRequest, countResponse, type ForwardStats } from './forward-stats.js';
+import { TcpConnections } from './tcp-connections.js';
 import { formatUpstream, type UpstreamAddress } from './upstream-address.js';
 
 export interface UpstreamSettings {
@@ -15,6 +16,8 @@ export interface UpstreamSettings {
   /** How often a down upstream is checked (CoreDNS `health_check`). */
   healthCheckIntervalMs: number;
   forceTcp: boolean;
+  /** How long a TCP connection to the upstream is kept idle (CoreDNS `expire`). */
+  expireMs: number;
   stats: ForwardStats;
   /** Told when the upstream goes down (true) or comes back (false). */
   onHealthChange: (upstream: Upstream, down: boolean) => void;
@@ -30,12 +33,21 @@ export class Upstream {
   private down = false;
   private healthTimer: NodeJS.Timeout | null = null;
   private checking = false;
+  /** Connections kept open for the questions that go over TCP. */
+  readonly tcp: TcpConnections;
 
   constructor(
     readonly address: UpstreamAddress,
     private readonly settings: UpstreamSettings,
   ) {
     this.label = formatUpstream(address);
+    this.tcp = new TcpConnections({
+      host: address.host,
+      port: address.port,
+      expireMs: settings.expireMs,
+      signal: settings.signal,
+      onStray: () => settings.stats.mismatchedReplies++,
+    });
   }
 
   get isDown(): boolean {
@@ -70,7 +82,7 @@ export class Upstream {
 
   private exchangeOptions() {
     const { stats, timeoutMs, forceTcp, signal } = this.settings;
-    return { timeoutMs, forceTcp, signal, onMismatch: () => stats.mismatchedReplies++ };
+    return { timeoutMs, forceTcp, signal, tcp: this.tcp, onMismatch: () => stats.mismatchedReplies++ };
   }
 
   private succeeded(): void {

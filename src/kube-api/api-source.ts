@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { ApiStatusError } from './api-request.js';
 import { assumedNamespaces, rbacResourceName, reflectorTargets, type ReflectorTarget } from './api-resources.js';
 import type { ClusterEvent } from '../cluster/objects.js';
+import type { TrimOptions } from '../cluster/trim.js';
 import { ProgrammingLatency } from './programming-latency.js';
 import { Reflector, emptyReflectorStats, type ReflectorPhase, type ReflectorStats, type ReflectorTuning } from './reflector.js';
 
@@ -32,6 +33,8 @@ export interface KubernetesApiSourceOptions {
   tuning?: ReflectorTuning;
   /** While the API refuses a request (401/403), the warning naming it is repeated this often (default 60 s). */
   refusalLogIntervalMs?: number;
+  /** What trimmed objects keep beyond the default (the Pod names of endpoints). */
+  trim?: TrimOptions;
 }
 
 export interface KubernetesApiSourceEvents {
@@ -95,6 +98,7 @@ export class KubernetesApiSource extends EventEmitter<KubernetesApiSourceEvents>
         ...options.tuning,
         kubeConfig: options.kubeConfig,
         target,
+        trim: options.trim,
         logger: this.log,
         onEvents: (events) => {
           this.store.apply(events);

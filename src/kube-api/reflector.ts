@@ -8,7 +8,7 @@ import { ApiStatusError, getJson } from './api-request.js';
 import type { ReflectorTarget } from './api-resources.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import type { ClusterEvent, ClusterObjectKind } from '../cluster/objects.js';
-import { trimObject } from '../cluster/trim.js';
+import { trimObject, type TrimOptions } from '../cluster/trim.js';
 import { startWatch, type WatchEnd, type WatchHandle } from './watch-request.js';
 
 /** Tuning shared by every reflector; the defaults suit production, tests shrink them. */
@@ -31,6 +31,8 @@ export interface ReflectorTuning {
 export interface ReflectorOptions extends ReflectorTuning {
   kubeConfig: KubeConfig;
   target: ReflectorTarget;
+  /** What trimmed objects keep beyond the default (the Pod names of endpoints). */
+  trim?: TrimOptions;
   /** Receives every change; called synchronously, exceptions are caught and logged. */
   onEvents(events: ClusterEvent[]): void;
   logger: Logger;
@@ -96,6 +98,7 @@ export function emptyReflectorStats(): ReflectorStats {
 
 export class Reflector extends EventEmitter<ReflectorEvents> {
   readonly target: ReflectorTarget;
+  private readonly trim: TrimOptions | undefined;
   readonly stats: ReflectorStats = emptyReflectorStats();
 
   private readonly kubeConfig: KubeConfig;
@@ -125,6 +128,7 @@ export class Reflector extends EventEmitter<ReflectorEvents> {
     super();
     this.kubeConfig = options.kubeConfig;
     this.target = options.target;
+    this.trim = options.trim;
     this.onEvents = options.onEvents;
     this.log = options.logger.child({ reflector: options.target.description });
     this.pageSize = positiveInt(options.pageSize ?? DEFAULTS.pageSize, 'pageSize');
@@ -482,7 +486,7 @@ export class Reflector extends EventEmitter<ReflectorEvents> {
 
   private upsert(raw: Json): ClusterEvent | null {
     try {
-      const object = trimObject(raw, this.target.kind);
+      const object = trimObject(raw, this.target.kind, this.trim);
       return object ? { type: 'upsert', object } : null;
     } catch (err) {
       this.malformed(raw, err);

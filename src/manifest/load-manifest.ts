@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { LineCounter, isNode, parseAllDocuments, type Document } from 'yaml';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
 import type { ClusterObject, ClusterObjectKind } from '../cluster/objects.js';
-import { isSupportedKind, trimObject } from '../cluster/trim.js';
+import { isSupportedKind, trimObject, type TrimOptions } from '../cluster/trim.js';
 
 export interface ParsedManifest {
   objects: ClusterObject[];
@@ -28,7 +28,7 @@ interface Found {
 }
 
 /** Read and parse one manifest file. */
-export async function loadManifestFile(file: string): Promise<ParsedManifest> {
+export async function loadManifestFile(file: string, trim?: TrimOptions): Promise<ParsedManifest> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -39,11 +39,11 @@ export async function loadManifestFile(file: string): Promise<ParsedManifest> {
       cause: err,
     });
   }
-  return parseManifest(text, file);
+  return parseManifest(text, file, trim);
 }
 
 /** Parse a manifest's text; `file` names it in errors. */
-export function parseManifest(text: string, file: string): ParsedManifest {
+export function parseManifest(text: string, file: string, trim?: TrimOptions): ParsedManifest {
   const first = /\S/.exec(text)?.[0];
   if (first === '{') {
     // A JSON `kind: List` (kubectl -o json, the benchmark snapshot): parse and trim it one item at a time, so
@@ -52,15 +52,15 @@ export function parseManifest(text: string, file: string): ParsedManifest {
     // which gives exactly the same objects and the same errors.
     const list = splitJsonList(text);
     if (list !== undefined) {
-      const result = trimItems(list);
+      const result = trimItems(list, trim);
       if (result !== undefined) return result;
     }
   }
-  return parseWhole(text, file, first);
+  return parseWhole(text, file, first, trim);
 }
 
 /** The general path: the whole file parsed at once (natively when JSON), then every object trimmed. */
-function parseWhole(text: string, file: string, first: string | undefined): ParsedManifest {
+function parseWhole(text: string, file: string, first: string | undefined, trim: TrimOptions | undefined): ParsedManifest {
   // JSON (kubectl -o json) is parsed natively: far faster than the YAML parser on a big cluster. The YAML
   // parse (JSON is YAML) is still what locates a syntax error or a rejected object by line.
   let values: unknown[] | undefined;
@@ -83,7 +83,7 @@ function parseWhole(text: string, file: string, first: string | undefined): Pars
   const result: ParsedManifest = { objects: [], skippedKinds: new Map() };
   for (const item of found) {
     try {
-      trimFound(item, result);
+      trimFound(item, result, trim);
     } catch (err) {
       parsed ??= parseYaml(text, file);
       const line = lineOf(parsed, item);
@@ -97,8 +97,8 @@ function parseWhole(text: string, file: string, first: string | undefined): Pars
 }
 
 /** Trim one found object into `result` (or count its kind as skipped); throws what trimObject throws. */
-function trimFound(item: Found, result: ParsedManifest): void {
-  const object = trimObject(item.raw, item.hint);
+function trimFound(item: Found, result: ParsedManifest, trim: TrimOptions | undefined): void {
+  const object = trimObject(item.raw, item.hint, trim);
   if (object !== null) {
     result.objects.push(object);
     return;
@@ -122,7 +122,7 @@ export interface JsonList {
  * trim: the caller then parses the whole file the general way, which reports the first problem in file order
  * with its line, as it always did.
  */
-function trimItems(list: JsonList): ParsedManifest | undefined {
+function trimItems(list: JsonList, trim: TrimOptions | undefined): ParsedManifest | undefined {
   const itemKind = list.kind.slice(0, -'List'.length);
   const hint = isSupportedKind(itemKind) ? itemKind : undefined;
   const found: Found[] = [];
@@ -131,7 +131,7 @@ function trimItems(list: JsonList): ParsedManifest | undefined {
     const [start, end] = list.items[i];
     try {
       collect(JSON.parse(list.text.slice(start, end)), 0, ['items', i], hint, found);
-      for (const item of found) trimFound(item, result);
+      for (const item of found) trimFound(item, result, trim);
     } catch {
       return undefined;
     }

@@ -1,6 +1,7 @@
 // Where a manifest's bytes become trimmed objects: on the serving thread (small files, embedders) or in a
 // worker thread (threaded-manifest-parser.ts), so a multi-megabyte YAML snapshot never stalls answering.
 import { createHash } from 'node:crypto';
+import type { TrimOptions } from '../cluster/trim.js';
 import { parseManifest, type ParsedManifest } from './load-manifest.js';
 
 /** A parse, or `unchanged` when the bytes hash to the digest the caller already holds. */
@@ -8,7 +9,7 @@ export type ParseOutcome = { unchanged: true; digest: string } | { unchanged: fa
 
 export interface ManifestParser {
   /** Digest `bytes`; parse them unless the digest equals `knownDigest`. Rejects with what parseManifest throws. */
-  parse(bytes: Uint8Array, file: string, knownDigest: string | undefined): Promise<ParseOutcome>;
+  parse(bytes: Uint8Array, file: string, knownDigest: string | undefined, trim?: TrimOptions): Promise<ParseOutcome>;
   close(): Promise<void>;
 }
 
@@ -18,14 +19,14 @@ export function digestOf(bytes: Uint8Array): string {
 }
 
 /** Digest, then parse unless unchanged: the one step both parsers run. */
-export function digestAndParse(bytes: Uint8Array, file: string, knownDigest: string | undefined): ParseOutcome {
+export function digestAndParse(bytes: Uint8Array, file: string, knownDigest: string | undefined, trim?: TrimOptions): ParseOutcome {
   const digest = digestOf(bytes);
   if (digest === knownDigest) return { unchanged: true, digest };
-  return { unchanged: false, digest, parsed: parseManifest(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'), file) };
+  return { unchanged: false, digest, parsed: parseManifest(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'), file, trim) };
 }
 
 /** Parses on the calling thread: for embedders and builds that cannot start the parse worker. */
 export const inThreadManifestParser: ManifestParser = {
-  parse: (bytes, file, knownDigest) => Promise.resolve().then(() => digestAndParse(bytes, file, knownDigest)),
+  parse: (bytes, file, knownDigest, trim) => Promise.resolve().then(() => digestAndParse(bytes, file, knownDigest, trim)),
   close: () => Promise.resolve(),
 };

@@ -14,6 +14,7 @@ import type { ClusterSink } from '../cluster/cluster-sink.js';
 import { isDeepStrictEqual } from 'node:util';
 import { objectKey } from '../cluster/object-diff.js';
 import type { ClusterEvent, ClusterObject } from '../cluster/objects.js';
+import type { TrimOptions } from '../cluster/trim.js';
 import { digestOf, inThreadManifestParser, type ManifestParser } from './manifest-parser.js';
 import { TimeSlicer, inSlices } from '../runtime/time-slicer.js';
 
@@ -31,6 +32,8 @@ export interface ManifestSourceOptions {
   parser?: ManifestParser;
   /** While a file that had objects has none, the warning is repeated this often (default 60 s). */
   emptyWarnIntervalMs?: number;
+  /** What trimmed objects keep beyond the default (the Pod names of endpoints). */
+  trim?: TrimOptions;
 }
 
 interface FileState {
@@ -89,6 +92,7 @@ export class ManifestSource {
   private readonly settleMs: number;
   private readonly pollMs: number;
   private readonly parser: ManifestParser;
+  private readonly trim: TrimOptions | undefined;
   private readonly emptyWarnIntervalMs: number;
   private readonly settleTimers = new Set<NodeJS.Timeout>();
   private readonly states: FileState[];
@@ -111,6 +115,7 @@ export class ManifestSource {
     this.settleMs = options.settleMs ?? 250;
     this.pollMs = options.pollMs ?? 1000;
     this.parser = options.parser ?? inThreadManifestParser;
+    this.trim = options.trim;
     this.emptyWarnIntervalMs = options.emptyWarnIntervalMs ?? 60_000;
     this.states = options.files.map((file) => ({
       file,
@@ -131,7 +136,7 @@ export class ManifestSource {
     this.started = true;
     for (const state of this.states) {
       const { bytes, signature } = await this.read(state);
-      const outcome = await this.parser.parse(bytes, state.file, undefined);
+      const outcome = await this.parser.parse(bytes, state.file, undefined, this.trim);
       if (outcome.unchanged) continue; // not with no digest known
       state.digest = outcome.digest;
       state.signature = signature;
@@ -233,7 +238,7 @@ export class ManifestSource {
       state.signature = signature;
       let outcome;
       try {
-        outcome = await this.parser.parse(bytes, state.file, state.digest);
+        outcome = await this.parser.parse(bytes, state.file, state.digest, this.trim);
       } catch (err) {
         if (this.closed) return;
         if (!state.settling) {

@@ -1,8 +1,9 @@
 // Messages between the manifest source's parser (threaded-manifest-parser.ts) and its worker thread (parse-worker.ts).
+import type { TrimOptions } from '../cluster/trim.js';
 import type { ErrorCode, ErrorLocation } from '../errors.js';
 
 export type ToParseWorker =
-  | { type: 'parse'; id: number; bytes: Uint8Array; file: string; knownDigest: string | undefined }
+  | { type: 'parse'; id: number; bytes: Uint8Array; file: string; knownDigest: string | undefined; trim: TrimOptions | undefined }
   /**
    * Send the next slice of parse `id`. The serving thread asks for each slice once it has taken in the last:
    * a port delivers every queued message in one task, so slices sent unasked would arrive as one long pause.

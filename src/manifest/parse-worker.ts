@@ -25,7 +25,7 @@ port.on('message', (request: ToParseWorker) => {
   current = undefined;
   let outcome;
   try {
-    outcome = digestAndParse(request.bytes, request.file, request.knownDigest);
+    outcome = digestAndParse(request.bytes, request.file, request.knownDigest, request.trim);
   } catch (err) {
     const known = err instanceof ClusterDnsError;
     post({

@@ -10,7 +10,7 @@
 import { Worker } from 'node:worker_threads';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
 import type { ClusterObject } from '../cluster/objects.js';
-import { intern } from '../cluster/trim.js';
+import { intern, type TrimOptions } from '../cluster/trim.js';
 import type { ManifestParser, ParseOutcome } from './manifest-parser.js';
 import type { FromParseWorker, ToParseWorker } from './parse-worker-protocol.js';
 
@@ -58,7 +58,7 @@ export class ThreadedManifestParser implements ManifestParser {
     return this.worker !== undefined;
   }
 
-  parse(bytes: Uint8Array, file: string, knownDigest: string | undefined): Promise<ParseOutcome> {
+  parse(bytes: Uint8Array, file: string, knownDigest: string | undefined, trim?: TrimOptions): Promise<ParseOutcome> {
     if (this.closed) return Promise.reject(new Error('the manifest parser is closed'));
     this.cancelIdleRelease();
     const worker = (this.worker ??= this.start());
@@ -66,7 +66,7 @@ export class ThreadedManifestParser implements ManifestParser {
     worker.ref(); // a parse in flight keeps the process alive; an idle worker does not
     return new Promise<ParseOutcome>((resolve, reject) => {
       this.pending.set(id, { bytes: bytes.byteLength, objects: [], resolve, reject });
-      worker.postMessage({ type: 'parse', id, bytes, file, knownDigest } satisfies ToParseWorker);
+      worker.postMessage({ type: 'parse', id, bytes, file, knownDigest, trim } satisfies ToParseWorker);
     });
   }
 

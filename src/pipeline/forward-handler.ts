@@ -101,7 +101,7 @@ export class ForwardHandler implements Handler {
     return { kind: 'answer', answer: this.cache.staleAnswer(entry) };
   }
 
-  /** Refreshes a popular entry before it expires (CoreDNS `prefetch`); the reply replaces it. */
+  /** Refreshes a popular entry before it expires (CoreDNS `prefetch`); the reply replaces it and keeps its hit count. */
   private prefetch(entry: CacheEntry): void {
     const { qname, qtype, qclass, dnssecOk } = entry.question;
     const pool: UpstreamPool | null = this.router.route(qname);
@@ -111,7 +111,7 @@ export class ForwardHandler implements Handler {
       entry.prefetching = false;
       // A failing upstream must not replace a good entry: it stays until it expires (and may then be served stale).
       if (result.ok && result.message.rcode !== RCode.SERVFAIL && result.message.rcode !== RCode.REFUSED) {
-        cache.store(entry.question, relayedReply(result.message));
+        cache.store(entry.question, relayedReply(result.message), entry);
       }
     });
   }

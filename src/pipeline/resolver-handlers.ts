@@ -27,6 +27,8 @@ export interface ForwardSettings {
   maxConcurrent?: number;
   /** CoreDNS `force_tcp`: every question goes upstream over TCP; default false (UDP, TCP when truncated). */
   forceTcp?: boolean;
+  /** CoreDNS `expire`: a TCP connection to an upstream idle this long is closed, ms; default 10,000. */
+  expireMs?: number;
   /** CoreDNS `except`: names at or under these domains are not forwarded (the handler skips them). */
   except?: string[];
   /** Per try, before the next upstream; default 2000. */
@@ -41,8 +43,14 @@ export interface ForwardSettings {
   cacheDenialTtl?: number;
   /** CoreDNS `cache { prefetch N }`: hits within an entry's life that get it refreshed before expiry; 0 turns prefetch off; default 10. */
   prefetchHits?: number;
-  /** CoreDNS `prefetch N D P%`: refresh once less than P% of the entry's TTL is left; default 10. */
+  /** CoreDNS `prefetch N D P%`: refresh once at most P% of the entry's TTL is left; default 10. */
   prefetchPercent?: number;
+  /** CoreDNS `prefetch N D`: hits further apart than D ms start the count over; default 60,000. */
+  prefetchWindowMs?: number;
+  /** CoreDNS `success N TTL MINTTL`: a success is cached at least this long, seconds; default 0. */
+  cacheMinTtl?: number;
+  /** CoreDNS `denial N TTL MINTTL`: a denial is cached at least this long, seconds; default 0. */
+  cacheMinDenialTtl?: number;
   /** RFC 8767 serve-stale window, seconds; default 0 (off). */
   serveStale?: number;
   /** CoreDNS `loop`: probe the upstreams for a loop back to this server once listening; default true. */
@@ -113,6 +121,7 @@ export async function createResolverHandlers(settings: ResolverHandlerSettings):
           timeoutMs: forward.timeoutMs,
           healthCheckIntervalMs: forward.healthCheckMs,
           forceTcp: forward.forceTcp,
+          expireMs: forward.expireMs,
           stats,
         }),
     );
@@ -125,6 +134,9 @@ export async function createResolverHandlers(settings: ResolverHandlerSettings):
         maxDenialTtl: forward.cacheDenialTtl,
         prefetchHits: forward.prefetchHits,
         prefetchPercent: forward.prefetchPercent,
+        prefetchWindowMs: forward.prefetchWindowMs,
+        minTtl: forward.cacheMinTtl,
+        minDenialTtl: forward.cacheMinDenialTtl,
         serveStaleMs: (forward.serveStale ?? 0) * 1000,
         stats: cacheStats,
       });

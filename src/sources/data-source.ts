@@ -4,6 +4,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { ClusterSink } from '../cluster/cluster-sink.js';
+import type { TrimOptions } from '../cluster/trim.js';
 import type { ReflectorStats, ReflectorTuning } from '../kube-api/reflector.js';
 import { ManifestSource } from '../manifest/manifest-source.js';
 import type { BucketHistogram } from '../server/bucket-histogram.js';
@@ -46,6 +47,8 @@ export interface DataSourceOptions {
   fedExternally?: boolean;
   /** Parse manifests in a worker thread running this script (the built parse-worker.js). */
   manifestParseWorker?: string;
+  /** What trimmed objects keep beyond the default (the Pod names of endpoints, for `endpoint_pod_names`). */
+  trim?: TrimOptions;
 }
 
 export async function createDataSource(options: DataSourceOptions): Promise<DataSource> {
@@ -54,7 +57,7 @@ export async function createDataSource(options: DataSourceOptions): Promise<Data
     // Loaded only for the API source: @kubernetes/client-node is large (docs/architecture.md "Memory"), and
     // snapshot and embedded use should not pay for it.
     const { KubernetesApiSource } = await import('../kube-api/api-source.js');
-    const source = new KubernetesApiSource({ ...options.kubernetes, store, logger, watchPods: options.watchPods, waitForSync: false });
+    const source = new KubernetesApiSource({ ...options.kubernetes, store, logger, watchPods: options.watchPods, waitForSync: false, trim: options.trim });
     return {
       start: () => source.start(),
       close: () => source.close(),
@@ -68,7 +71,7 @@ export async function createDataSource(options: DataSourceOptions): Promise<Data
   }
   if (options.manifests.length > 0) {
     const parser = options.manifestParseWorker === undefined ? undefined : new ThreadedManifestParser(options.manifestParseWorker);
-    const source = new ManifestSource({ files: [...options.manifests], store, logger: logger.child({ component: 'manifest' }), parser });
+    const source = new ManifestSource({ files: [...options.manifests], store, logger: logger.child({ component: 'manifest' }), parser, trim: options.trim });
     let loading: Promise<void> | undefined;
     let loaded!: () => void;
     const synced = new Promise<void>((resolve) => (loaded = resolve));

@@ -5,7 +5,7 @@
 // - cluster-fanout.ts is the store the data source writes to, passing every change on to the workers;
 // - summed-metrics.ts sums the workers' counters for /metrics.
 import cluster from 'node:cluster';
-import { resolveServingOptions, watchesPods, type ServerInternalOptions } from '../cluster-dns.js';
+import { resolveServingOptions, trimOptions, watchesPods, type ServerInternalOptions } from '../cluster-dns.js';
 import { formatAddress, type ListenAddress } from '../config/serve-options.js';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
 import type { LoopReport } from '../forward/loop-detection.js';
@@ -154,6 +154,7 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
       kubernetes: options.kubernetes,
       watchPods: watchesPods(pods, options.autopath),
       manifestParseWorker: options.manifestParseWorker,
+      trim: trimOptions(options),
     }));
     await orAbort(source.start()); // the API source returns at once; the workers answer SERVFAIL for cluster names until synced
     await orAbort(firstListening);

@@ -1,8 +1,9 @@
 // A real DNS server of the test suite, on 127.0.0.1 port 0 over UDP and TCP, told per name how to answer:
 // records, NXDOMAIN/NODATA with a SOA, truncation (TC over UDP, the full answer over TCP), delays, silence,
 // forged replies (wrong id, question, class, source port or address) raced ahead of the real one, garbage,
-// and 64 KiB TCP replies. It counts every query it receives, per name and transport, and lets a test await
-// those counts instead of sleeping.
+// and 64 KiB TCP replies, TCP connections closed on a query. It counts every query it receives, per name and
+// transport, and the TCP connections it accepts and has open, and lets a test await those counts instead of
+// sleeping.
 import dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
@@ -22,6 +23,8 @@ export type UpstreamAnswer =
   /** TC and no records over UDP and over TCP alike. */
   | { kind: 'tc-forever' }
   | { kind: 'drop' }
+  /** Over TCP, close the connection on receiving the query (no reply); then answer as `then`, when given. Over UDP, no reply. */
+  | { kind: 'hang-up'; then?: UpstreamAnswer | ResourceRecord }
   /** A reply whose header and question match but whose answer record runs past the end. */
   | { kind: 'garbage' }
   /** Each forgery first (over UDP), then `then`. */
@@ -63,6 +66,8 @@ export class TestUpstream {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly events = new EventEmitter();
   port = 0;
+  /** TCP connections accepted so far. */
+  connectionsAccepted = 0;
 
   /** How to answer `name` (any case), or `name/TYPE` for one type only; a bare record answers with itself. */
   answer(name: string, behaviour: Behaviour | UpstreamAnswer | ResourceRecord): this {
@@ -92,6 +97,29 @@ export class TestUpstream {
         resolve();
       };
       this.events.on('query', check);
+    });
+  }
+
+  /** TCP connections open now. */
+  get openConnections(): number {
+    return this.connections.size;
+  }
+
+  /** Resolves once exactly `n` TCP connections are open (a connection closing, or opening); rejects after `timeoutMs`. */
+  waitForOpenConnections(n: number, timeoutMs = 5000): Promise<void> {
+    if (this.connections.size === n) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.events.off('connections', check);
+        reject(new Error(`the upstream has ${this.connections.size} TCP connections open, not ${n}`));
+      }, timeoutMs);
+      const check = () => {
+        if (this.connections.size !== n) return;
+        clearTimeout(timer);
+        this.events.off('connections', check);
+        resolve();
+      };
+      this.events.on('connections', check);
     });
   }
 
@@ -191,7 +219,12 @@ export class TestUpstream {
 
   private onConnection(socket: net.Socket): void {
     this.connections.add(socket);
-    socket.on('close', () => this.connections.delete(socket));
+    this.connectionsAccepted++;
+    this.events.emit('connections');
+    socket.on('close', () => {
+      this.connections.delete(socket);
+      this.events.emit('connections');
+    });
     socket.on('error', () => {});
     let buffered = Buffer.alloc(0);
     socket.on('data', (chunk) => {
@@ -207,6 +240,12 @@ export class TestUpstream {
           return;
         }
         const behaviour = this.record(query, 'tcp', socket.remotePort ?? 0);
+        if (behaviour.answer.kind === 'hang-up') {
+          const then = behaviour.answer.then;
+          if (then !== undefined) behaviour.answer = asAnswer(then);
+          socket.destroy();
+          return;
+        }
         const answer = behaviour.answer.kind === 'forged' ? asAnswer(behaviour.answer.then) : behaviour.answer;
         this.later(behaviour.delayMs, () => {
           const bytes = replyBytes(query, answer, 'tcp');
@@ -249,6 +288,7 @@ function replyBytes(query: Message, answer: UpstreamAnswer, transport: 'udp' | '
   const reply = baseReply(query);
   switch (answer.kind) {
     case 'drop':
+    case 'hang-up':
       return null;
     case 'records':
       reply.answers = answer.answer ?? [];

@@ -190,6 +190,76 @@ describe('prefetch', () => {
   });
 });
 
+describe('prefetch of popular names (CoreDNS prefetch AMOUNT DURATION PERCENTAGE%)', () => {
+  it('refreshes a popular name life after life: the refreshed entry keeps its hit count, so it never expires', async () => {
+    const { up, fwd, clock, cache } = await setup({ prefetchHits: 3, maxTtl: 10 });
+    up.answer('hot.example.com', a('hot.example.com', '192.0.2.50', 10));
+    for (let i = 0; i < 3; i++) await ask(fwd.port, 'hot.example.com'); // a miss, then 2 hits
+    clock.advance(9000); // 1 s left = ceil(10 % of 10 s)
+    await ask(fwd.port, 'hot.example.com'); // hit 3: the first refresh
+    await up.waitForQueries('hot.example.com', 2);
+    await expect.poll(() => fwd.pool().inFlight).toBe(0);
+    clock.advance(9000); // the refreshed entry has 1 s left; one more hit is enough (the count carried over)
+    await ask(fwd.port, 'hot.example.com');
+    await up.waitForQueries('hot.example.com', 3);
+    await expect.poll(() => fwd.pool().inFlight).toBe(0);
+    expect(cache.stats.prefetches).toBe(2);
+    clock.advance(5000); // past the second entry's life: the third answers from the cache
+    const missesBefore = cache.stats.misses;
+    expect(addresses(await ask(fwd.port, 'hot.example.com'))).toEqual(['192.0.2.50']);
+    expect(cache.stats.misses).toBe(missesBefore);
+    expect(up.count('hot.example.com')).toBe(3); // only the prefetches went upstream
+  });
+
+  it('counts hits within DURATION only: hits further apart start the count over, and no prefetch happens', async () => {
+    const { up, fwd, clock, cache } = await setup({ prefetchHits: 3, prefetchWindowMs: 1000, maxTtl: 10 });
+    up.answer('spread.example.com', a('spread.example.com', '192.0.2.51', 10));
+    await ask(fwd.port, 'spread.example.com'); // stored
+    for (let i = 0; i < 3; i++) {
+      clock.advance(3000); // 3 hits, each more than 1 s after the last
+      await ask(fwd.port, 'spread.example.com');
+    }
+    expect(cache.stats.prefetches).toBe(0);
+    expect(up.count('spread.example.com')).toBe(1);
+  });
+
+  it('prefetches once the same hits fall within DURATION', async () => {
+    const { up, fwd, clock, cache } = await setup({ prefetchHits: 3, prefetchWindowMs: 5000, maxTtl: 10 });
+    up.answer('close.example.com', a('close.example.com', '192.0.2.52', 10));
+    await ask(fwd.port, 'close.example.com');
+    for (let i = 0; i < 3; i++) {
+      clock.advance(3000);
+      await ask(fwd.port, 'close.example.com'); // the third hit, at 9 s, has 1 s left
+    }
+    await up.waitForQueries('close.example.com', 2);
+    expect(cache.stats.prefetches).toBe(1);
+  });
+});
+
+describe('MINTTL (CoreDNS success/denial N TTL MINTTL)', () => {
+  it('keeps a success whose record TTL is below MINTTL for MINTTL, serving its TTL counted down from MINTTL', async () => {
+    const { up, fwd, clock } = await setup({ minTtl: 10 });
+    up.answer('short.example.com', a('short.example.com', '192.0.2.60', 2));
+    await ask(fwd.port, 'short.example.com');
+    clock.advance(5000); // past the record's own 2 s
+    const cached = await ask(fwd.port, 'short.example.com');
+    expect(cached.answers.map((record) => record.ttl)).toEqual([5]);
+    expect(up.count('short.example.com')).toBe(1);
+    clock.advance(5000); // 10 s: expired
+    await ask(fwd.port, 'short.example.com');
+    expect(up.count('short.example.com')).toBe(2);
+  });
+
+  it('keeps a denial whose SOA says less than the denial MINTTL for that MINTTL', async () => {
+    const { up, fwd, clock } = await setup({ minDenialTtl: 8 });
+    up.answer('brief.example.com', { kind: 'nxdomain', soa: TEST_SOA('example.com', 300, 1) });
+    await ask(fwd.port, 'brief.example.com');
+    clock.advance(6000);
+    expect((await ask(fwd.port, 'brief.example.com')).rcode).toBe(RCode.NXDOMAIN);
+    expect(up.count('brief.example.com')).toBe(1);
+  });
+});
+
 describe('serve-stale (RFC 8767)', () => {
   it('serves an expired entry with TTL 30 when every upstream fails, and SERVFAIL past the stale window', async () => {
     const { up, fwd, clock, cache } = await setup({ serveStaleMs: 60_000 }, { timeoutMs: 150 });

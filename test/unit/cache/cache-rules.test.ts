@@ -37,6 +37,19 @@ describe('cacheDecision', () => {
   });
 });
 
+describe('cacheDecision with a MINTTL (CoreDNS success/denial N TTL MINTTL)', () => {
+  const answer = (ttl: number) => reply(RCode.NOERROR, [rr('q.example', RRType.A, ttl, '192.0.2.1')]);
+  it.each([
+    ['a success below MINTTL is kept MINTTL', answer(2), 10, 'success', 10],
+    ['a success with TTL 0 is kept MINTTL too', answer(0), 10, 'success', 10],
+    ['a success above MINTTL keeps its TTL', answer(20), 10, 'success', 20],
+    ['the maximum (30) wins over a larger MINTTL', answer(2), 60, 'success', 30],
+    ['a denial below its MINTTL (7) is kept 7 s', reply(RCode.NXDOMAIN, [], [soa('example', 300, 1)]), 10, 'denial', 7],
+  ])('%s', (_what, input, minTtl, kind, ttl) => {
+    expect(cacheDecision('q.example', input, 30, 1800, minTtl, 7)).toMatchObject({ kind, ttl });
+  });
+});
+
 describe('withinBailiwick', () => {
   it('keeps the question, names below it, the CNAME chain and the last zone’s SOA; drops the rest', () => {
     const kept = withinBailiwick('www.example.com', {

@@ -319,6 +319,36 @@ describe('buildServiceRecords with CoreDNS kubernetes options', () => {
   });
 });
 
+describe('buildServiceRecords with endpoint Pod names (CoreDNS endpoint_pod_names)', () => {
+  const db = svc({ name: 'db', headless: true, ports: [http] });
+  const dbSlice = slice({
+    name: 'db-a',
+    serviceName: 'db',
+    endpoints: [
+      { addresses: ['10.244.5.1'], ready: true, podName: 'db-5f7c-abcde' },
+      { addresses: ['10.244.5.2'], ready: true, hostname: 'primary' },
+      { addresses: ['10.244.5.3'], ready: true },
+    ],
+    ports: [http],
+  });
+
+  it('names an endpoint by its Pod when it has no hostname, in A, SRV targets and PTR; the hostname still wins; else the dashed IP', () => {
+    const records = buildServiceRecords(db, [dbSlice], { zones: ZONES, ttl: 5 }).records;
+    const lines = (type: number, name?: string) => records.filter((r) => r.type === type && (name === undefined || r.name === name)).map((r) => `${r.name} ${String(r.data)}`).sort();
+    expect(lines(1).filter((line) => !line.startsWith('db.'))).toEqual([
+      '10-244-5-3.db.default.svc.cluster.local 10.244.5.3',
+      'db-5f7c-abcde.db.default.svc.cluster.local 10.244.5.1',
+      'primary.db.default.svc.cluster.local 10.244.5.2',
+    ]);
+    expect(records.filter((r) => r.type === 33 && r.name === '_http._tcp.db.default.svc.cluster.local').map((r) => (r.data as { target: string }).target).sort()).toEqual([
+      '10-244-5-3.db.default.svc.cluster.local',
+      'db-5f7c-abcde.db.default.svc.cluster.local',
+      'primary.db.default.svc.cluster.local',
+    ]);
+    expect(lines(12, '1.5.244.10.in-addr.arpa')).toEqual(['1.5.244.10.in-addr.arpa db-5f7c-abcde.db.default.svc.cluster.local']);
+  });
+});
+
 describe('buildServiceRecords de-duplication', () => {
   // Record lists past 16 records switch from comparing records to keying them; the output stays duplicate-free.
   it.each([2, 20])('%i named ports, each listed twice, give one SRV record each', (count) => {

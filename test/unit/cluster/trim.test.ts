@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalIp, trimObject } from '../../../src/cluster/trim.js';
+import type { EndpointSliceInfo } from '../../../src/cluster/objects.js';
 
 const meta = (name: string, namespace?: string, extra: Record<string, unknown> = {}) => ({
   name,
@@ -83,6 +84,35 @@ describe('trimObject: Service', () => {
 });
 
 describe('trimObject: EndpointSlice', () => {
+  describe('the Pod names of endpoints (CoreDNS endpoint_pod_names)', () => {
+    const raw = {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      addressType: 'IPv4',
+      metadata: meta('web-abc', 'default', { labels: { 'kubernetes.io/service-name': 'web' } }),
+      endpoints: [
+        { addresses: ['10.244.1.10'], targetRef: { kind: 'Pod', namespace: 'default', name: 'Web-7d9f-X2' } },
+        { addresses: ['10.244.1.11'], hostname: 'named', targetRef: { kind: 'Pod', name: 'web-7d9f-y3' } },
+        { addresses: ['10.244.1.12'], targetRef: { kind: 'Node', name: 'node-1' } },
+        { addresses: ['10.244.1.13'], targetRef: { kind: 'Pod', name: `p${'x'.repeat(63)}` } },
+      ],
+    };
+    const endpoints = (options?: { podNames?: boolean }) => (trimObject(raw, undefined, options) as EndpointSliceInfo).endpoints;
+
+    it('are not kept by default: memory a cluster without endpoint_pod_names saves', () => {
+      expect(endpoints().map((endpoint) => 'podName' in endpoint)).toEqual([false, false, false, false]);
+    });
+
+    it('are kept lowercase with podNames, only for a Pod targetRef of at most 63 characters and an endpoint without hostname', () => {
+      expect(endpoints({ podNames: true })).toEqual([
+        { addresses: ['10.244.1.10'], ready: true, podName: 'web-7d9f-x2' },
+        { addresses: ['10.244.1.11'], ready: true, hostname: 'named' },
+        { addresses: ['10.244.1.12'], ready: true },
+        { addresses: ['10.244.1.13'], ready: true },
+      ]);
+    });
+  });
+
   it('ready defaults to true, hostname and the service-name label are kept, portless ports dropped', () => {
     const raw = {
       apiVersion: 'discovery.k8s.io/v1',

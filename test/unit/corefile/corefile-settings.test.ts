@@ -63,11 +63,11 @@ describe('directives', () => {
         expect(s.kubernetes).toEqual({ zones: ['cluster.local'], pods: 'verified', ttl: 0, namespaces: ['default', 'kube-system'], labels: 'app in (web,db), tier', kubeconfig: join(dir, 'kc.yaml'), context: 'ctx' }),
     ],
     [
-      'kubernetes noendpoints and ignore empty_service take effect; endpoint_pod_names is noted',
+      'kubernetes noendpoints, endpoint_pod_names and ignore empty_service take effect, nothing noted',
       'kubernetes cluster.local {\n noendpoints\n endpoint_pod_names\n ignore empty_service\n}',
       (s) => {
-        expect([s.kubernetes?.noEndpoints, s.kubernetes?.ignoreEmptyService]).toEqual([true, true]);
-        expect(s.notes.map((n) => n.directive)).toEqual(['kubernetes endpoint_pod_names']);
+        expect([s.kubernetes?.noEndpoints, s.kubernetes?.endpointPodNames, s.kubernetes?.ignoreEmptyService]).toEqual([true, true, true]);
+        expect(s.notes).toEqual([]);
       },
     ],
     ['kubernetes endpoint', 'kubernetes cluster.local {\n endpoint https://10.0.0.1:6443\n}', (s) => expect(s.kubernetes?.endpoint).toBe('https://10.0.0.1:6443')],
@@ -78,13 +78,23 @@ describe('directives', () => {
       'forward with every option',
       'forward . 10.0.0.1 dns://10.0.0.2:5353 {\n max_concurrent 10\n policy sequential\n health_check 250ms\n force_tcp\n prefer_udp\n except corp.test\n expire 10s\n}',
       (s) => {
-        expect(s.forward).toEqual({ upstreams: ['10.0.0.1:53', '10.0.0.2:5353'], stubDomains: [], maxConcurrent: 10, policy: 'sequential', healthCheckMs: 250, forceTcp: true, except: ['corp.test'] });
-        expect(s.notes.map((n) => n.directive)).toEqual(['forward prefer_udp', 'forward expire']);
+        expect(s.forward).toEqual({ upstreams: ['10.0.0.1:53', '10.0.0.2:5353'], stubDomains: [], maxConcurrent: 10, policy: 'sequential', healthCheckMs: 250, forceTcp: true, except: ['corp.test'], expireMs: 10_000 });
+        expect(s.notes.map((n) => n.directive)).toEqual(['forward prefer_udp']);
       },
     ],
     ['forward of a domain is a stub domain', 'forward corp.test 10.1.0.53\nforward . 10.0.0.1', { forward: { upstreams: ['10.0.0.1:53'], stubDomains: ['corp.test=10.1.0.53:53'] } }],
     ['cache with its options', 'cache 120 {\n success 5000 60\n denial 2000\n prefetch 10 1m\n serve_stale 1h\n}', { cache: { size: 5000, maxTtl: 60, maxDenialTtl: 120, prefetchHits: 10, serveStaleSeconds: 3600 } }],
     ['cache denial TTL caps denials only; prefetch N D P% sets hits and percentage', 'cache {\n denial 100 5\n prefetch 3 1m 20%\n}', { cache: { size: 9984, maxTtl: 3600, maxDenialTtl: 5, prefetchHits: 3, prefetchPercent: 20, serveStaleSeconds: 0 } }],
+    [
+      'cache success and denial MINTTL, prefetch DURATION: applied, nothing noted',
+      'cache {\n success 100 60 10\n denial 50 30 2\n prefetch 2 30s 50%\n}',
+      (s) => {
+        expect(s.cache).toMatchObject({ maxTtl: 60, minTtl: 10, maxDenialTtl: 30, minDenialTtl: 2, prefetchHits: 2, prefetchWindowMs: 30_000, prefetchPercent: 50 });
+        expect(s.notes).toEqual([]);
+      },
+    ],
+    ['cache without MINTTL: CoreDNS\'s 5 s floor for both kinds', 'cache 30', (s) => expect(s.cache).toMatchObject({ minTtl: 5, minDenialTtl: 5 })],
+    ['prefetch 0 turns prefetch off, as CoreDNS accepts it', 'cache {\n prefetch 0\n}', (s) => expect(s.cache.prefetchHits).toBe(0)],
     ['no cache directive: nothing is cached, as in CoreDNS; denials at most 1800 s, no prefetch', 'forward . 10.0.0.1', { cache: { size: 0, maxTtl: 3600, maxDenialTtl: 1800, prefetchHits: 0, serveStaleSeconds: 0 } }],
     ['no loop directive: no loop probe', 'errors', { loop: false }],
     ['reload with interval and jitter', 'reload 10s 2s', { reload: { intervalMs: 10_000, jitterMs: 2000 } }],
