@@ -17,6 +17,7 @@ import type { Logger } from 'pino';
 import { compactHeap } from '../runtime/heap-compaction.js';
 
 const USAGE = `Usage: clusterdns serve [flags]
+       clusterdns explain NAME [TYPE] (--manifest FILE | --kubeconfig FILE | --server URL) [flags]
        clusterdns --help | --version
 
 Serve Kubernetes cluster DNS (DNS-Based Service Discovery spec 1.1.0) over UDP and TCP.
@@ -261,6 +262,12 @@ switch (command) {
     if (rest.includes('--help') || rest.includes('-h')) process.stdout.write(USAGE);
     else await serve(rest);
     break;
+  case 'explain': {
+    const { runExplain, EXPLAIN_USAGE } = await import('./explain-command.js');
+    if (rest.includes('--help') || rest.includes('-h')) process.stdout.write(EXPLAIN_USAGE);
+    else process.exitCode = await runExplain(rest);
+    break;
+  }
   case '--version':
   case '-v':
   case 'version':

@@ -61,6 +61,8 @@ export interface SearchStep {
 
 /** `--from-pod`: the resolv.conf the pod gets and the walk its resolver makes. */
 export interface SearchWalk {
+  /** The name as the application asked it (the question of the explanation is the candidate the walk ended at). */
+  asked: string;
   pod: ObjectRef;
   /** The pod's resolv.conf as the kubelet writes it. */
   resolvConf: { nameservers: string[]; search: string[]; ndots: number };

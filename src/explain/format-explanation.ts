@@ -19,7 +19,7 @@ export function formatExplanation(explanation: Explanation): string {
     for (const ns of walk.resolvConf.nameservers) lines.push(`;;   nameserver ${ns}`);
     if (walk.resolvConf.search.length > 0) lines.push(`;;   search ${walk.resolvConf.search.join(' ')}`);
     lines.push(`;;   options ndots:${walk.resolvConf.ndots}`);
-    lines.push(';; SEARCH PATH (the queries its resolver sends, in order):');
+    lines.push(`;; SEARCH PATH for "${walk.asked}" (the queries its resolver sends, in order):`);
     walk.steps.forEach((step, i) => {
       const result = step.rcode === 'NOERROR' && step.answers.length === 0 ? 'NODATA' : step.rcode;
       lines.push(`;;   ${String(i + 1).padStart(2)}. ${step.name}. ${step.type} -> ${result}${step.answers.length > 0 ? `: ${step.answers.join(' | ')}` : ''}`);

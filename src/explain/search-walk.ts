@@ -97,6 +97,7 @@ export async function walkSearchPath(name: string, qtype: number, podRef: string
   const queriesWithAutopath = startsAtSearch && answered !== null && conf.usesClusterDns ? Math.min(types.length, steps.length) : steps.length;
   const podObject: ObjectRef = { kind: 'Pod', namespace: pod.namespace, name: pod.name };
   const walk: SearchWalk = {
+    asked: name.trim(),
     pod: podObject,
     resolvConf: { nameservers: conf.nameservers, search: conf.search, ndots: conf.ndots },
     usesClusterDns: conf.usesClusterDns,
@@ -108,5 +109,6 @@ export async function walkSearchPath(name: string, qtype: number, podRef: string
   if (!conf.usesClusterDns) {
     reasons.unshift({ code: 'search-path', message: `pod ${pod.namespace}/${pod.name} has dnsPolicy ${pod.dns?.policy ?? 'ClusterFirst'}${pod.dns?.hostNetwork ? ' on the host network' : ''}: its queries go to the node's resolver, not to cluster DNS; the answers below are what cluster DNS would give`, object: podObject });
   }
-  return { ...final, question: { name: name.trim(), type: typeName(qtype) }, reasons: [...reasons, ...final.reasons], walk };
+  // The question and answer are those of the candidate the walk ended at; `walk.asked` is the name as typed.
+  return { ...final, question: { name: final.question.name, type: typeName(qtype) }, reasons: [...reasons, ...final.reasons], walk };
 }
