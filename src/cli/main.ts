@@ -43,7 +43,9 @@ Flags of serve:
   --autopath-namespace NS  with @kubernetes: clients that are no pod search from this namespace
   --health HOST:PORT    serve GET /health there (CoreDNS health; in a cluster 0.0.0.0:8080); default off
   --ready HOST:PORT     serve GET /ready there, 503 until synced (CoreDNS ready; 0.0.0.0:8181); default off
-  --metrics HOST:PORT   serve GET /metrics there (CoreDNS prometheus; 0.0.0.0:9153); default off
+  --metrics HOST:PORT   serve GET /metrics there (CoreDNS prometheus; 0.0.0.0:9153), and GET /explain
+                        (docs/explain.md) to loopback clients; default off
+  --explain-from-anywhere  GET /explain answers clients that are not on loopback too (it names objects)
   --lameduck DURATION   on SIGTERM, keep answering this long after /ready turned 503, then drain TCP and
                         exit 0 (CoreDNS health lameduck; default ${SERVE_DEFAULTS.lameduck}; e.g. 500ms, 0 for none)
   --log-queries         log every query in CoreDNS's common log format (CoreDNS log; default off)
@@ -156,6 +158,7 @@ async function serve(rawArgv: string[]): Promise<void> {
       lameduckMs: options.lameduckMs,
       logQueries: options.logQueries,
       loadbalance: options.loadbalance,
+      explainFromAnywhere: options.explainFromAnywhere,
       version: version(),
       logger,
       // A big YAML snapshot takes seconds to parse: off the thread that answers queries.

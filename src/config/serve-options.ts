@@ -60,6 +60,8 @@ export interface ServeOptions {
   logQueries: boolean;
   /** --loadbalance: rotate A and AAAA records per reply (CoreDNS `loadbalance`). */
   loadbalance: boolean;
+  /** --explain-from-anywhere: GET /explain answers clients that are not on loopback (set only when given). */
+  explainFromAnywhere?: true;
 }
 
 export const SERVE_DEFAULTS = {
@@ -128,6 +130,7 @@ export function parseServeArgs(argv: string[]): ServeOptions {
         lameduck: { type: 'string' },
         'log-queries': { type: 'boolean' },
         loadbalance: { type: 'boolean' },
+        'explain-from-anywhere': { type: 'boolean' },
       },
     }));
   } catch (err) {
@@ -166,6 +169,7 @@ export function parseServeArgs(argv: string[]): ServeOptions {
     lameduckMs: parseMilliseconds(values.lameduck ?? SERVE_DEFAULTS.lameduck, '--lameduck'),
     logQueries: values['log-queries'] ?? false,
     loadbalance: values.loadbalance ?? false,
+    ...(values['explain-from-anywhere'] === true ? { explainFromAnywhere: true as const } : {}),
   };
 }
 
