@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { Explanation } from '../../src/explain/explanation.js';
+import { ApiEmulator, endpointSlice, namespace, service, tempDir, writeKubeconfig } from '../helpers/api-emulator/index.js';
 import { CLI, startCli } from '../helpers/spawn-cli.js';
 
 const run = promisify(execFile);
@@ -11,7 +12,7 @@ const EXAMPLE = fileURLToPath(new URL('../../examples/cluster.yaml', import.meta
 
 async function explain(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, 'explain', ...args], { timeout: 20_000 });
+    const { stdout, stderr } = await run(process.execPath, [CLI, 'explain', ...args], { timeout: 45_000 });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -19,7 +20,8 @@ async function explain(...args: string[]): Promise<{ code: number; stdout: strin
   }
 }
 
-describe('clusterdns explain', () => {
+// Each case spawns the CLI (a whole server start) once or more: on a loaded 2-core machine that takes seconds.
+describe('clusterdns explain', { timeout: 90_000 }, () => {
   it('prints a ready name as dig would, each record followed by its object and spec rule', async () => {
     const { code, stdout } = await explain('hello.default.svc.cluster.local', '--manifest', EXAMPLE);
     expect(code).toBe(0);
@@ -58,14 +60,43 @@ describe('clusterdns explain', () => {
     const server = await startCli(['--manifest', EXAMPLE, '--metrics', '127.0.0.1:0', '--log-level', 'info']);
     try {
       const line = await server.waitForLog((entry) => entry.msg === 'http listening' && entry.endpoint === '/metrics');
-      const remote = await explain('nginx.default.svc.cluster.local', '--server', `http://${String(line.address)}`, '--json');
-      const local = await explain('nginx.default.svc.cluster.local', '--manifest', EXAMPLE, '--json');
+      const [remote, local] = await Promise.all([
+        explain('nginx.default.svc.cluster.local', '--server', `http://${String(line.address)}`, '--json'),
+        explain('nginx.default.svc.cluster.local', '--manifest', EXAMPLE, '--json'),
+      ]);
       expect(remote.code).toBe(0);
       const strip = (text: string) => JSON.parse(text) as Explanation;
       expect(strip(remote.stdout)).toEqual(strip(local.stdout));
       expect(strip(remote.stdout).reasons.map((r) => r.code)).toEqual(['endpoint-not-ready']);
     } finally {
       await server.stop();
+    }
+  });
+
+  it('--kubeconfig explains from the live cluster (the API server emulator): the not-ready endpoint of a headless Service', async () => {
+    const token = 'explain-token';
+    const emu = await new ApiEmulator({ token }).start();
+    const dir = await tempDir();
+    try {
+      emu.applyAll([
+        namespace('default'),
+        service('default', 'db', { clusterIP: 'None', ports: [{ name: 'pg', port: 5432 }] }),
+        endpointSlice('default', 'db-1', 'db', {
+          endpoints: [{ addresses: ['10.244.0.5'], hostname: 'db-0' }, { addresses: ['10.244.0.6'], hostname: 'db-1', ready: false }],
+          ports: [{ name: 'pg', port: 5432 }],
+        }),
+      ]);
+      const kubeconfig = await writeKubeconfig(dir.dir, { contexts: [{ name: 'emulator', server: emu.url, token }] });
+      const { code, stdout } = await explain('db-1.db.default.svc.cluster.local', '--kubeconfig', kubeconfig, '--json');
+      expect(code).toBe(0);
+      const result = JSON.parse(stdout) as Explanation;
+      expect(result.rcode).toBe('NXDOMAIN');
+      expect(result.reasons).toEqual([
+        { code: 'endpoint-not-ready', message: expect.stringMatching(/^pod default\/db-1 \(10\.244\.0\.6, hostname db-1\)/), object: { kind: 'Pod', namespace: 'default', name: 'db-1' } },
+      ]);
+    } finally {
+      await emu.close();
+      await dir.remove();
     }
   });
 
