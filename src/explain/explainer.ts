@@ -129,7 +129,7 @@ export class Explainer {
       section,
       ...attributeRecord(record, this.attribution),
     });
-    const answered = outcome.answer.some((r) => r.type === qtype || qtype === RRType.ANY || (qtype === RRType.CNAME && r.type === RRType.CNAME));
+    const answered = outcome.answer.some((r) => r.type === qtype || qtype === RRType.ANY);
     const rcode = rcodeName(outcome.rcode);
     // Reasons for the name the answer ends at (a CNAME chain's last name: its target is what failed).
     const last = outcome.answer[outcome.answer.length - 1];

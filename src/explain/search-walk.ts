@@ -4,6 +4,7 @@
 // the name as given; NXDOMAIN, NODATA and SERVFAIL go on to the next candidate, an answer or any other rcode
 // ends the walk. getaddrinfo asks A and AAAA for every candidate, so an A question walks both.
 import type { ClusterStore } from '../cluster/cluster-store.js';
+import type { PodDnsSettings } from '../cluster/objects.js';
 import { DNS_SERVICE } from '../cluster/record-builder.js';
 import { searchCandidates } from '../embedding/lookup.js';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
@@ -26,7 +27,7 @@ const CLUSTER_NDOTS = 5;
 const DEFAULT_NDOTS = 1;
 
 /** The pod's resolv.conf, as the kubelet builds it from dnsPolicy and dnsConfig. */
-export function podResolvConf(pod: { namespace: string; dns?: import('../cluster/objects.js').PodDnsSettings }, zone: string, clusterDns: string[], hostSearch: readonly string[]): SearchWalk['resolvConf'] & { usesClusterDns: boolean } {
+export function podResolvConf(pod: { namespace: string; dns?: PodDnsSettings }, zone: string, clusterDns: string[], hostSearch: readonly string[]): SearchWalk['resolvConf'] & { usesClusterDns: boolean } {
   const dns = pod.dns;
   const policy = dns?.policy ?? 'ClusterFirst';
   // ClusterFirst on the host network falls back to Default (the node's resolver); ClusterFirstWithHostNet does not.
