@@ -29,6 +29,10 @@ import type { CacheStats } from './cache/cache-stats.js';
 import type { ForwardStats } from './forward/forward-stats.js';
 import type { LoopReport } from './forward/loop-detection.js';
 import { createResolverHandlers, parseForwardRoutes, type ForwardSettings } from './pipeline/resolver-handlers.js';
+import { Explainer, type ExplainOptions } from './explain/explainer.js';
+import { EXPLAIN_REQUEST } from './explain/explain-request.js';
+import type { Explanation } from './explain/explanation.js';
+import { formatUpstream } from './forward/upstream-address.js';
 
 export interface ClusterDnsServerOptions {
   /** Snapshot file(s) as `kubectl get -A -o yaml|json` prints them; watched for changes. */
@@ -90,6 +94,11 @@ export interface ClusterDnsServerOptions {
   logQueries?: boolean;
   /** CoreDNS `loadbalance`: rotate the order of A and AAAA records per reply; default off. */
   loadbalance?: boolean;
+  /**
+   * GET /explain on the metrics listener answers clients from any address, not only loopback (it names the
+   * cluster's objects, so it is loopback-only unless asked); default false.
+   */
+  explainFromAnywhere?: boolean;
 }
 
 /** After the lameduck, how long TCP connections and forwarded queries in flight may take to finish. */
@@ -115,6 +124,8 @@ export interface ServerInternalOptions extends ClusterDnsServerOptions {
    * the caller swaps in behind the listener when it chooses.
    */
   sharedListener?: { server: DnsServer; adopt: (chain: Handler) => void };
+  /** `explain` cannot forward here (the CLI answering without a running server): it says what a server would do. */
+  explainOffline?: boolean;
   /** Filled in at start: close and reopen the HTTP endpoints (a reload frees their ports for the next configuration). */
   httpControl?: { close?: () => Promise<void>; reopen?: () => Promise<void> };
   /** Where CoreDNS `log` lines go, when not `logger` (a multi-core worker logs only warnings otherwise). */
@@ -155,6 +166,12 @@ export interface ClusterDnsServer {
   cacheEntries(): { success: number; denial: number } | null;
   /** True from shutdown() on. */
   readonly shuttingDown: boolean;
+  /**
+   * Why `name` answers what it answers (docs/explain.md): the server's own answer for `type` (default A), each
+   * record with its object and spec rule, and the reasons behind a negative answer. Rejects with a
+   * ClusterDnsError for a name or type that cannot be asked, or an unknown `fromPod`.
+   */
+  explain(name: string, type?: string | number, options?: ExplainOptions): Promise<Explanation>;
   /**
    * Stop gracefully, as CoreDNS on SIGTERM: /ready answers 503 at once, queries are answered for `lameduckMs`,
    * then listeners stop taking queries, those in flight finish (TCP connections end once answered), and all
@@ -243,6 +260,20 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
   const hosts = options.hosts ? new HostsHandler(options.hosts, { logger: logger.child({ component: 'hosts' }) }) : null;
   if (hosts) handlers.splice(handlers.indexOf(kubernetes), 0, hosts);
   const chain: Chain = new Chain([...resolver.before, ...handlers, ...resolver.after]);
+  const forwardRoutes = options.forward ? parseForwardRoutes(options.forward) : [];
+  const explainer = new Explainer({
+    store,
+    resolve: (qname, qtype) => chain.resolve(qname, qtype, EXPLAIN_REQUEST),
+    indexZone: (name) => index.findZone(name),
+    indexHas: (name) => index.exists(name),
+    indexZones: [...zones, ...REVERSE_ZONES],
+    settings: {
+      forwardRoutes: forwardRoutes.map((route) => ({ domain: route.domain, upstreams: route.upstreams.map(formatUpstream) })),
+      zoneFiles: () => (resolver.zones?.zones ?? []).map((zone) => ({ origin: zone.origin, file: zone.files[0] ?? zone.origin })),
+      offline: options.explainOffline === true,
+      hostSearch: autopath?.hostSearch ?? [],
+    },
+  });
   const shared = options.sharedListener;
   const server: DnsServer =
     shared?.server ??
@@ -306,6 +337,7 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
       healthy: () => true,
       unready: () => (shuttingDown ? 'shutting down' : store.synced ? null : 'not synced with the cluster yet'),
       metrics: { stats: server.stats, synced: () => store.synced, counts: () => store.counts, watch: watchStats, programming },
+      explain: { explain: (name, type, fromPod) => explainer.explain(name, type, fromPod === undefined ? {} : { fromPod }), fromAnywhere: options.explainFromAnywhere === true },
       build: { version: options.version ?? 'unknown', revision: '' },
       extendMetrics: (registry) => {
         if (resolver.forwardStats !== null) registerForwardMetrics(registry, { forward: resolver.forwardStats, cache: resolver.cache });
@@ -351,6 +383,7 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
     get shuttingDown() {
       return shuttingDown !== undefined;
     },
+    explain: (name, type, explainOptions) => explainer.explain(name, type, explainOptions),
     shutdown,
     handOver: () =>
       (shuttingDown ??= (async () => {

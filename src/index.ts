@@ -15,6 +15,15 @@ export {
   type ObjectRef,
   type ObjectsInput,
   type ResolverOptions,
+  type ExplainOptions,
+  type ExplainedRecord,
+  type Explanation,
+  type ExplainObjectRef,
+  type ExplainReason,
+  type ExplainReasonCode,
+  type ExplainRecordSource,
+  type ExplainSearchStep,
+  type ExplainSearchWalk,
 } from './embedding/index.js';
 export type {
   EndpointSliceObject,

@@ -17,6 +17,7 @@ import type { Logger } from 'pino';
 import { compactHeap } from '../runtime/heap-compaction.js';
 
 const USAGE = `Usage: clusterdns serve [flags]
+       clusterdns explain NAME [TYPE] (--manifest FILE | --kubeconfig FILE | --server URL) [flags]
        clusterdns --help | --version
 
 Serve Kubernetes cluster DNS (DNS-Based Service Discovery spec 1.1.0) over UDP and TCP.
@@ -44,7 +45,9 @@ Flags of serve:
   --autopath-namespace NS  with @kubernetes: clients that are no pod search from this namespace
   --health HOST:PORT    serve GET /health there (CoreDNS health; in a cluster 0.0.0.0:8080); default off
   --ready HOST:PORT     serve GET /ready there, 503 until synced (CoreDNS ready; 0.0.0.0:8181); default off
-  --metrics HOST:PORT   serve GET /metrics there (CoreDNS prometheus; 0.0.0.0:9153); default off
+  --metrics HOST:PORT   serve GET /metrics there (CoreDNS prometheus; 0.0.0.0:9153), and GET /explain
+                        (docs/explain.md) to loopback clients; default off
+  --explain-from-anywhere  GET /explain answers clients that are not on loopback too (it names objects)
   --lameduck DURATION   on SIGTERM, keep answering this long after /ready turned 503, then drain TCP and
                         exit 0 (CoreDNS health lameduck; default ${SERVE_DEFAULTS.lameduck}; e.g. 500ms, 0 for none)
   --log-queries         log every query in CoreDNS's common log format (CoreDNS log; default off)
@@ -160,6 +163,7 @@ async function serve(rawArgv: string[]): Promise<void> {
       logQueries: options.logQueries,
       loadbalance: options.loadbalance,
       endpointPodNames: options.endpointPodNames,
+      explainFromAnywhere: options.explainFromAnywhere,
       version: version(),
       logger,
       // A big YAML snapshot takes seconds to parse: off the thread that answers queries.
@@ -267,6 +271,12 @@ switch (command) {
     if (rest.includes('--help') || rest.includes('-h')) process.stdout.write(USAGE);
     else await serve(rest);
     break;
+  case 'explain': {
+    const { runExplain, EXPLAIN_USAGE } = await import('./explain-command.js');
+    if (rest.includes('--help') || rest.includes('-h')) process.stdout.write(EXPLAIN_USAGE);
+    else process.exitCode = await runExplain(rest);
+    break;
+  }
   case '--version':
   case '-v':
   case 'version':

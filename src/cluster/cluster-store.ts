@@ -168,6 +168,44 @@ export class ClusterStore implements ClusterSink {
     return first;
   }
 
+  /** The settings records are built with (zones normalized, defaults filled in), for `explain`. */
+  get buildOptions(): Readonly<BuildOptions & { pods: PodsMode }> {
+    return this.options;
+  }
+
+  /** The Service `namespace/name` (lowercase), or undefined. */
+  service(namespace: string, name: string): ServiceInfo | undefined {
+    return this.services.get(key(namespace, name));
+  }
+
+  /** The EndpointSlices labelled with the Service `namespace/name` (it need not exist). */
+  slicesOf(namespace: string, service: string): EndpointSliceInfo[] {
+    const keys = this.slicesByService.get(key(namespace, service));
+    return keys === undefined ? [] : [...keys].map((k) => this.slices.get(k)!);
+  }
+
+  /** The Pod `namespace/name`, or undefined. */
+  pod(namespace: string, name: string): PodInfo | undefined {
+    return this.pods.get(key(namespace, name));
+  }
+
+  /** Every pod that has this IP (several when old pods linger). */
+  podsWithIp(ip: string): PodInfo[] {
+    const canonical = canonicalIp(ip);
+    const keys = canonical === null ? undefined : this.podsByIpIndex.get(canonical);
+    return keys === undefined ? [] : [...keys].flatMap((k) => this.pods.get(k) ?? []);
+  }
+
+  /** Every Service held (a scan: for diagnostics, not for the query path). */
+  allServices(): IterableIterator<ServiceInfo> {
+    return this.services.values();
+  }
+
+  /** Every EndpointSlice held (a scan: for diagnostics, not for the query path). */
+  allSlices(): IterableIterator<EndpointSliceInfo> {
+    return this.slices.values();
+  }
+
   /** Every object held, in no particular order. */
   *objects(): IterableIterator<ClusterObject> {
     yield* this.namespaces.values();

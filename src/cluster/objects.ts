@@ -39,6 +39,13 @@ export interface EndpointInfo {
    * `endpoint_pod_names`, TrimOptions.podNames): one string per endpoint is memory a big cluster otherwise saves.
    */
   podName?: string;
+  /**
+   * For a not-ready endpoint only: the name of the Pod its targetRef names, so `explain` can say which pod is
+   * not ready (ready endpoints carry none: their memory is what a large cluster holds).
+   */
+  targetPod?: string;
+  /** For a not-ready endpoint only: conditions.terminating is true (the pod is being deleted). */
+  terminating?: true;
 }
 
 export interface EndpointPort {
@@ -69,6 +76,19 @@ export interface PodInfo extends ObjectKey {
   phase: string;
   /** metadata.deletionTimestamp is set: the pod is going away and gets no verified pod records. */
   terminating?: true;
+  /** spec.dnsPolicy and spec.dnsConfig, only when they differ from ClusterFirst with no dnsConfig (the default). */
+  dns?: PodDnsSettings;
+}
+
+/** What decides a pod's resolv.conf (Kubernetes "Pod's DNS Policy" and "Pod's DNS Config"). */
+export interface PodDnsSettings {
+  policy: 'ClusterFirst' | 'ClusterFirstWithHostNet' | 'Default' | 'None';
+  /** spec.hostNetwork: with ClusterFirst the pod then gets the node's resolv.conf (as Default). */
+  hostNetwork?: true;
+  nameservers?: string[];
+  searches?: string[];
+  /** dnsConfig.options as `name` or `name:value` (ndots:2). */
+  options?: string[];
 }
 
 export interface NamespaceInfo {

@@ -14,6 +14,7 @@ import type {
   EndpointPort,
   EndpointSliceInfo,
   NamespaceInfo,
+  PodDnsSettings,
   PodInfo,
   Protocol,
   ServiceInfo,
@@ -190,8 +191,13 @@ function trimEndpointSlice(raw: Json, meta: Json, ctx: Context, podNames: boolea
     const hostname = typeof entry.hostname === 'string' && entry.hostname !== '' ? entry.hostname.toLowerCase() : undefined;
     // The hostname wins over the pod name (CoreDNS endpointHostname), so an endpoint with one never keeps the other.
     const podName = podNames && hostname === undefined ? targetPodName(entry.targetRef) : undefined;
-    if (podName !== undefined) endpoints.push({ addresses: exact(addresses), ready, podName });
-    else endpoints.push(hostname === undefined ? { addresses: exact(addresses), ready } : { addresses: exact(addresses), ready, hostname });
+    const endpoint: EndpointInfo =
+      podName !== undefined
+        ? { addresses: exact(addresses), ready, podName }
+        : hostname === undefined
+          ? { addresses: exact(addresses), ready }
+          : { addresses: exact(addresses), ready, hostname };
+    endpoints.push(ready ? endpoint : notReadyDetails(endpoint, entry, conditions));
   });
 
   const ports: EndpointPort[] = [];
@@ -231,6 +237,15 @@ function targetPodName(targetRef: unknown): string | undefined {
   return typeof name === 'string' && name !== '' && name.length < 64 ? name.toLowerCase() : undefined;
 }
 
+/** A not-ready endpoint keeps its pod's name and whether it is terminating, for `explain` (rare, so cheap). */
+function notReadyDetails(endpoint: EndpointInfo, entry: Json, conditions: unknown): EndpointInfo {
+  const ref = entry.targetRef;
+  const pod = isRecord(ref) && ref.kind === 'Pod' && typeof ref.name === 'string' && ref.name !== '' ? ref.name : undefined;
+  const terminating = isRecord(conditions) && conditions.terminating === true;
+  if (pod === undefined && !terminating) return endpoint;
+  return { ...endpoint, ...(pod === undefined ? {} : { targetPod: pod }), ...(terminating ? { terminating: true as const } : {}) };
+}
+
 /** The endpoints controller's `endpoints.kubernetes.io/last-change-trigger-time` (RFC 3339), in ms; absent or unreadable: undefined. */
 function triggerTime(annotations: unknown): number | undefined {
   const value = isRecord(annotations) ? annotations['endpoints.kubernetes.io/last-change-trigger-time'] : undefined;
@@ -253,10 +268,48 @@ function trimPod(raw: Json, ctx: Context): PodInfo {
     add(status.podIP, 'status.podIP');
   }
   const phase = typeof status.phase === 'string' && status.phase !== '' ? status.phase : 'Unknown';
-  const pod: PodInfo = { kind: 'Pod', namespace: ctx.namespace, name: ctx.name, ips: exact(ips), phase };
+  const dns = trimPodDns(raw.spec);
+  const pod: PodInfo =
+    dns === undefined
+      ? { kind: 'Pod', namespace: ctx.namespace, name: ctx.name, ips: exact(ips), phase }
+      : { kind: 'Pod', namespace: ctx.namespace, name: ctx.name, ips: exact(ips), phase, dns };
   // A pod being deleted keeps phase Running until it is gone; CoreDNS (object/pod.go) drops it at once.
   const deleting = isRecord(raw.metadata) ? raw.metadata.deletionTimestamp : undefined;
   return deleting !== undefined && deleting !== null && deleting !== '' ? { ...pod, terminating: true } : pod;
+}
+
+const DNS_POLICIES: ReadonlySet<string> = new Set(['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None']);
+
+/**
+ * spec.dnsPolicy, spec.hostNetwork and spec.dnsConfig, for `explain --from-pod`; undefined for the default
+ * (ClusterFirst, no dnsConfig, no host network), which is nearly every pod, so they cost nothing. Unreadable
+ * values are left out: they never make a pod unusable for DNS.
+ */
+function trimPodDns(spec: unknown): PodDnsSettings | undefined {
+  if (!isRecord(spec)) return undefined;
+  const policy = typeof spec.dnsPolicy === 'string' && DNS_POLICIES.has(spec.dnsPolicy) ? (spec.dnsPolicy as PodDnsSettings['policy']) : 'ClusterFirst';
+  const hostNetwork = spec.hostNetwork === true;
+  const config = isRecord(spec.dnsConfig) ? spec.dnsConfig : undefined;
+  if (policy === 'ClusterFirst' && !hostNetwork && config === undefined) return undefined;
+  const strings = (value: unknown): string[] | undefined => {
+    const list = Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v !== '') : [];
+    return list.length > 0 ? list : undefined;
+  };
+  const options = Array.isArray(config?.options)
+    ? config.options.flatMap((o: unknown) => {
+        if (!isRecord(o) || typeof o.name !== 'string' || o.name === '') return [];
+        return [typeof o.value === 'string' && o.value !== '' ? `${o.name}:${o.value}` : o.name];
+      })
+    : [];
+  const nameservers = strings(config?.nameservers);
+  const searches = strings(config?.searches);
+  return {
+    policy,
+    ...(hostNetwork ? { hostNetwork: true as const } : {}),
+    ...(nameservers ? { nameservers } : {}),
+    ...(searches ? { searches: searches.map((s) => normalizeName(s)) } : {}),
+    ...(options.length > 0 ? { options } : {}),
+  };
 }
 
 /**

@@ -64,6 +64,8 @@ export interface ServeOptions {
   loadbalance: boolean;
   /** --endpoint-pod-names: endpoints without a hostname are named by their Pod (CoreDNS `endpoint_pod_names`). */
   endpointPodNames: boolean;
+  /** --explain-from-anywhere: GET /explain answers clients that are not on loopback (set only when given). */
+  explainFromAnywhere?: true;
 }
 
 export const SERVE_DEFAULTS = {
@@ -134,6 +136,7 @@ export function parseServeArgs(argv: string[]): ServeOptions {
         'log-queries': { type: 'boolean' },
         loadbalance: { type: 'boolean' },
         'endpoint-pod-names': { type: 'boolean' },
+        'explain-from-anywhere': { type: 'boolean' },
       },
     }));
   } catch (err) {
@@ -174,6 +177,7 @@ export function parseServeArgs(argv: string[]): ServeOptions {
     logQueries: values['log-queries'] ?? false,
     loadbalance: values.loadbalance ?? false,
     endpointPodNames: values['endpoint-pod-names'] ?? false,
+    ...(values['explain-from-anywhere'] === true ? { explainFromAnywhere: true as const } : {}),
   };
 }
 

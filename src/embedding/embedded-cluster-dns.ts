@@ -17,6 +17,8 @@ import type { ClusterStore } from '../cluster/cluster-store.js';
 import type { AutopathSettings } from '../pipeline/autopath-handler.js';
 import type { RecordIndex } from '../records/record-index.js';
 import type { ServerStats } from '../server/server-stats.js';
+import type { ExplainOptions } from '../explain/explainer.js';
+import type { Explanation } from '../explain/explanation.js';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
 import { EmbeddingErrorCodes, embeddingError } from './errors.js';
 import { createClusterLookup, type ClusterLookup, type LookupSettings } from './lookup.js';
@@ -113,6 +115,12 @@ export interface ClusterDns {
   replaceAll(objects: ObjectsInput): Promise<void>;
   /** Serve the `objects` given to startClusterDns again: `replaceAll(options.objects ?? [])`. */
   reset(): Promise<void>;
+  /**
+   * Why `name` answers what it answers (docs/explain.md): the server's own answer for `type` (default 'A'),
+   * each record with the object that made it and the spec rule, and for NXDOMAIN/NODATA the reasons, with
+   * stable codes. `{ fromPod: 'ns/name' }` walks that pod's search path. Rejects on a bad name or type.
+   */
+  explain(name: string, type?: string | number, options?: ExplainOptions): Promise<Explanation>;
   /** A node:dns/promises Resolver that asks this server (cancelled by close()). */
   resolver(options?: ResolverOptions): Resolver;
   /** dns.lookup-compatible, searching from `options.namespace` (pass as `lookup` to http.get, net.connect…). */

@@ -16,3 +16,14 @@ export {
 } from './lookup.js';
 export { EmbeddingErrorCodes, type EmbeddingErrorCode, type LookupError } from './errors.js';
 export type { DeleteInput, KubernetesList, KubernetesObject, ObjectRef, ObjectsInput } from './objects.js';
+export type { ExplainOptions } from '../explain/explainer.js';
+export type {
+  ExplainedRecord,
+  Explanation,
+  ObjectRef as ExplainObjectRef,
+  Reason as ExplainReason,
+  ReasonCode as ExplainReasonCode,
+  RecordSource as ExplainRecordSource,
+  SearchStep as ExplainSearchStep,
+  SearchWalk as ExplainSearchWalk,
+} from '../explain/explanation.js';

@@ -6,6 +6,7 @@ import { SLIM_TIME_BUCKETS, createHistogram } from '../server/bucket-histogram.j
 import { formatAddress, parseListen, type ListenAddress } from '../config/serve-options.js';
 import { startHealthSelfCheck, type HealthSelfCheck } from './health-self-check.js';
 import { createMetrics, type BuildInfo, type MetricsSources } from './metrics.js';
+import type { ExplainRoute } from './explain-route.js';
 import { ProbeServer } from './probe-server.js';
 
 export type HttpEndpoint = 'health' | 'ready' | 'metrics';
@@ -17,6 +18,8 @@ export interface HttpEndpointsOptions {
   /** Why the server is not ready (/ready's 503 body: not synced yet, shutting down), or null when it is. */
   unready: () => string | null;
   metrics: Omit<MetricsSources, 'health'>;
+  /** GET /explain, served on the metrics listener (it reports on the server's data, as /metrics does); off unless given. */
+  explain?: ExplainRoute;
   /** coredns_build_info's version and revision. */
   build?: BuildInfo;
   /** Runs before each scrape (the multi-core primary collects its workers' counters here). */
@@ -52,7 +55,7 @@ export async function startHttpEndpoints(options: HttpEndpointsOptions): Promise
       return metrics.scrape();
     };
   }
-  const routes = { health: { health: options.healthy }, ready: { unready: options.unready }, metrics: { metrics: scrape } };
+  const routes = { health: { health: options.healthy }, ready: { unready: options.unready }, metrics: { metrics: scrape, explain: options.explain } };
   try {
     for (const name of ['health', 'ready', 'metrics'] as const) {
       const where = options.addresses[name];

@@ -6,12 +6,15 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ListenAddress } from '../config/serve-options.js';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
+import { serveExplain, type ExplainRoute } from './explain-route.js';
 
 export interface ProbeRoutes {
   health?: () => boolean;
   /** Why the server is not ready (the 503's body), or null when it is. */
   unready?: () => string | null;
   metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** GET /explain (src/http/explain-route.ts). */
+  explain?: ExplainRoute;
 }
 
 /** One HTTP listener serving some of /health, /ready and /metrics (CoreDNS uses :8080, :8181, :9153). */
@@ -21,7 +24,7 @@ export class ProbeServer {
   constructor(private readonly routes: ProbeRoutes) {}
 
   async listen(address: ListenAddress): Promise<ListenAddress> {
-    const server = http.createServer((request, response) => void this.serve(request.url ?? '/', response));
+    const server = http.createServer((request, response) => void this.serve(request, response));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) =>
@@ -40,9 +43,9 @@ export class ProbeServer {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  private async serve(url: string, response: http.ServerResponse): Promise<void> {
-    const path = url.split('?')[0];
-    const { health, unready, metrics } = this.routes;
+  private async serve(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+    const path = (request.url ?? '/').split('?')[0];
+    const { health, unready, metrics, explain } = this.routes;
     try {
       if (path === '/health' && health) return reply(response, health() ? 200 : 503, health() ? 'OK' : 'unhealthy');
       if (path === '/ready' && unready) {
@@ -53,6 +56,7 @@ export class ProbeServer {
         const { contentType, body } = await metrics();
         return reply(response, 200, body, contentType);
       }
+      if (path === '/explain' && explain) return await serveExplain(request, explain, (status, body, type) => reply(response, status, body, type));
       reply(response, 404, 'not found');
     } catch (err) {
       reply(response, 500, (err as Error).message);

@@ -81,7 +81,7 @@ describe('clusterdns/testing builders', () => {
       endpoints: [
         { addresses: ['10.244.0.5'], ready: true, hostname: 'db-0' },
         { addresses: ['10.244.0.6'], ready: true, hostname: 'primary' },
-        { addresses: ['10.244.0.7'], ready: false, hostname: 'db-2' },
+        { addresses: ['10.244.0.7'], ready: false, hostname: 'db-2', targetPod: 'db-2' }, // a not-ready endpoint keeps its pod for explain
       ],
       ports: [{ name: 'pg', port: 5432, protocol: 'TCP' }],
     });

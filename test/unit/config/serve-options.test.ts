@@ -47,6 +47,7 @@ describe('parseServeArgs', () => {
     [['--serve-stale', '1h'], { serveStale: 3600 }],
     [['--lameduck', '500ms', '--log-queries'], { lameduckMs: 500, logQueries: true }],
     [['--loadbalance'], { loadbalance: true }],
+    [['--explain-from-anywhere'], { explainFromAnywhere: true }],
     [['--lameduck', '0'], { lameduckMs: 0 }],
     [['--lameduck', '2m'], { lameduckMs: 120_000 }],
     [['--serve-stale', '90'], { serveStale: 90 }],
