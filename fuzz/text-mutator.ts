@@ -117,11 +117,20 @@ const TEXT_MUTATIONS: readonly TextMutation[] = [
   longToken,
 ];
 
-/** One to five stacked mutations of a seed picked from the corpus. */
+/**
+ * Mutated text stays under this size: stacked repeats of long tokens otherwise grow a file to megabytes, whose
+ * parse is slow in proportion (not a hang), while real zone files here and Corefiles are a few kilobytes.
+ */
+export const MAX_MUTATED_TEXT = 32 * 1024;
+
+/** One to five stacked mutations of a seed picked from the corpus; a mutation past MAX_MUTATED_TEXT is undone. */
 export function mutateText(corpus: readonly string[], rng: Prng, includeLines: readonly string[]): string {
   const context = { corpus, includeLines };
   let out = rng.pick(corpus);
   const rounds = rng.range(1, 5);
-  for (let i = 0; i < rounds; i++) out = rng.pick(TEXT_MUTATIONS)(out, rng, context);
+  for (let i = 0; i < rounds; i++) {
+    const mutated = rng.pick(TEXT_MUTATIONS)(out, rng, context);
+    if (mutated.length <= MAX_MUTATED_TEXT) out = mutated;
+  }
   return out;
 }
