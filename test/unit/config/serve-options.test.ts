@@ -25,6 +25,7 @@ describe('parseServeArgs', () => {
       lameduckMs: 5000,
       logQueries: false,
       loadbalance: false,
+      endpointPodNames: false,
     });
   });
 
@@ -44,6 +45,7 @@ describe('parseServeArgs', () => {
     [['--stub-domain', 'corp.example=10.0.0.1,10.0.0.2:5353'], { stubDomains: ['corp.example=10.0.0.1,10.0.0.2:5353'] }],
     [['--cache-size', '0', '--cache-ttl', '300', '--max-concurrent', '50'], { cacheSize: 0, cacheTtl: 300, maxConcurrent: 50 }],
     [['--forward-expire', '500ms'], { forwardExpireMs: 500 }],
+    [['--endpoint-pod-names'], { endpointPodNames: true }],
     [['--serve-stale', '1h'], { serveStale: 3600 }],
     [['--lameduck', '500ms', '--log-queries'], { lameduckMs: 500, logQueries: true }],
     [['--loadbalance'], { loadbalance: true }],
