@@ -54,6 +54,19 @@ Flags of serve:
                         N node:cluster workers
   --no-kubernetes       serve no cluster data (neither a manifest nor the API): zone files and forwarding only
 
+Who is answered, and TCP limits (RFC 7766):
+  --allow-from CIDR     answer only sources in these prefixes (CoreDNS acl; repeatable or comma-separated;
+                        IPv4 and IPv6, e.g. 10.0.0.0/8,fd00::/8); every query counts, forwarded or not.
+                        Default off: every source is answered. Use it whenever the address is reachable
+                        from outside the cluster, so clusterdns is no open resolver
+  --deny-action ACTION  what other sources get: block (REFUSED, default), filter (empty NOERROR) or drop
+                        (no reply)
+  --tcp-max-conns N     open TCP connections at most; past it the longest-idle one is closed, or the new
+                        one when all are busy (default ${SERVE_DEFAULTS.tcpMaxConns}; per worker with --workers)
+  --tcp-idle-timeout DURATION  close a TCP connection idle this long (default ${SERVE_DEFAULTS.tcpIdleTimeout})
+  --tcp-max-in-flight N queries one TCP connection may have unanswered; it is read no further until one is
+                        answered (default ${SERVE_DEFAULTS.tcpMaxInFlight})
+
 Other names (CoreDNS file, forward, cache, loop):
   --zones DIR           serve every zone file in DIR (<origin>.db, or $ORIGIN inside) authoritatively;
                         reloaded when a file changes
@@ -155,6 +168,10 @@ async function serve(rawArgv: string[]): Promise<void> {
       lameduckMs: options.lameduckMs,
       logQueries: options.logQueries,
       loadbalance: options.loadbalance,
+      acl: options.acl,
+      tcpMaxConnections: options.tcpMaxConnections,
+      tcpIdleTimeoutMs: options.tcpIdleTimeoutMs,
+      tcpMaxInFlightPerConnection: options.tcpMaxInFlight,
       version: version(),
       logger,
       // A big YAML snapshot takes seconds to parse: off the thread that answers queries.

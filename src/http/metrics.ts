@@ -101,6 +101,19 @@ function dnsCollectors(sources: MetricsSources) {
     collector('coredns_panics_total', 'A metrics that counts the number of panics.', 'counter', () => [{ labels: {}, value: stats.panics }]),
     collector('coredns_autopath_success_total', 'Counter of requests that did autopath.', 'counter', () => [{ labels: { server: SERVER.server }, value: stats.autopathSuccesses }]),
     collector('coredns_reload_failed_total', 'Counter of the number of failed reload attempts.', 'counter', () => [{ labels: {}, value: stats.reloadFailures }]),
+    // CoreDNS acl's families and labels (plugin/acl/metrics.go); series appear once something is counted.
+    collector('coredns_acl_blocked_requests_total', 'Counter of DNS requests being blocked.', 'counter', () => aclSamples(stats.acl.blocked)),
+    collector('coredns_acl_filtered_requests_total', 'Counter of DNS requests being filtered.', 'counter', () => aclSamples(stats.acl.filtered)),
+    collector('coredns_acl_dropped_requests_total', 'Counter of DNS requests being dropped.', 'counter', () => aclSamples(stats.acl.dropped)),
+    collector('coredns_acl_allowed_requests_total', 'Counter of DNS requests being allowed.', 'counter', () =>
+      stats.acl.allowed === 0 ? [] : [{ labels: { server: SERVER.server, view: SERVER.view }, value: stats.acl.allowed }],
+    ),
+    collector('clusterdns_tcp_connections_open', 'TCP connections open now (RFC 7766).', 'gauge', () => [{ labels: {}, value: stats.tcpOpen }]),
+    collector('clusterdns_tcp_connections_closed_total', 'TCP connections the server closed: idle_timeout, evicted (the longest idle, at --tcp-max-conns), refused (at the cap with every connection busy).', 'counter', () => [
+      { labels: { reason: 'idle_timeout' }, value: stats.tcpClosed.idleTimeout },
+      { labels: { reason: 'evicted' }, value: stats.tcpClosed.evicted },
+      { labels: { reason: 'refused' }, value: stats.tcpClosed.refused },
+    ]),
   ];
   const { health, programming } = sources;
   if (health) {
@@ -119,6 +132,10 @@ function dnsCollectors(sources: MetricsSources) {
     );
   }
   return collectors;
+}
+
+function aclSamples(byZone: Record<string, number>): Sample[] {
+  return Object.entries(byZone).map(([zone, value]) => ({ labels: { server: SERVER.server, zone, view: SERVER.view }, value }));
 }
 
 /** requests_total{proto,family,type}: the series that have counted something (CoreDNS creates them on first use). */
