@@ -2,6 +2,7 @@
 // The `clusterdns` command. Exit codes: 0 after SIGINT/SIGTERM, 1 when the server cannot start (a manifest
 // that cannot be loaded, an address in use), 2 for a bad command line.
 import { stopOnSignals } from './stop-on-signals.js';
+import { releaseStartUpSignals } from './early-signals.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startClusterDnsServer, type ServerInternalOptions } from '../cluster-dns.js';
@@ -181,7 +182,7 @@ async function serve(rawArgv: string[]): Promise<void> {
     const code = err instanceof ClusterDnsError ? ` [${err.code}]` : '';
     fail(`${(err as Error).message}${code}`, 1);
   }
-  // Before 'serving' is logged: a signal that arrives before its handler is installed kills the process outright.
+  // Before 'serving' is logged; until here, bin.ts's start-up handler exits 0 on a signal.
   stopOnSignals(() => dns.close(), () => dns.shutdown(), logger);
   logger.info(
     {
@@ -257,6 +258,7 @@ async function multiCore(options: ServeOptions, logger: Logger) {
   const stopStarting = (signal: NodeJS.Signals) => starting.abort(signal);
   process.once('SIGTERM', stopStarting);
   process.once('SIGINT', stopStarting);
+  releaseStartUpSignals();
   const { startMultiCore } = await import('../workers/primary.js');
   return async (dnsOptions: ServerInternalOptions) => {
     try {

@@ -1,10 +1,10 @@
-// Spawns the built CLI (dist/cli/main.js, built by `npm test` before vitest runs) and reads the bound port
+// Spawns the built CLI (dist/cli/bin.js, the `clusterdns` executable, built by `npm test` before vitest runs) and reads the bound port
 // from its JSON log. Stopped by its own PID.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url));
 
 /**
  * Without --upstream the CLI forwards to the machine's /etc/resolv.conf name servers and probes them for a
