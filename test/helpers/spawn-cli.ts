@@ -29,9 +29,9 @@ export interface RunningCli {
   stop(): Promise<number | null>;
 }
 
-export async function startCli(args: string[], timeoutMs = 10_000): Promise<RunningCli> {
+export async function startCli(args: string[], timeoutMs = 10_000, env: NodeJS.ProcessEnv = process.env): Promise<RunningCli> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
-  const child = spawn(process.execPath, [CLI, 'serve', '--listen', '127.0.0.1:0', ...noLameduck(noHostForwarding(args))], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'serve', '--listen', '127.0.0.1:0', ...noLameduck(noHostForwarding(args))], { stdio: ['ignore', 'pipe', 'pipe'], env });
   const logs: Array<Record<string, unknown>> = [];
   const waiters = new Set<(entry: Record<string, unknown>) => void>();
   let stderr = '';
