@@ -208,9 +208,8 @@ export class TcpListener {
       if (!connection.idle()) continue;
       this.connections.delete(socket);
       this.stats.tcpClosed.evicted++;
-      // Our FIN tells the client to reconnect when it has another query (RFC 7766 6.2.3); nothing is unanswered.
-      socket.end(() => socket.destroy());
-      socket.pause();
+      // Read no more and send our FIN: the client reconnects when it has another query (RFC 7766 6.2.3).
+      connection.endWhenAnswered();
       return true;
     }
     return false;
