@@ -51,7 +51,7 @@ describe('clusterdns serve --allow-from 127.0.0.1/32 (CoreDNS acl)', () => {
     cli = await startCli([
       '--manifest', EXAMPLE, '--zones', ZONES, '--upstream', `127.0.0.1:${upstream.port}`,
       '--allow-from', '127.0.0.1/32,fd00::/8', '--metrics', '127.0.0.1:0',
-    ]);
+    ], 25_000);
   });
   afterAll(async () => {
     await cli?.stop();
@@ -64,7 +64,7 @@ describe('clusterdns serve --allow-from 127.0.0.1/32 (CoreDNS acl)', () => {
     expect((await dig(cli.port, '+tcp', 'www.example.com')).answer).toEqual(['www.example.com. 600 IN A 192.0.2.100']);
   });
 
-  it('refuses another source with EDE 15 (Blocked) over UDP and TCP, and never forwards its question', async () => {
+  it('refuses another source with EDE 15 (Blocked) over UDP and TCP, and never forwards its question', { timeout: 60_000 }, async () => {
     const asked = upstream.count('blocked.example.com');
     for (const name of ['hello.default.svc.cluster.local', 'www.example.internal', 'blocked.example.com']) {
       for (const transport of ['+notcp', '+tcp']) {
@@ -91,7 +91,7 @@ describe('clusterdns serve --allow-from 127.0.0.1/32 (CoreDNS acl)', () => {
 describe('clusterdns serve --allow-from 127.0.0.1 --deny-action drop', () => {
   let cli: RunningCli;
   beforeAll(async () => {
-    cli = await startCli(['--manifest', EXAMPLE, '--allow-from', '127.0.0.1', '--deny-action', 'drop', '--metrics', '127.0.0.1:0']);
+    cli = await startCli(['--manifest', EXAMPLE, '--allow-from', '127.0.0.1', '--deny-action', 'drop', '--metrics', '127.0.0.1:0'], 25_000);
   });
   afterAll(async () => {
     await cli?.stop();
@@ -115,7 +115,7 @@ describe('clusterdns serve --conf with an acl directive', () => {
       corefile,
       `.:53 {\n  acl {\n    allow type TXT net 127.0.0.2\n    block net 127.0.0.2/32\n  }\n  acl cluster.local {\n    allow net 127.0.0.1\n    filter type A\n  }\n  kubernetes cluster.local\n}\n`,
     );
-    cli = await startCli(['--conf', corefile, '--manifest', EXAMPLE]);
+    cli = await startCli(['--conf', corefile, '--manifest', EXAMPLE], 25_000);
   });
   afterAll(async () => {
     await cli?.stop();
