@@ -21,7 +21,7 @@ COPY --from=build /tmp/clusterdns.tgz /tmp/clusterdns.tgz
 # false) node's file capability is honoured only when exec'd by a process already holding it, and env is not one.
 RUN npm install --prefix /opt/clusterdns --omit=dev --no-audit --no-fund --no-package-lock /tmp/clusterdns.tgz \
  && rm /tmp/clusterdns.tgz \
- && sed -i '1s|^#!.*|#!/usr/local/bin/node|' /opt/clusterdns/node_modules/clusterdns/dist/cli/main.js
+ && sed -i '1s|^#!.*|#!/usr/local/bin/node|' /opt/clusterdns/node_modules/clusterdns/dist/cli/bin.js
 
 # ---- runtime
 FROM node:24-bookworm-slim

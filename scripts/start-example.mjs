@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const cli = fileURLToPath(new URL('../dist/cli/bin.js', import.meta.url));
 const root = fileURLToPath(new URL('..', import.meta.url));
 const upstream = '127.0.0.1:1054';
 const extra = process.argv.slice(2);

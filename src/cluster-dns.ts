@@ -19,6 +19,8 @@ import { HostsHandler, type HostsSettings } from './pipeline/hosts-handler.js';
 import { AnswerCache } from './records/answer-cache.js';
 import { RecordIndex } from './records/record-index.js';
 import { DnsServer } from './server/dns-server.js';
+import { createServerStats } from './server/server-stats.js';
+import { AclHandler, type AclRule } from './acl/access-control.js';
 import { queryLogFor } from './log/query-log.js';
 import { DEFAULT_LAMEDUCK_MS, lameduck } from './runtime/lameduck.js';
 import { registerForwardMetrics } from './http/forward-metrics.js';
@@ -74,6 +76,18 @@ export interface ClusterDnsServerOptions {
   metrics?: string | ListenAddress;
   /** TCP idle timeout (RFC 7766 6.2.3); default 10 s. */
   tcpIdleTimeoutMs?: number;
+  /** Queries one TCP connection may have unanswered at once (RFC 7766 6.2.1.1); default 128. */
+  tcpMaxInFlightPerConnection?: number;
+  /**
+   * Open TCP connections at most (RFC 7766 6.2.3); past it the one idle longest is closed, or the newcomer when
+   * every one is busy; default 10,000.
+   */
+  tcpMaxConnections?: number;
+  /**
+   * CoreDNS `acl`: rules checked before every query (allowFromRules() builds `--allow-from`'s); off (everyone is
+   * answered) unless given.
+   */
+  acl?: AclRule[];
   /** A directory of RFC 1035 zone files (`<origin>.db`) served authoritatively (CoreDNS `file`); off unless given. */
   zoneDirectory?: string;
   /**
@@ -275,18 +289,25 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
     },
   });
   const shared = options.sharedListener;
+  // The listener's counters: a shared listener's outlive each configuration behind it.
+  const stats = shared?.server.stats ?? createServerStats();
+  // CoreDNS `acl` decides before any other handler, for every query (cluster, zone files, forwarded names).
+  const front: Handler = options.acl && options.acl.length > 0 ? new AclHandler(options.acl, chain, stats.acl) : chain;
   const server: DnsServer =
     shared?.server ??
     new DnsServer({
       host: listen.host,
       port: listen.port,
-      handler: chain,
+      handler: front,
+      stats,
       logger: logger.child({ component: 'server' }),
       tcpIdleTimeoutMs: options.tcpIdleTimeoutMs,
+      tcpMaxInFlightPerConnection: options.tcpMaxInFlightPerConnection,
+      tcpMaxConnections: options.tcpMaxConnections,
       queryLog: options.logQueries ? queryLogFor(options.queryLogger ?? logger) : null,
       loadbalance: options.loadbalance,
     });
-  shared?.adopt(chain);
+  shared?.adopt(front);
 
   let address: ListenAddress;
   try {

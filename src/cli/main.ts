@@ -2,6 +2,7 @@
 // The `clusterdns` command. Exit codes: 0 after SIGINT/SIGTERM, 1 when the server cannot start (a manifest
 // that cannot be loaded, an address in use), 2 for a bad command line.
 import { stopOnSignals } from './stop-on-signals.js';
+import { releaseStartUpSignals } from './early-signals.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startClusterDnsServer, type ServerInternalOptions } from '../cluster-dns.js';
@@ -58,6 +59,19 @@ Flags of serve:
                         more, or auto (one per core), makes it a primary that loads the data once and feeds
                         N node:cluster workers
   --no-kubernetes       serve no cluster data (neither a manifest nor the API): zone files and forwarding only
+
+Who is answered, and TCP limits (RFC 7766):
+  --allow-from CIDR     answer only sources in these prefixes (CoreDNS acl; repeatable or comma-separated;
+                        IPv4 and IPv6, e.g. 10.0.0.0/8,fd00::/8); every query counts, forwarded or not.
+                        Default off: every source is answered. Use it whenever the address is reachable
+                        from outside the cluster, so clusterdns is no open resolver
+  --deny-action ACTION  what other sources get: block (REFUSED, default), filter (empty NOERROR) or drop
+                        (no reply)
+  --tcp-max-conns N     open TCP connections at most; past it the longest-idle one is closed, or the new
+                        one when all are busy (default ${SERVE_DEFAULTS.tcpMaxConns}; per worker with --workers)
+  --tcp-idle-timeout DURATION  close a TCP connection idle this long (default ${SERVE_DEFAULTS.tcpIdleTimeout})
+  --tcp-max-in-flight N queries one TCP connection may have unanswered; it is read no further until one is
+                        answered (default ${SERVE_DEFAULTS.tcpMaxInFlight})
 
 Other names (CoreDNS file, forward, cache, loop):
   --zones DIR           serve every zone file in DIR (<origin>.db, or $ORIGIN inside) authoritatively;
@@ -164,6 +178,10 @@ async function serve(rawArgv: string[]): Promise<void> {
       loadbalance: options.loadbalance,
       endpointPodNames: options.endpointPodNames,
       explainFromAnywhere: options.explainFromAnywhere,
+      acl: options.acl,
+      tcpMaxConnections: options.tcpMaxConnections,
+      tcpIdleTimeoutMs: options.tcpIdleTimeoutMs,
+      tcpMaxInFlightPerConnection: options.tcpMaxInFlight,
       version: version(),
       logger,
       // A big YAML snapshot takes seconds to parse: off the thread that answers queries.
@@ -173,7 +191,7 @@ async function serve(rawArgv: string[]): Promise<void> {
     const code = err instanceof ClusterDnsError ? ` [${err.code}]` : '';
     fail(`${(err as Error).message}${code}`, 1);
   }
-  // Before 'serving' is logged: a signal that arrives before its handler is installed kills the process outright.
+  // Before 'serving' is logged; until here, bin.ts's start-up handler exits 0 on a signal.
   stopOnSignals(() => dns.close(), () => dns.shutdown(), logger);
   logger.info(
     {
@@ -250,6 +268,7 @@ async function multiCore(options: ServeOptions, logger: Logger) {
   const stopStarting = (signal: NodeJS.Signals) => starting.abort(signal);
   process.once('SIGTERM', stopStarting);
   process.once('SIGINT', stopStarting);
+  releaseStartUpSignals();
   const { startMultiCore } = await import('../workers/primary.js');
   return async (dnsOptions: ServerInternalOptions) => {
     try {

@@ -230,6 +230,11 @@ async function serverOptions(settings: CorefileSettings, context: CorefileServeC
     lameduckMs: given.has('lameduck') ? options.lameduckMs : (settings.lameduckSeconds ?? 0) * 1000,
     logQueries: given.has('log-queries') ? options.logQueries : settings.log === true,
     loadbalance: given.has('loadbalance') ? options.loadbalance : settings.loadbalance,
+    // --allow-from replaces the Corefile's acl rules.
+    acl: given.has('allow-from') ? options.acl : settings.acl,
+    tcpMaxConnections: options.tcpMaxConnections,
+    tcpIdleTimeoutMs: options.tcpIdleTimeoutMs,
+    tcpMaxInFlightPerConnection: options.tcpMaxInFlight,
     logger,
   };
 }

@@ -1,6 +1,7 @@
 // How `clusterdns serve` stops: SIGTERM (how Kubernetes stops a pod) runs the lameduck and then drains, as
 // CoreDNS does; SIGINT (Ctrl-C at a terminal) closes at once; a second signal while stopping exits at once.
 import type { Logger } from 'pino';
+import { releaseStartUpSignals } from './early-signals.js';
 
 export function stopOnSignals(close: () => Promise<void>, shutdown: () => Promise<void>, logger: Logger): void {
   let stopping = false;
@@ -22,4 +23,5 @@ export function stopOnSignals(close: () => Promise<void>, shutdown: () => Promis
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  releaseStartUpSignals();
 }

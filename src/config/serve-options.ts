@@ -6,6 +6,8 @@ import { labelSelectorProblem, namespaceNameProblem } from './kubernetes-flags.j
 import type { PodsMode } from '../cluster/objects.js';
 import { LOG_LEVELS, type LogFormat, type LogLevel } from '../log/logger.js';
 import { normalizeName } from '../wire/name.js';
+import { ACL_DENY_ACTIONS, allowFromRules, type AclAction, type AclRule } from '../acl/access-control.js';
+import { TCP_DEFAULTS } from '../server/dns-server.js';
 
 export interface ListenAddress {
   host: string;
@@ -66,6 +68,14 @@ export interface ServeOptions {
   endpointPodNames: boolean;
   /** --explain-from-anywhere: GET /explain answers clients that are not on loopback (set only when given). */
   explainFromAnywhere?: true;
+  /** --allow-from CIDR (with --deny-action) as CoreDNS acl rules; undefined: everyone is answered. */
+  acl?: AclRule[];
+  /** --tcp-max-conns: open TCP connections at most (RFC 7766 6.2.3). */
+  tcpMaxConnections: number;
+  /** --tcp-idle-timeout: close a TCP connection idle this long (RFC 7766 6.2.3). */
+  tcpIdleTimeoutMs: number;
+  /** --tcp-max-in-flight: queries one TCP connection may have unanswered (RFC 7766 6.2.1.1). */
+  tcpMaxInFlight: number;
 }
 
 export const SERVE_DEFAULTS = {
@@ -80,6 +90,10 @@ export const SERVE_DEFAULTS = {
   pods: 'verified' as PodsMode,
   logFormat: 'json' as LogFormat,
   logLevel: 'info' as LogLevel,
+  denyAction: 'block' as AclAction,
+  tcpMaxConns: TCP_DEFAULTS.maxConnections,
+  tcpIdleTimeout: `${TCP_DEFAULTS.idleTimeoutMs / 1000}s`,
+  tcpMaxInFlight: TCP_DEFAULTS.maxInFlightPerConnection,
 };
 
 const PODS_MODES: readonly PodsMode[] = ['disabled', 'insecure', 'verified'];
@@ -137,6 +151,11 @@ export function parseServeArgs(argv: string[]): ServeOptions {
         loadbalance: { type: 'boolean' },
         'endpoint-pod-names': { type: 'boolean' },
         'explain-from-anywhere': { type: 'boolean' },
+        'allow-from': { type: 'string', multiple: true },
+        'deny-action': { type: 'string' },
+        'tcp-max-conns': { type: 'string' },
+        'tcp-idle-timeout': { type: 'string' },
+        'tcp-max-in-flight': { type: 'string' },
       },
     }));
   } catch (err) {
@@ -178,7 +197,30 @@ export function parseServeArgs(argv: string[]): ServeOptions {
     loadbalance: values.loadbalance ?? false,
     endpointPodNames: values['endpoint-pod-names'] ?? false,
     ...(values['explain-from-anywhere'] === true ? { explainFromAnywhere: true as const } : {}),
+    acl: parseAllowFrom(values['allow-from'], values['deny-action']),
+    tcpMaxConnections: parseCount(values['tcp-max-conns'] ?? String(SERVE_DEFAULTS.tcpMaxConns), 1, 1_000_000, '--tcp-max-conns'),
+    tcpIdleTimeoutMs: parseTcpIdleTimeout(values['tcp-idle-timeout'] ?? SERVE_DEFAULTS.tcpIdleTimeout),
+    tcpMaxInFlight: parseCount(values['tcp-max-in-flight'] ?? String(SERVE_DEFAULTS.tcpMaxInFlight), 1, 65_535, '--tcp-max-in-flight'),
   };
+}
+
+/** --allow-from CIDR (repeatable, comma-separated) → one acl rule: those sources allowed, the rest --deny-action. */
+function parseAllowFrom(allowFrom: string[] | undefined, denyAction: string | undefined): AclRule[] | undefined {
+  if (allowFrom === undefined) {
+    if (denyAction !== undefined) throw invalid('--deny-action', 'only with --allow-from (without it every source is answered)');
+    return undefined;
+  }
+  const action = oneOf(denyAction ?? SERVE_DEFAULTS.denyAction, ACL_DENY_ACTIONS, '--deny-action');
+  const rules = allowFromRules(allowFrom, action);
+  if (rules[0].policies[0].nets?.length === 0) throw invalid('--allow-from', 'expected at least one CIDR such as 10.0.0.0/8');
+  return rules;
+}
+
+/** At least 1 s: a shorter idle timeout would cut clients between the queries of one lookup. */
+function parseTcpIdleTimeout(text: string): number {
+  const ms = parseMilliseconds(text, '--tcp-idle-timeout');
+  if (ms < 1000) throw invalid('--tcp-idle-timeout', `expected at least 1s, got "${text}"`);
+  return ms;
 }
 
 /** A whole number within [min, max]. */

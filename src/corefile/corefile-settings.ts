@@ -17,6 +17,8 @@ import { formatUpstream, parseUpstreamAddress } from '../forward/upstream-addres
 import type { UpstreamPolicy } from '../forward/upstream-pool.js';
 import { parseGoDuration } from './go-duration.js';
 import type { CorefileDirective, ServerBlock } from './corefile-parser.js';
+import type { AclRule } from '../acl/access-control.js';
+import { aclRule } from './acl-directive.js';
 
 export interface CorefileKubernetes {
   /** Cluster zones (reverse zones are served whenever kubernetes is, and are left out here). */
@@ -104,6 +106,8 @@ export interface CorefileSettings {
   /** `loadbalance`: A and AAAA records rotate per reply. */
   loadbalance?: boolean;
   hosts?: HostsSettings;
+  /** `acl` directives in order (CoreDNS allows several per server block). */
+  acl?: AclRule[];
   notes: CorefileNote[];
   /**
    * Set when the Corefile has several server blocks: each one (the main block first), served with its own
@@ -225,7 +229,7 @@ function applyMainBlock(block: ServerBlock, context: Context): void {
   const seen = new Map<string, CorefileDirective>();
   for (const d of block.directives) {
     const earlier = seen.get(d.name);
-    if (earlier && d.name !== 'forward' && d.name !== 'file') fail(d, `given twice in one server block (first at line ${earlier.line})`);
+    if (earlier && d.name !== 'forward' && d.name !== 'file' && d.name !== 'acl') fail(d, `given twice in one server block (first at line ${earlier.line})`);
     seen.set(d.name, d);
     switch (d.name) {
       case 'errors':
@@ -310,6 +314,9 @@ function applyMainBlock(block: ServerBlock, context: Context): void {
       case 'hosts':
         settings.hosts = hostsSettings(d, blockZones, settings);
         break;
+      case 'acl':
+        (settings.acl ??= []).push(aclRule(d, blockZones));
+        break;
       case 'bind':
         noBlock(d);
         args(d, 1, 1);
@@ -321,7 +328,7 @@ function applyMainBlock(block: ServerBlock, context: Context): void {
   }
 }
 
-const KNOWN = ['errors', 'health', 'ready', 'kubernetes', 'autopath', 'prometheus', 'forward', 'cache', 'loop', 'reload', 'loadbalance', 'file', 'hosts', 'log', 'bind'];
+const KNOWN = ['errors', 'health', 'ready', 'kubernetes', 'autopath', 'prometheus', 'forward', 'cache', 'loop', 'reload', 'loadbalance', 'file', 'hosts', 'log', 'bind', 'acl'];
 
 /** `hosts [FILE [ZONES...]] { ADDRESS NAME...; ttl N; no_reverse; reload D; fallthrough [ZONES] }`. */
 function hostsSettings(d: CorefileDirective, blockZones: string[], settings: CorefileSettings): HostsSettings {

@@ -270,6 +270,8 @@ function newListener(listen: ListenAddress, built: ServerInternalOptions): Block
     handler: router,
     logger: (built.logger ?? silentLogger()).child({ component: 'server' }),
     tcpIdleTimeoutMs: built.tcpIdleTimeoutMs,
+    tcpMaxInFlightPerConnection: built.tcpMaxInFlightPerConnection,
+    tcpMaxConnections: built.tcpMaxConnections,
     // CoreDNS `log`, as the configuration that opened the listener says (a reload keeps the listener).
     queryLog: built.logQueries ? queryLogFor(built.logger ?? silentLogger()) : null,
     loadbalance: built.loadbalance,

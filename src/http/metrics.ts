@@ -109,6 +109,19 @@ function dnsCollectors(sources: MetricsSources) {
     collector('coredns_panics_total', 'A metrics that counts the number of panics.', 'counter', total((stats) => stats.panics)),
     collector('coredns_autopath_success_total', 'Counter of requests that did autopath.', 'counter', each((stats, labels) => [{ labels: { server: labels.server }, value: stats.autopathSuccesses }])),
     collector('coredns_reload_failed_total', 'Counter of the number of failed reload attempts.', 'counter', total((stats) => stats.reloadFailures)),
+    // CoreDNS acl's families and labels (plugin/acl/metrics.go); series appear once something is counted.
+    collector('coredns_acl_blocked_requests_total', 'Counter of DNS requests being blocked.', 'counter', each((stats, labels) => aclSamples(stats.acl.blocked, labels))),
+    collector('coredns_acl_filtered_requests_total', 'Counter of DNS requests being filtered.', 'counter', each((stats, labels) => aclSamples(stats.acl.filtered, labels))),
+    collector('coredns_acl_dropped_requests_total', 'Counter of DNS requests being dropped.', 'counter', each((stats, labels) => aclSamples(stats.acl.dropped, labels))),
+    collector('coredns_acl_allowed_requests_total', 'Counter of DNS requests being allowed.', 'counter', each((stats, labels) =>
+      stats.acl.allowed === 0 ? [] : [{ labels: { server: labels.server, view: labels.view }, value: stats.acl.allowed }],
+    )),
+    collector('clusterdns_tcp_connections_open', 'TCP connections open now (RFC 7766).', 'gauge', total((stats) => stats.tcpOpen)),
+    collector('clusterdns_tcp_connections_closed_total', 'TCP connections the server closed: idle_timeout, evicted (the longest idle, at --tcp-max-conns), refused (at the cap with every connection busy).', 'counter', () => [
+      { labels: { reason: 'idle_timeout' }, value: servers().reduce((sum, { stats }) => sum + stats.tcpClosed.idleTimeout, 0) },
+      { labels: { reason: 'evicted' }, value: servers().reduce((sum, { stats }) => sum + stats.tcpClosed.evicted, 0) },
+      { labels: { reason: 'refused' }, value: servers().reduce((sum, { stats }) => sum + stats.tcpClosed.refused, 0) },
+    ]),
   ];
   const { health, programming } = sources;
   if (health) {
@@ -127,6 +140,10 @@ function dnsCollectors(sources: MetricsSources) {
     );
   }
   return collectors;
+}
+
+function aclSamples(byZone: Record<string, number>, labels: typeof SERVER): Sample[] {
+  return Object.entries(byZone).map(([zone, value]) => ({ labels: { server: labels.server, zone, view: labels.view }, value }));
 }
 
 /** requests_total{proto,family,type}: the series that have counted something (CoreDNS creates them on first use). */

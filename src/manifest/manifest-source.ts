@@ -17,6 +17,7 @@ import type { ClusterEvent, ClusterObject } from '../cluster/objects.js';
 import type { TrimOptions } from '../cluster/trim.js';
 import { digestOf, inThreadManifestParser, type ManifestParser } from './manifest-parser.js';
 import { TimeSlicer, inSlices } from '../runtime/time-slicer.js';
+import { HeapProjection, checkManifestFits } from '../runtime/heap-budget.js';
 
 export interface ManifestSourceOptions {
   files: string[];
@@ -136,6 +137,7 @@ export class ManifestSource {
     this.started = true;
     for (const state of this.states) {
       const { bytes, signature } = await this.read(state);
+      checkManifestFits(state.file, bytes.byteLength);
       const outcome = await this.parser.parse(bytes, state.file, undefined, this.trim);
       if (outcome.unchanged) continue; // not with no digest known
       state.digest = outcome.digest;
@@ -150,8 +152,14 @@ export class ManifestSource {
     // The store is empty before the first load, so upserting every object (a later one with the same key
     // winning, as in the merge) is the replaceAll, done in slices.
     let changed = 0;
-    await inSlices(this.merged(), APPLY_BATCH, (objects) => {
-      if (!this.closed) changed += this.store.apply(objects.map((object) => ({ type: 'upsert', object })));
+    const merged = this.merged();
+    const heap = new HeapProjection(`the manifest ${this.states.map((s) => s.file).join(', ')}`, merged.length);
+    let applied = 0;
+    await inSlices(merged, APPLY_BATCH, (objects) => {
+      if (this.closed) return;
+      changed += this.store.apply(objects.map((object) => ({ type: 'upsert', object })));
+      applied += objects.length;
+      heap.check(applied);
     });
     if (this.closed) return;
     this.store.markSynced();
@@ -238,6 +246,8 @@ export class ManifestSource {
       state.signature = signature;
       let outcome;
       try {
+        // A file grown past what the heap can parse is reported like a broken one: the last good data stays.
+        checkManifestFits(state.file, bytes.byteLength);
         outcome = await this.parser.parse(bytes, state.file, state.digest, this.trim);
       } catch (err) {
         if (this.closed) return;

@@ -13,6 +13,7 @@ import type { ClusterObject } from '../cluster/objects.js';
 import { intern, type TrimOptions } from '../cluster/trim.js';
 import type { ManifestParser, ParseOutcome } from './manifest-parser.js';
 import type { FromParseWorker, ToParseWorker } from './parse-worker-protocol.js';
+import { heapLimitError, isWorkerOutOfMemory } from '../runtime/heap-budget.js';
 
 /** A parse of at least this many bytes lets the worker go as soon as it is idle. */
 const LARGE_PARSE_BYTES = 1 << 20;
@@ -29,6 +30,7 @@ export interface ThreadedManifestParserOptions {
 }
 
 interface Pending {
+  file: string;
   bytes: number;
   objects: ClusterObject[];
   resolve(outcome: ParseOutcome): void;
@@ -65,7 +67,7 @@ export class ThreadedManifestParser implements ManifestParser {
     const id = this.nextId++;
     worker.ref(); // a parse in flight keeps the process alive; an idle worker does not
     return new Promise<ParseOutcome>((resolve, reject) => {
-      this.pending.set(id, { bytes: bytes.byteLength, objects: [], resolve, reject });
+      this.pending.set(id, { file, bytes: bytes.byteLength, objects: [], resolve, reject });
       worker.postMessage({ type: 'parse', id, bytes, file, knownDigest, trim } satisfies ToParseWorker);
     });
   }
@@ -82,7 +84,7 @@ export class ThreadedManifestParser implements ManifestParser {
   private start(): Worker {
     const worker = new Worker(this.workerScript);
     worker.on('message', (message: FromParseWorker) => this.onMessage(message));
-    worker.on('error', (err) => this.lost(worker, err));
+    worker.on('error', (err) => (isWorkerOutOfMemory(err) ? this.outOfMemory(worker) : this.lost(worker, err)));
     worker.on('exit', (code) => this.lost(worker, new Error(`the manifest parse worker exited (code ${code})`)));
     return worker;
   }
@@ -153,6 +155,16 @@ export class ThreadedManifestParser implements ManifestParser {
     if (this.worker !== worker) return;
     this.worker = undefined;
     this.failAll(new ClusterDnsError(ErrorCodes.MANIFEST_PARSE, `the manifest could not be parsed: ${err.message}`));
+  }
+
+  /** The parse needed more heap than the limit allows: say which file, how big, and what to raise. */
+  private outOfMemory(worker: Worker): void {
+    if (this.worker !== worker) return;
+    this.worker = undefined;
+    for (const pending of this.pending.values()) {
+      pending.reject(heapLimitError(`parsing the manifest ${pending.file} (${Math.round(pending.bytes / 1024 / 1024)} MB)`, null));
+    }
+    this.pending.clear();
   }
 
   private failAll(err: Error): void {

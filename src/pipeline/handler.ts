@@ -42,8 +42,13 @@ export type HandlerResult =
   | { kind: 'answer'; answer: CompiledAnswer }
   | RecordsResult
   | { kind: 'skip' }
-  /** `cause` says why, for the SERVFAIL log (CoreDNS `errors`). */
-  | { kind: 'error'; rcode: number; cause?: string };
+  /**
+   * `cause` says why, for the SERVFAIL log (CoreDNS `errors`); `extendedError` is an RFC 8914 info code the reply
+   * carries when the query has EDNS.
+   */
+  | { kind: 'error'; rcode: number; cause?: string; extendedError?: number }
+  /** No reply at all (CoreDNS acl `drop`). */
+  | { kind: 'drop' };
 
 export interface Handler {
   /** Named after the CoreDNS directive it imitates (kubernetes, autopath, file, cache, forward). */

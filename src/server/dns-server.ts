@@ -15,8 +15,14 @@ export interface DnsServerOptions {
   port: number;
   handler: Handler;
   logger: Logger;
+  /** RFC 7766 6.2.3 idle timeout; default 10 s. */
   tcpIdleTimeoutMs?: number;
+  /** Queries one TCP connection may have unanswered; default 128. */
   tcpMaxInFlightPerConnection?: number;
+  /** Open TCP connections at most, past which the longest-idle one is closed; default 10,000. */
+  tcpMaxConnections?: number;
+  /** Counters to bump (a caller that reads them before the server exists creates them); default fresh ones. */
+  stats?: ServerStats;
   /** CoreDNS `log`: a line per query; off when null or absent. */
   queryLog?: QueryLog | null;
   /** CoreDNS `loadbalance`: rotate A and AAAA RRsets per reply; default off. */
@@ -28,11 +34,14 @@ export interface ServerAddress {
   port: number;
 }
 
+/** RFC 7766 limits of the TCP listener (the CLI's --tcp-idle-timeout, --tcp-max-in-flight, --tcp-max-conns). */
+export const TCP_DEFAULTS = { idleTimeoutMs: 10_000, maxInFlightPerConnection: 128, maxConnections: 10_000 } as const;
+
 /** How often to look for a port free on both UDP and TCP when asked for port 0. */
 const PORT_ATTEMPTS = 10;
 
 export class DnsServer {
-  readonly stats: ServerStats = createServerStats();
+  readonly stats: ServerStats;
   private readonly udp: UdpListener;
   private readonly tcp: TcpListener;
   private readonly processor: QueryProcessor;
@@ -40,12 +49,14 @@ export class DnsServer {
   private closed = false;
 
   constructor(private readonly options: DnsServerOptions) {
+    this.stats = options.stats ?? createServerStats();
     const processor = new QueryProcessor(options.handler, this.stats, options.logger, { queryLog: options.queryLog, loadbalance: options.loadbalance });
     this.processor = processor;
     this.udp = new UdpListener(processor);
     this.tcp = new TcpListener(processor, this.stats, {
-      idleTimeoutMs: options.tcpIdleTimeoutMs ?? 10_000,
-      maxInFlightPerConnection: options.tcpMaxInFlightPerConnection ?? 128,
+      idleTimeoutMs: options.tcpIdleTimeoutMs ?? TCP_DEFAULTS.idleTimeoutMs,
+      maxInFlightPerConnection: options.tcpMaxInFlightPerConnection ?? TCP_DEFAULTS.maxInFlightPerConnection,
+      maxConnections: options.tcpMaxConnections ?? TCP_DEFAULTS.maxConnections,
     });
   }
 

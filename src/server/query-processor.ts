@@ -132,8 +132,13 @@ export class QueryProcessor {
   }
 
   /** `sync`: answered within process(), so `started` may be UNTIMED (see SYNC_TIMING_SAMPLE). */
-  private answer(request: DnsRequest, result: HandlerResult, maxSize: number, started: number, sync: boolean): Buffer {
+  private answer(request: DnsRequest, result: HandlerResult, maxSize: number, started: number, sync: boolean): Buffer | null {
     const { raw, query } = request;
+    if (result.kind === 'drop') {
+      // CoreDNS acl `drop`: no reply, counted as a dropped query.
+      this.stats.dropped++;
+      return null;
+    }
     let reply: Buffer;
     let rcode: number;
     try {
@@ -147,7 +152,7 @@ export class QueryProcessor {
           rcode = result.rcode;
           break;
         case 'error':
-          reply = buildErrorReply(raw, query.id, query.flags, query.questionEnd, query.edns, result.rcode);
+          reply = buildErrorReply(raw, query.id, query.flags, query.questionEnd, query.edns, result.rcode, result.extendedError);
           rcode = result.rcode;
           break;
         case 'skip':

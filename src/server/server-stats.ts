@@ -41,6 +41,14 @@ export function requestSlot(tcp: boolean, ipv6: boolean, slot: number): number {
   return ((tcp ? 2 : 0) + (ipv6 ? 1 : 0)) * (OTHER_TYPE_SLOT + 1) + slot;
 }
 
+/** CoreDNS acl's counters: allowed, and by the zone label of the rule that decided. */
+export interface AclCounters {
+  allowed: number;
+  blocked: Record<string, number>;
+  filtered: Record<string, number>;
+  dropped: Record<string, number>;
+}
+
 export interface ServerStats {
   requests: { udp: number; tcp: number };
   /** The part of `requests` from IPv6 clients (published as family="2"; the rest is family="1"). */
@@ -60,11 +68,18 @@ export interface ServerStats {
   dropped: number;
   /** Unexpected exceptions answered with SERVFAIL (published as coredns_panics_total). */
   panics: number;
+  /** TCP connections accepted. */
   tcpConnections: number;
+  /** TCP connections open now (published as a gauge; summed over multi-core workers). */
+  tcpOpen: number;
+  /** TCP connections the server closed, by reason (clusterdns_tcp_connections_closed_total{reason}). */
+  tcpClosed: { idleTimeout: number; evicted: number; refused: number };
   /** Questions answered by walking the client's search path (published as coredns_autopath_success_total). */
   autopathSuccesses: number;
   /** Configuration reloads that failed (published as coredns_reload_failed_total); bumped by whoever reloads. */
   reloadFailures: number;
+  /** coredns_acl_*_requests_total (src/acl/). */
+  acl: AclCounters;
 }
 
 export function createServerStats(): ServerStats {
@@ -80,8 +95,11 @@ export function createServerStats(): ServerStats {
     dropped: 0,
     panics: 0,
     tcpConnections: 0,
+    tcpOpen: 0,
+    tcpClosed: { idleTimeout: 0, evicted: 0, refused: 0 },
     autopathSuccesses: 0,
     reloadFailures: 0,
+    acl: { allowed: 0, blocked: {}, filtered: {}, dropped: {} },
   };
 }
 
@@ -105,7 +123,15 @@ export function addServerStats(into: ServerStats, from: ServerStats): ServerStat
   into.dropped += from.dropped;
   into.panics += from.panics;
   into.tcpConnections += from.tcpConnections;
+  into.tcpOpen += from.tcpOpen ?? 0;
+  if (from.tcpClosed) for (const reason of ['idleTimeout', 'evicted', 'refused'] as const) into.tcpClosed[reason] += from.tcpClosed[reason];
   into.autopathSuccesses += from.autopathSuccesses ?? 0;
   into.reloadFailures += from.reloadFailures ?? 0;
+  if (from.acl) {
+    into.acl.allowed += from.acl.allowed;
+    for (const kind of ['blocked', 'filtered', 'dropped'] as const) {
+      for (const [zone, count] of Object.entries(from.acl[kind])) into.acl[kind][zone] = (into.acl[kind][zone] ?? 0) + count;
+    }
+  }
   return into;
 }

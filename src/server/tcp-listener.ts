@@ -1,6 +1,8 @@
 // DNS over TCP (RFC 1035 4.2.2, RFC 7766): 2-byte length framing, several queries per connection, pipelined
 // queries answered as each is ready (RFC 7766 6.2.1.1), an idle timeout (6.2.3), a bound on the queries a
-// connection may have unanswered, and replies still written after the client half-closes its side.
+// connection may have unanswered, a cap on open connections past which the longest-idle one is closed to make
+// room (6.2.3: servers may close idle connections under pressure), and replies still written after the client
+// half-closes its side.
 import net from 'node:net';
 import { TCP_LIMIT } from '../wire/types.js';
 import type { QueryProcessor } from './query-processor.js';
@@ -14,14 +16,27 @@ export interface TcpListenerOptions {
    * further frames wait, unparsed, and the socket stops reading, so one client cannot queue unbounded work.
    */
   maxInFlightPerConnection: number;
+  /**
+   * Open connections at most. A connection past it closes the one idle longest (nothing unanswered); when every
+   * connection is busy, the new one is closed at once. A busy connection is never cut.
+   */
+  maxConnections: number;
+}
+
+/** What the listener can do to one open connection. */
+interface Connection {
+  /** Ends the connection once its queries are answered (draining). */
+  endWhenAnswered: () => void;
+  /** Nothing unanswered and no whole query waiting: closing it loses no answer. */
+  idle: () => boolean;
 }
 
 const tcpLimit = () => TCP_LIMIT;
 
 export class TcpListener {
   private server: net.Server | null = null;
-  /** Open connections → ends the connection once its queries are answered (draining). */
-  private readonly connections = new Map<net.Socket, () => void>();
+  /** Open connections, least recently active first (a connection moves to the end when it receives data). */
+  private readonly connections = new Map<net.Socket, Connection>();
   private draining = false;
 
   constructor(
@@ -65,7 +80,7 @@ export class TcpListener {
     this.draining = true;
     const server = this.server;
     const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
-    for (const endWhenAnswered of this.connections.values()) endWhenAnswered();
+    for (const connection of this.connections.values()) connection.endWhenAnswered();
     await closed;
   }
 
@@ -74,7 +89,14 @@ export class TcpListener {
       socket.destroy();
       return;
     }
+    if (this.connections.size >= this.options.maxConnections && !this.closeLongestIdle()) {
+      // RFC 7766 6.2.3: every connection is busy; refusing the newcomer keeps the answers in flight.
+      this.stats.tcpClosed.refused++;
+      socket.destroy();
+      return;
+    }
     this.stats.tcpConnections++;
+    this.stats.tcpOpen++;
     socket.setNoDelay(true);
     const { idleTimeoutMs, maxInFlightPerConnection } = this.options;
     socket.setTimeout(idleTimeoutMs);
@@ -107,7 +129,8 @@ export class TcpListener {
         socket.end(() => socket.destroy());
       }
     };
-    this.connections.set(socket, endWhenAnswered);
+    const connection: Connection = { endWhenAnswered, idle: () => inFlight === 0 && !hasWholeFrame() };
+    this.connections.set(socket, connection);
     const send = (reply: Buffer | null) => {
       inFlight--;
       if (reply && !socket.destroyed) {
@@ -150,6 +173,8 @@ export class TcpListener {
 
     socket.on('data', (chunk: Buffer) => {
       if (ending) return;
+      // Most recently active last: the cap closes from the front.
+      if (this.connections.delete(socket)) this.connections.set(socket, connection);
       pending = pending === null ? chunk : Buffer.concat([pending, chunk]);
       // Replies to the queries of one chunk (pipelined clients send many) leave in one write, not one each.
       socket.cork();
@@ -163,10 +188,30 @@ export class TcpListener {
     socket.on('timeout', () => {
       // Idle: nothing unanswered and nothing received for idleTimeoutMs. Busy: look again after another period
       // (a write restarts the timer, but a dropped query writes nothing).
-      if (inFlight === 0 && !hasWholeFrame()) socket.destroy();
-      else socket.setTimeout(idleTimeoutMs);
+      if (inFlight === 0 && !hasWholeFrame()) {
+        this.stats.tcpClosed.idleTimeout++;
+        socket.destroy();
+      } else {
+        socket.setTimeout(idleTimeoutMs);
+      }
     });
     socket.on('error', () => socket.destroy());
-    socket.on('close', () => this.connections.delete(socket));
+    socket.on('close', () => {
+      this.stats.tcpOpen--;
+      this.connections.delete(socket);
+    });
+  }
+
+  /** At the cap: close the connection idle longest; false when every one has queries unanswered. */
+  private closeLongestIdle(): boolean {
+    for (const [socket, connection] of this.connections) {
+      if (!connection.idle()) continue;
+      this.connections.delete(socket);
+      this.stats.tcpClosed.evicted++;
+      // Read no more and send our FIN: the client reconnects when it has another query (RFC 7766 6.2.3).
+      connection.endWhenAnswered();
+      return true;
+    }
+    return false;
   }
 }

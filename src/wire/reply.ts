@@ -81,7 +81,14 @@ function copyQuestion(raw: Uint8Array, questionEnd: number, reply: Buffer): void
   for (let i = HEADER_LENGTH; i < questionEnd; i++) reply[i] = raw[i];
 }
 
-/** A header-only (plus question when readable, plus OPT when present) reply carrying `rcode`. */
+/** The EDNS option code of an Extended DNS Error (RFC 8914 2) and its length with a 2-byte info code. */
+const EDE_OPTION_CODE = 15;
+const EDE_OPTION_LENGTH = 6;
+
+/**
+ * A header-only (plus question when readable, plus OPT when present) reply carrying `rcode`; with EDNS and an
+ * `extendedError` info code, the OPT carries it as an Extended DNS Error without extra text (RFC 8914 2).
+ */
 export function buildErrorReply(
   raw: Uint8Array,
   id: number,
@@ -89,13 +96,22 @@ export function buildErrorReply(
   questionEnd: number | null,
   edns: EdnsInfo | null,
   rcode: number,
+  extendedError?: number,
 ): Buffer {
   const end = questionEnd ?? HEADER_LENGTH;
-  const reply = Buffer.allocUnsafe(end + (edns ? EMPTY_OPT_LENGTH : 0));
+  const ede = edns !== null && extendedError !== undefined ? EDE_OPTION_LENGTH : 0;
+  const reply = Buffer.allocUnsafe(end + (edns ? EMPTY_OPT_LENGTH : 0) + ede);
   // An RCODE above 15 (BADVERS) keeps only its low bits here; the OPT carries the rest (RFC 6891 6.1.3).
   writeHeader(reply, id, replyFlags(flags, rcode), questionEnd === null ? 0 : 1, 0, 0, edns ? 1 : 0);
   copyQuestion(raw, end, reply);
   if (edns) writeEmptyOpt(reply, end, DEFAULT_EDNS_UDP_SIZE, rcode, edns.dnssecOk);
+  if (ede > 0) {
+    const optEnd = end + EMPTY_OPT_LENGTH;
+    reply.writeUInt16BE(ede, optEnd - 2); // the OPT's RDLENGTH
+    reply.writeUInt16BE(EDE_OPTION_CODE, optEnd);
+    reply.writeUInt16BE(2, optEnd + 2);
+    reply.writeUInt16BE(extendedError!, optEnd + 4);
+  }
   return reply;
 }
 

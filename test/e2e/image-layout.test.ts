@@ -52,15 +52,15 @@ describe('the image layout (packed package + production dependencies)', () => {
     copyFileSync(realpathSync(process.execPath), join(layout, 'usr/local/bin/node'));
     chmodSync(join(layout, 'usr/local/bin/node'), 0o755);
     // The Dockerfile's shebang rewrite, to the layout's node.
-    const main = join(layout, 'opt/clusterdns/node_modules/clusterdns/dist/cli/main.js');
-    const lines = readFileSync(main, 'utf8').split('\n');
+    const bin = join(layout, 'opt/clusterdns/node_modules/clusterdns/dist/cli/bin.js');
+    const lines = readFileSync(bin, 'utf8').split('\n');
     expect(lines[0]).toBe('#!/usr/bin/env node');
-    writeFileSync(main, [`#!${join(layout, 'usr/local/bin/node')}`, ...lines.slice(1)].join('\n'));
+    writeFileSync(bin, [`#!${join(layout, 'usr/local/bin/node')}`, ...lines.slice(1)].join('\n'));
   }, 300_000);
   afterAll(() => layout && rmSync(layout, { recursive: true, force: true }));
 
   it('holds dist/ and the production dependencies only: no sources, tests or dev dependencies', () => {
-    expect(existsSync(join(app(), 'dist/cli/main.js'))).toBe(true);
+    expect(existsSync(join(app(), 'dist/cli/bin.js'))).toBe(true);
     for (const absent of ['src', 'test', 'tsconfig.json', 'chart']) expect(existsSync(join(app(), absent)), absent).toBe(false);
     const installed = readdirSync(join(layout, 'opt/clusterdns/node_modules'));
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
@@ -70,7 +70,7 @@ describe('the image layout (packed package + production dependencies)', () => {
       expect(Object.keys(pkg.devDependencies)).toContain(dev);
       expect(existsSync(join(layout, 'opt/clusterdns/node_modules', dev)), dev).toBe(false);
     }
-    expect(realpathSync(join(layout, 'opt/clusterdns/node_modules/.bin/clusterdns'))).toBe(join(app(), 'dist/cli/main.js'));
+    expect(realpathSync(join(layout, 'opt/clusterdns/node_modules/.bin/clusterdns'))).toBe(join(app(), 'dist/cli/bin.js'));
   });
 
   it.runIf(namespacesAvailable())(

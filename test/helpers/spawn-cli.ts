@@ -1,10 +1,10 @@
-// Spawns the built CLI (dist/cli/main.js, built by `npm test` before vitest runs) and reads the bound port
+// Spawns the built CLI (dist/cli/bin.js, the `clusterdns` executable, built by `npm test` before vitest runs) and reads the bound port
 // from its JSON log. Stopped by its own PID.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url));
 
 /**
  * Without --upstream the CLI forwards to the machine's /etc/resolv.conf name servers and probes them for a
@@ -29,9 +29,9 @@ export interface RunningCli {
   stop(): Promise<number | null>;
 }
 
-export async function startCli(args: string[], timeoutMs = 10_000): Promise<RunningCli> {
+export async function startCli(args: string[], timeoutMs = 10_000, env: NodeJS.ProcessEnv = process.env): Promise<RunningCli> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
-  const child = spawn(process.execPath, [CLI, 'serve', '--listen', '127.0.0.1:0', ...noLameduck(noHostForwarding(args))], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'serve', '--listen', '127.0.0.1:0', ...noLameduck(noHostForwarding(args))], { stdio: ['ignore', 'pipe', 'pipe'], env });
   const logs: Array<Record<string, unknown>> = [];
   const waiters = new Set<(entry: Record<string, unknown>) => void>();
   let stderr = '';

@@ -26,6 +26,9 @@ describe('parseServeArgs', () => {
       logQueries: false,
       loadbalance: false,
       endpointPodNames: false,
+      tcpMaxConnections: 10_000,
+      tcpIdleTimeoutMs: 10_000,
+      tcpMaxInFlight: 128,
     });
   });
 
@@ -50,6 +53,12 @@ describe('parseServeArgs', () => {
     [['--lameduck', '500ms', '--log-queries'], { lameduckMs: 500, logQueries: true }],
     [['--loadbalance'], { loadbalance: true }],
     [['--explain-from-anywhere'], { explainFromAnywhere: true }],
+    [
+      ['--allow-from', '10.0.0.0/8, fd00::/8', '--allow-from', '127.0.0.1'],
+      { acl: [{ zones: [''], policies: [{ action: 'allow', nets: ['10.0.0.0/8', 'fd00::/8', '127.0.0.1'] }, { action: 'block' }] }] },
+    ],
+    [['--allow-from', '192.0.2.0/24', '--deny-action', 'drop'], { acl: [{ zones: [''], policies: [{ action: 'allow', nets: ['192.0.2.0/24'] }, { action: 'drop' }] }] }],
+    [['--tcp-max-conns', '20', '--tcp-idle-timeout', '30s', '--tcp-max-in-flight', '16'], { tcpMaxConnections: 20, tcpIdleTimeoutMs: 30_000, tcpMaxInFlight: 16 }],
     [['--lameduck', '0'], { lameduckMs: 0 }],
     [['--lameduck', '2m'], { lameduckMs: 120_000 }],
     [['--serve-stale', '90'], { serveStale: 90 }],
@@ -81,6 +90,13 @@ describe('parseServeArgs', () => {
 
   const bad: Array<[string[], string, string]> = [
     [['--ttl', '3601'], ErrorCodes.CONFIG_INVALID_VALUE, '--ttl'],
+    [['--allow-from', '10.0.0.0/33'], ErrorCodes.CONFIG_INVALID_VALUE, '--allow-from'],
+    [['--allow-from', ','], ErrorCodes.CONFIG_INVALID_VALUE, '--allow-from'],
+    [['--allow-from', '10.0.0.0/8', '--deny-action', 'allow'], ErrorCodes.CONFIG_INVALID_VALUE, '--deny-action'],
+    [['--deny-action', 'drop'], ErrorCodes.CONFIG_INVALID_VALUE, '--deny-action'],
+    [['--tcp-max-conns', '0'], ErrorCodes.CONFIG_INVALID_VALUE, '--tcp-max-conns'],
+    [['--tcp-idle-timeout', '500ms'], ErrorCodes.CONFIG_INVALID_VALUE, '--tcp-idle-timeout'],
+    [['--tcp-max-in-flight', '0'], ErrorCodes.CONFIG_INVALID_VALUE, '--tcp-max-in-flight'],
     [['--cache-ttl', '0'], ErrorCodes.CONFIG_INVALID_VALUE, '--cache-ttl'],
     [['--cache-size', 'lots'], ErrorCodes.CONFIG_INVALID_VALUE, '--cache-size'],
     [['--serve-stale', '1y'], ErrorCodes.CONFIG_INVALID_VALUE, '--serve-stale'],

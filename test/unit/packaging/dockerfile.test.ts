@@ -34,6 +34,6 @@ describe('Dockerfile', () => {
     expect(last.some((l) => l.includes('setcap cap_net_bind_service=+ep /usr/local/bin/node'))).toBe(true);
     expect(last.some((l) => l.includes('PATH=/opt/clusterdns/node_modules/.bin:'))).toBe(true);
     // The entrypoint execs that node itself: through /usr/bin/env the capability would be lost under no_new_privs.
-    expect(instructions.some((l) => l.includes(`sed -i '1s|^#!.*|#!/usr/local/bin/node|' /opt/clusterdns/node_modules/clusterdns/dist/cli/main.js`))).toBe(true);
+    expect(instructions.some((l) => l.includes(`sed -i '1s|^#!.*|#!/usr/local/bin/node|' /opt/clusterdns/node_modules/clusterdns/dist/cli/bin.js`))).toBe(true);
   });
 });

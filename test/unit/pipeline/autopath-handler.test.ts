@@ -59,7 +59,7 @@ function setup(settings: AutopathSettings = {}) {
 /** `error <RCODE>`, or `<RCODE> aa`, the answer lines, then `AUTH …` and `ADD …` lines. */
 function outcome(req: DnsRequest, asked: string, result: HandlerResult | Promise<HandlerResult>): string[] {
   if (result instanceof Promise) throw new Error('the chain must answer synchronously');
-  if (result.kind === 'skip') return ['skip'];
+  if (result.kind === 'skip' || result.kind === 'drop') return [result.kind];
   if (result.kind === 'error') return [`error ${RCODE_NAMES.get(result.rcode)}`];
   const answer = result.kind === 'records' ? compileRecords(req.query, result) : result.answer;
   const message = decodeMessage(buildReply(req.raw, req.query, answer, 65535));

@@ -46,7 +46,7 @@ function handlerFor(pods: PodsMode, extra: Partial<KubernetesHandlerOptions> = {
 /** `skip`, `error <RCODE>`, or `<RCODE> aa`, answer lines, then `AUTH …` lines. */
 function outcome(req: DnsRequest, result: HandlerResult): string[] {
   if (result instanceof Promise) throw new Error('the handler must answer synchronously');
-  if (result.kind === 'skip') return ['skip'];
+  if (result.kind === 'skip' || result.kind === 'drop') return [result.kind];
   if (result.kind === 'error') return [`error ${RCODE_NAMES.get(result.rcode)}`];
   const answer = result.kind === 'records' ? compileRecords(req.query, result) : result.answer;
   const message = decodeMessage(buildReply(req.raw, req.query, answer, 65535));
