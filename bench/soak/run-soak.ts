@@ -46,7 +46,11 @@ export interface SoakReport {
   heap: HeapVerdict;
   /** Objects the emulator holds at the end, and whether the server's count reached it. */
   converged: { emulator: number; server: number; ok: boolean };
+  /** The first of them (at most 20). */
   serverErrors: string[];
+  serverErrorCount: number;
+  /** Error lines for SERVFAIL after an upstream timeout (checked against the upstream counters). */
+  serverUpstreamTimeouts: number;
   serverWarnings: number;
   serverExitCode: number | null;
   /** After the load: a cluster name answered right over UDP and over TCP. */
@@ -190,8 +194,8 @@ export async function runSoak(options: SoakOptions, progress: (line: string) => 
     if (!heap.ok) failures.push(`the settled heap grew ${mib(heap.growthBytes)}, more than the ${mib(heap.allowedBytes)} allowed for ${heap.objectGrowth} more objects`);
     if (server.logs.errors.length > 0) failures.push(`${server.logs.errors.length} errors in the server's log`);
     if (!liveAfterLoad) failures.push(`no right answer over UDP and TCP in ${LIVENESS_TRIES} tries each after the load`);
-    if (counts.forwardedServfail > 0 && upstreamUnanswered <= 0) {
-      failures.push(`${counts.forwardedServfail} SERVFAIL for forwarded names, while the server counted every upstream request answered`);
+    if ((counts.forwardedServfail > 0 || server.logs.upstreamTimeouts.length > 0) && upstreamUnanswered <= 0) {
+      failures.push(`${counts.forwardedServfail} SERVFAIL for forwarded names and ${server.logs.upstreamTimeouts.length} upstream timeouts logged, while the server counted every upstream request answered`);
     }
     if (counts.answered === 0) failures.push('no query was answered');
     if (!convergedOk) failures.push(`the server holds ${serverObjects} objects, the API ${emulatorObjects}`);
@@ -211,6 +215,8 @@ export async function runSoak(options: SoakOptions, progress: (line: string) => 
       heap,
       converged: { emulator: emulatorObjects, server: serverObjects, ok: convergedOk },
       serverErrors: server.logs.errors.slice(0, 20),
+      serverErrorCount: server.logs.errors.length,
+      serverUpstreamTimeouts: server.logs.upstreamTimeouts.length,
       serverWarnings: server.logs.warnings.length,
       serverExitCode,
       liveAfterLoad,

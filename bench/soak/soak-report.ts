@@ -37,7 +37,7 @@ export function formatSoakReport(report: SoakReport): string {
     `converged: server ${report.converged.server} objects, API ${report.converged.emulator}`,
     `heap (settled): ${mib(report.settledStart.heapUsedBytes)} → ${mib(report.settledEnd.heapUsedBytes)} (${heap.growthBytes >= 0 ? '+' : ''}${mib(heap.growthBytes)}; allowed ${mib(heap.allowedBytes)} for ${heap.objectGrowth} more objects)`,
     `RSS: ${mib(report.settledStart.rssBytes)} → ${mib(report.settledEnd.rssBytes)}`,
-    `server log: ${report.serverErrors.length} errors, ${report.serverWarnings} warnings; exit code ${report.serverExitCode}`,
+    `server log: ${report.serverErrorCount} errors, ${report.serverUpstreamTimeouts} SERVFAIL-after-upstream-timeout lines, ${report.serverWarnings} warnings; exit code ${report.serverExitCode}`,
     `driver: longest event-loop stall ${report.longestStallMs} ms (the machine's load shows here)`,
     '',
     ...memoryTable(report.samples),

@@ -23,6 +23,11 @@ export interface MemorySample {
 export interface ServerLogSummary {
   /** Log lines at level error or fatal, and anything on stderr but the settle marker. */
   errors: string[];
+  /**
+   * Error lines for a SERVFAIL because the upstream did not reply in time (as CoreDNS's `errors` logs them): the
+   * test upstream lives in the soak's process, so the soak checks these against the server's upstream counters.
+   */
+  upstreamTimeouts: string[];
   warnings: string[];
 }
 
@@ -31,7 +36,7 @@ const SETTLED_MARKER = 'soak: settled';
 export class SoakedServer {
   /** Servers started and not yet exited, so that a soak stopped by a signal stops them too. */
   private static readonly running = new Set<ChildProcess>();
-  readonly logs: ServerLogSummary = { errors: [], warnings: [] };
+  readonly logs: ServerLogSummary = { errors: [], upstreamTimeouts: [], warnings: [] };
   dnsPort = 0;
   metricsPort = 0;
   private settleWaiters: Array<() => void> = [];
@@ -108,7 +113,8 @@ export class SoakedServer {
       return;
     }
     const level = Number(entry.level);
-    if (level >= 50) this.logs.errors.push(line);
+    if (level >= 50 && level < 60 && String(entry.cause ?? '').startsWith('forward: no upstream answered')) this.logs.upstreamTimeouts.push(line);
+    else if (level >= 50) this.logs.errors.push(line);
     else if (level >= 40) this.logs.warnings.push(line);
     if (entry.msg === 'http listening' && entry.endpoint === '/metrics') this.metricsPort = Number(String(entry.address).split(':').pop());
     if (entry.msg === 'serving') {
