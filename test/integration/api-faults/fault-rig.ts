@@ -126,6 +126,17 @@ export function serviceIp(i: number, generation = 0): string {
 }
 
 /** With FAULTS_REPORT=1, print a scenario's figures (for docs/reliability.md); silent otherwise. */
-export function reportFigures(scenario: string, figures: Record<string, unknown>): void {
+export function reportFigures(scenario: string, figures: object): void {
   if (process.env.FAULTS_REPORT === '1') process.stdout.write(`[faults] ${scenario}: ${JSON.stringify(figures)}\n`);
+}
+
+/**
+ * Apply objects in the emulator one per turn of the event loop: a real API server is another process, so
+ * its own work of encoding a burst of changes must not be counted as the DNS server's pause here.
+ */
+export async function applyPaced(emu: ApiEmulator, objects: Iterable<Json>): Promise<void> {
+  for (const object of objects) {
+    emu.apply(object);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
 }
