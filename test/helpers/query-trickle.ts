@@ -1,11 +1,12 @@
 // A steady trickle of UDP queries to a running server, each timed from send to reply: what a client sees while
-// the server is busy with something else (a big list, a watch flood). One socket, one query in flight per
-// interval, ids distinct so late replies are matched to their query.
-import dgram from 'node:dgram';
-import { createMessage, decodeMessage, encodeMessage } from '../../src/wire/message.js';
-import { RCode, RRClass } from '../../src/wire/types.js';
+// the server is busy with something else (a big list, a watch flood). The queries are sent from a worker
+// thread (query-trickle-worker.mjs), so a blocked server event loop shows as late replies instead of as
+// queries never sent.
+import { Worker } from 'node:worker_threads';
+import { RCode } from '../../src/wire/types.js';
 
 const RCODE_NAMES = new Map<number, string>(Object.entries(RCode).map(([name, value]) => [value, name]));
+const WORKER = new URL('./query-trickle-worker.mjs', import.meta.url);
 
 export interface TrickleOptions {
   port: number;
@@ -30,82 +31,60 @@ export interface TrickleReport {
 }
 
 export interface QueryTrickle {
-  /** Replies so far (to await progress with waitFor). */
-  readonly answered: number;
-  /** Stop sending, wait for the replies still due (at most timeoutMs), close the socket and report. */
+  /** Stop sending, wait for the replies still due (at most timeoutMs), end the worker and report. */
   stop(): Promise<TrickleReport>;
 }
 
+interface WorkerReport {
+  kind: 'report';
+  sent: number;
+  lost: number;
+  latencies: number[];
+  rcodes: Record<string, number>;
+}
+
 export async function startQueryTrickle(options: TrickleOptions): Promise<QueryTrickle> {
-  const intervalMs = options.intervalMs ?? 10;
   const timeoutMs = options.timeoutMs ?? 2000;
-  const maxQueries = options.maxQueries ?? 100_000;
-  const socket = dgram.createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const inFlight = new Map<number, number>();
-  const latencies: number[] = [];
-  const rcodes: Record<string, number> = {};
-  let sent = 0;
-  let lost = 0;
-  let nextId = 1;
-  let drained: (() => void) | undefined;
-
-  socket.on('message', (packet) => {
-    const id = packet.readUInt16BE(0);
-    const at = inFlight.get(id);
-    if (at === undefined) return;
-    inFlight.delete(id);
-    latencies.push(performance.now() - at);
-    const rcode = decodeMessage(packet).rcode;
-    const name = RCODE_NAMES.get(rcode) ?? String(rcode);
-    rcodes[name] = (rcodes[name] ?? 0) + 1;
-    if (inFlight.size === 0) drained?.();
-  });
-
-  const send = (): void => {
-    // Expire what waited too long, so a dropped query is counted and its id can be reused.
-    const now = performance.now();
-    for (const [id, at] of inFlight) {
-      if (now - at > timeoutMs) {
-        inFlight.delete(id);
-        lost++;
-      }
-    }
-    if (sent >= maxQueries) return;
-    const question = options.questions[sent % options.questions.length];
-    const id = nextId;
-    nextId = nextId === 0xffff ? 1 : nextId + 1;
-    const packet = encodeMessage(createMessage({ id, rd: true, questions: [{ name: question.name, type: question.type, class: RRClass.IN }] }));
-    inFlight.set(id, performance.now());
-    sent++;
-    socket.send(packet, options.port, '127.0.0.1');
-  };
-  const timer = setInterval(send, intervalMs);
-  send();
-
-  return {
-    get answered() {
-      return latencies.length;
+  const worker = new Worker(WORKER, {
+    workerData: {
+      port: options.port,
+      questions: options.questions,
+      intervalMs: options.intervalMs ?? 10,
+      timeoutMs,
+      maxQueries: options.maxQueries ?? 100_000,
     },
+  });
+  const messages: { kind: string }[] = [];
+  const waiters: (() => void)[] = [];
+  worker.on('message', (message: { kind: string }) => {
+    messages.push(message);
+    for (const wake of waiters.splice(0)) wake();
+  });
+  const next = (kind: string, boundMs: number): Promise<{ kind: string }> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`query trickle: no '${kind}' within ${boundMs} ms`)), boundMs);
+      const look = (): void => {
+        const found = messages.find((m) => m.kind === kind);
+        if (found) {
+          clearTimeout(timer);
+          resolve(found);
+        } else waiters.push(look);
+      };
+      look();
+    });
+  await next('started', 10_000);
+  return {
     async stop() {
-      clearInterval(timer);
-      if (inFlight.size > 0) {
-        await new Promise<void>((resolve) => {
-          const deadline = setTimeout(resolve, timeoutMs);
-          drained = () => {
-            clearTimeout(deadline);
-            resolve();
-          };
-        });
-      }
-      lost += inFlight.size;
-      inFlight.clear();
-      socket.close();
-      const sorted = [...latencies].sort((x, y) => x - y);
+      worker.postMessage('stop');
+      const report = (await next('report', timeoutMs + 10_000)) as WorkerReport;
+      await worker.terminate();
+      const sorted = [...report.latencies].sort((x, y) => x - y);
+      const rcodes: Record<string, number> = {};
+      for (const [code, count] of Object.entries(report.rcodes)) rcodes[RCODE_NAMES.get(Number(code)) ?? code] = count;
       return {
-        sent,
-        answered: latencies.length,
-        lost,
+        sent: report.sent,
+        answered: sorted.length,
+        lost: report.lost,
         maxLatencyMs: Math.round(sorted.at(-1) ?? 0),
         p99LatencyMs: Math.round(sorted[Math.floor(sorted.length * 0.99)] ?? sorted.at(-1) ?? 0),
         rcodes,

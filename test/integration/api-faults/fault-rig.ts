@@ -1,13 +1,15 @@
 // A running server fed by the API emulator, for the "Kubernetes API misbehaves" scenarios: the real
 // startClusterDnsServer with the `kubernetes` source (real @kubernetes/client-node, reflectors, store, index),
 // UDP/TCP on 127.0.0.1 port 0 and /health, /ready and /metrics on their own ports. Faults are injected in the
-// emulator; what a client sees is asked over real UDP.
+// emulator; what a client sees is asked over real UDP. With `serverProcess` the server is the built CLI in a
+// process of its own (`clusterdns serve --kubeconfig`), so the emulator's work does not share its event loop.
 import type { ReflectorTuning } from '../../../src/kube-api/reflector.js';
 import { resolveKubeConfig } from '../../../src/kube-api/kubeconfig.js';
 import { startClusterDnsServer, type ClusterDnsServer } from '../../../src/cluster-dns.js';
 import { formatRdata } from '../../../src/wire/presentation.js';
 import { RCode, RRType } from '../../../src/wire/types.js';
 import { udpQuery } from '../../helpers/raw-query.js';
+import { startCli, type RunningCli } from '../../helpers/spawn-cli.js';
 import { ApiEmulator, captureLogger, tempDir, waitFor, writeKubeconfig, type CapturedLogger, type Json } from '../../helpers/api-emulator/index.js';
 
 const TOKEN = 'api-faults-token';
@@ -21,8 +23,13 @@ export const QUERY_BOUND_MS = 1000;
 
 export interface FaultRig {
   emu: ApiEmulator;
-  dns: ClusterDnsServer;
+  /** The in-process server (absent with `serverProcess`). */
+  dns?: ClusterDnsServer;
+  /** The CLI process (with `serverProcess`). */
+  cli?: RunningCli;
   port: number;
+  /** Resolves once the server has synced with the API. */
+  whenSynced(): Promise<void>;
   log: CapturedLogger;
   /** What a UDP query answers: rcode name and the sorted presentation data of the answers of the asked type. */
   ask(name: string, type?: 'A' | 'AAAA' | 'SRV' | 'PTR'): Promise<{ rcode: string; data: string[] }>;
@@ -42,6 +49,8 @@ export interface FaultRigOptions {
   tuning?: ReflectorTuning;
   /** Capture debug lines (the reflectors' retries) as well; default info. */
   debugLog?: boolean;
+  /** Run the server as the built CLI in its own process (default tuning; `tuning` and `log` do not apply). */
+  serverProcess?: boolean;
 }
 
 /** Fast retries for scenarios that recover in milliseconds; a scenario that measures backoff passes its own. */
@@ -56,26 +65,37 @@ export async function startFaultRig(options: FaultRigOptions = {}): Promise<Faul
   const dir = await tempDir();
   const kubeconfig = await writeKubeconfig(dir.dir, { contexts: [{ name: 'emulator', server: emu.url, token: TOKEN }] });
   const log = captureLogger(options.debugLog ? 'debug' : 'info');
-  let dns: ClusterDnsServer;
+  let dns: ClusterDnsServer | undefined;
+  let cli: RunningCli | undefined;
+  const http: Partial<Record<'health' | 'ready' | 'metrics', string>> = {};
   try {
-    dns = await startClusterDnsServer({
-      kubernetes: { kubeConfig: resolveKubeConfig({ kubeconfig }).kubeConfig, tuning: options.tuning ?? FAST_RETRY },
-      health: '127.0.0.1:0',
-      ready: '127.0.0.1:0',
-      metrics: '127.0.0.1:0',
-      logger: log.logger,
-    });
+    if (options.serverProcess) {
+      cli = await startCli(['--kubeconfig', kubeconfig, '--health', '127.0.0.1:0', '--ready', '127.0.0.1:0', '--metrics', '127.0.0.1:0']);
+      for (const endpoint of ['health', 'ready', 'metrics'] as const) {
+        const line = await cli.waitForLog((l) => l.msg === 'http listening' && l.endpoint === `/${endpoint}`);
+        http[endpoint] = String(line.address);
+      }
+    } else {
+      dns = await startClusterDnsServer({
+        kubernetes: { kubeConfig: resolveKubeConfig({ kubeconfig }).kubeConfig, tuning: options.tuning ?? FAST_RETRY },
+        health: '127.0.0.1:0',
+        ready: '127.0.0.1:0',
+        metrics: '127.0.0.1:0',
+        logger: log.logger,
+      });
+      for (const endpoint of ['health', 'ready', 'metrics'] as const) {
+        const address = dns.http[endpoint];
+        if (address) http[endpoint] = `${address.host}:${address.port}`;
+      }
+    }
   } catch (err) {
+    await cli?.stop();
     await emu.close();
     await dir.remove();
     throw err;
   }
-  const port = dns.address.port;
-  const httpUrl = (endpoint: 'health' | 'ready' | 'metrics'): string => {
-    const address = dns.http[endpoint];
-    if (!address) throw new Error(`no ${endpoint} endpoint`);
-    return `http://${address.host}:${address.port}/${endpoint}`;
-  };
+  const port = dns ? dns.address.port : cli!.port;
+  const httpUrl = (endpoint: 'health' | 'ready' | 'metrics'): string => `http://${http[endpoint]}/${endpoint}`;
   const ask: FaultRig['ask'] = async (name, type = 'A') => {
     const qtype = RRType[type];
     const reply = await udpQuery(port, name, qtype);
@@ -87,8 +107,13 @@ export async function startFaultRig(options: FaultRigOptions = {}): Promise<Faul
   return {
     emu,
     dns,
+    cli,
     port,
     log,
+    async whenSynced() {
+      if (dns) return dns.whenSynced();
+      await cli!.waitForLog((l) => l.msg === 'synced with the Kubernetes API', 30_000);
+    },
     ask,
     async expectAnswer(name, rcode, data = [], timeoutMs = 10_000, type = 'A') {
       const want = JSON.stringify({ rcode, data: [...data].sort() });
@@ -113,7 +138,8 @@ export async function startFaultRig(options: FaultRigOptions = {}): Promise<Faul
       return sum;
     },
     async close() {
-      await dns.close();
+      await dns?.close();
+      await cli?.stop();
       await emu.close();
       await dir.remove();
     },

@@ -56,7 +56,7 @@ describe('a 10,000-address EndpointSlice set', () => {
     // 1. The first list of it all.
     let trickle = await startQueryTrickle({ port: r.port, questions, intervalMs: 10 });
     await r.emu.acceptConnections();
-    await r.dns.whenSynced();
+    await r.whenSynced();
     await r.expectAnswer(`ep-5-5.${headless(5)}`, 'NOERROR', [address(0, 5, 5)]);
     figures.firstList = await trickle.stop();
     await expectGeneration(r, 0);

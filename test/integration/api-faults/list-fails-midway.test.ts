@@ -28,7 +28,7 @@ describe('a list that fails halfway through its pages', () => {
       tuning: { pageSize: PAGE_SIZE, backoff: { baseMs: 400, maxMs: 10_000, jitter: 0 }, minWatchMs: 50 },
       debugLog: true,
     }));
-    await r.dns.whenSynced();
+    await r.whenSynced();
     await r.emu.waitForWatches(4);
 
     // While our watch is away: svc-0 (page 0) changes, svc-99 (the last page) and svc-1 (page 0) are deleted,

@@ -32,12 +32,12 @@ describe('slow lists', () => {
     await r.emu.acceptConnections();
     // The second page of Services has been asked for: the list is under way, not done.
     await r.emu.waitForRequest((q) => q.resource === 'services' && !q.watch && q.query.continue !== undefined, { since, timeoutMs: 10_000 });
-    expect(r.dns.synced).toBe(false);
+    expect(r.dns!.synced).toBe(false);
     expect(await r.probe('ready')).toBe(503);
     expect(await r.probe('health')).toBe(200);
     expect(await r.ask(name(0))).toEqual({ rcode: 'SERVFAIL', data: [] });
 
-    await r.dns.whenSynced();
+    await r.whenSynced();
     expect(await r.probe('ready')).toBe(200);
     expect(await r.ask(name(0))).toEqual({ rcode: 'NOERROR', data: [serviceIp(0, 0)] });
     expect(await r.ask(name(SERVICES - 1))).toEqual({ rcode: 'NOERROR', data: [serviceIp(SERVICES - 1, 0)] });
@@ -57,7 +57,7 @@ describe('slow lists', () => {
       objects: [namespace('default'), ...services(0)],
       tuning: { pageSize: PAGE_SIZE, backoff: { baseMs: 20, maxMs: 200 }, minWatchMs: 50 },
     }));
-    await r.dns.whenSynced();
+    await r.whenSynced();
     await r.emu.waitForWatches(4);
     // Every Service changes while our watch is away and the history is compacted: only a (slow) list tells.
     r.emu.dropWatches('services');
