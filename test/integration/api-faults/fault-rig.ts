@@ -21,6 +21,15 @@ const TOKEN = 'api-faults-token';
  */
 export const QUERY_BOUND_MS = 1000;
 
+/**
+ * The bound for the CPU-heavy scenarios (10,000 addresses applied, a 10,000-events-a-second flood) when the
+ * suite runs them beside other heavy files on the loaded 2-core machine: the server's own pauses stay a few
+ * ms (its changes land in 5 ms slices), what is left is waiting for a core. Run alone they stay under
+ * QUERY_BOUND_MS; docs/reliability.md has both figures. Their trickles count a query lost after 5 s.
+ */
+export const HEAVY_QUERY_BOUND_MS = 3000;
+export const HEAVY_LOST_AFTER_MS = 5000;
+
 export interface FaultRig {
   emu: ApiEmulator;
   /** The in-process server (absent with `serverProcess`). */
@@ -70,7 +79,7 @@ export async function startFaultRig(options: FaultRigOptions = {}): Promise<Faul
   const http: Partial<Record<'health' | 'ready' | 'metrics', string>> = {};
   try {
     if (options.serverProcess) {
-      cli = await startCli(['--kubeconfig', kubeconfig, '--health', '127.0.0.1:0', '--ready', '127.0.0.1:0', '--metrics', '127.0.0.1:0']);
+      cli = await startCli(['--kubeconfig', kubeconfig, '--health', '127.0.0.1:0', '--ready', '127.0.0.1:0', '--metrics', '127.0.0.1:0'], 30_000);
       for (const endpoint of ['health', 'ready', 'metrics'] as const) {
         const line = await cli.waitForLog((l) => l.msg === 'http listening' && l.endpoint === `/${endpoint}`);
         http[endpoint] = String(line.address);
