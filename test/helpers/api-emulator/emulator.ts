@@ -87,6 +87,12 @@ export interface ApiEmulatorOptions {
   goneAs?: 'event' | 'status';
   /** Authorize each request against this RBAC table (every request allowed when absent). */
   rbac?: RbacTable;
+  /**
+   * A watch from a resourceVersion newer than this server's (a client that watched a cluster restored from an
+   * older etcd backup): 'wait' (default) streams from it as if it were current; 'status' answers HTTP 504
+   * "Too large resource version" with cause ResourceVersionTooLarge, as kube-apiserver's watch cache does.
+   */
+  tooLargeResourceVersion?: 'wait' | 'status';
 }
 
 interface Watcher {
@@ -736,6 +742,16 @@ export class ApiEmulator extends EventEmitter {
       if (this.options.goneAs === 'status') return this.sendStatus(res, 410, message);
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ type: 'ERROR', object: statusObject(410, 'Expired', message) }) + '\n');
+      return;
+    }
+
+    if (fromRv !== null && fromRv > this.rv && this.options.tooLargeResourceVersion === 'status') {
+      rec.status = 504;
+      const status = statusObject(504, 'Timeout', `Too large resource version: ${from}, current: ${this.rv}`);
+      status.details = { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 };
+      const body = JSON.stringify(status);
+      res.writeHead(504, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+      res.end(body);
       return;
     }
 

@@ -12,7 +12,7 @@ import { udpQuery } from '../../helpers/raw-query.js';
 import { startCli, type RunningCli } from '../../helpers/spawn-cli.js';
 import { ApiEmulator, captureLogger, tempDir, waitFor, writeKubeconfig, type CapturedLogger, type Json } from '../../helpers/api-emulator/index.js';
 
-const TOKEN = 'api-faults-token';
+export const TOKEN = 'api-faults-token';
 
 /**
  * What a query may take while the server applies a big list or a watch flood. The serving loop's own pauses
