@@ -18,6 +18,8 @@ export interface PacedDeliveryOptions {
  * store takes per event: doubling reaches thousands of cheap events per group within a slice.
  */
 const INITIAL_GROUP = 1;
+/** A batch this small is applied whole, as one group (a watch chunk's few events, a small list). */
+const SMALL_BATCH = 16;
 const MAX_GROUP = 8192;
 
 export class PacedDelivery {
@@ -48,7 +50,7 @@ export class PacedDelivery {
     if (this.backlog === 0) {
       this.queue = events.slice();
       this.head = 0;
-      this.group = INITIAL_GROUP;
+      this.group = events.length <= SMALL_BATCH ? events.length : INITIAL_GROUP;
     } else {
       for (const event of events) this.queue.push(event);
     }
