@@ -232,10 +232,10 @@ export class Reflector extends EventEmitter<ReflectorEvents> {
             await this.sleep(generation, delay);
           } else {
             await this.fail(generation, 'watch', outcome.end.error);
-            // A 5xx to the watch request may mean our resourceVersion is unusable, such as the 504 "Too large
-            // resource version" of a cluster restored from an older etcd backup: watching from it again would
-            // fail forever, so start over with a list, as client-go's reflector does after such errors.
-            if ((outcome.end.statusCode ?? 0) >= 500) needList = true;
+            // A 504 is how kube-apiserver refuses a watch from a resourceVersion newer than its own ("Too large
+            // resource version": a cluster restored from an older etcd backup). Watching from it again would
+            // fail forever, so start over with a list, as client-go's reflector does; other errors re-watch.
+            if (outcome.end.statusCode === 504) needList = true;
           }
           break;
       }

@@ -54,7 +54,7 @@ describe('PacedDelivery', () => {
   it('clear() drops the backlog and releases whoever waits for it', async () => {
     const store = costlyStore(10);
     const delivery = new PacedDelivery({ apply: store.apply, now: store.now, sliceMs: 5 });
-    delivery.push(Array.from({ length: 10 }, (_, i) => event(i)));
+    delivery.push(Array.from({ length: 20 }, (_, i) => event(i)));
     const idle = delivery.whenIdle();
     delivery.clear();
     await idle;
