@@ -9,6 +9,7 @@ import type { ReflectorTarget } from './api-resources.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import type { ClusterEvent, ClusterObjectKind } from '../cluster/objects.js';
 import { trimObject, type TrimOptions } from '../cluster/trim.js';
+import { PacedDelivery } from './paced-delivery.js';
 import { startWatch, type WatchEnd, type WatchHandle } from './watch-request.js';
 
 /** Tuning shared by every reflector; the defaults suit production, tests shrink them. */
@@ -26,6 +27,8 @@ export interface ReflectorTuning {
   backoff?: BackoffOptions;
   /** Randomness for timeoutSeconds and jitter (tests pass a fixed one). */
   random?: () => number;
+  /** How long one turn of the event loop may spend applying changes (default 5 ms; see paced-delivery.ts). */
+  deliverySliceMs?: number;
 }
 
 export interface ReflectorOptions extends ReflectorTuning {
@@ -121,6 +124,8 @@ export class Reflector extends EventEmitter<ReflectorEvents> {
   private readonly known = new Map<string, string>();
   private pending: ClusterEvent[] = [];
   private flushScheduled = false;
+  /** Applies lists and watch batches a time slice at a time, so answering goes on while a big one lands. */
+  private readonly delivery: PacedDelivery;
   /** Cancels whatever the current run awaits (a list, a watch, a backoff sleep). */
   private cancelCurrent: (() => void) | undefined;
 
@@ -140,6 +145,7 @@ export class Reflector extends EventEmitter<ReflectorEvents> {
     this.minWatchMs = Math.max(0, options.minWatchMs ?? DEFAULTS.minWatchMs);
     this.random = options.random ?? Math.random;
     this.backoff = new Backoff({ random: this.random, ...options.backoff });
+    this.delivery = new PacedDelivery({ apply: (events) => this.deliver(events), sliceMs: options.deliverySliceMs });
   }
 
   /** True once the first list has been delivered (stays true across later relists and restarts). */
@@ -175,6 +181,7 @@ export class Reflector extends EventEmitter<ReflectorEvents> {
     this.running = false;
     this.generation++;
     this.pending = [];
+    this.delivery.clear();
     const cancel = this.cancelCurrent;
     this.cancelCurrent = undefined;
     cancel?.();
@@ -229,6 +236,10 @@ export class Reflector extends EventEmitter<ReflectorEvents> {
             await this.sleep(generation, delay);
           } else {
             await this.fail(generation, 'watch', outcome.end.error);
+            // A 504 is how kube-apiserver refuses a watch from a resourceVersion newer than its own ("Too large
+            // resource version": a cluster restored from an older etcd backup). Watching from it again would
+            // fail forever, so start over with a list, as client-go's reflector does; other errors re-watch.
+            if (outcome.end.statusCode === 504) needList = true;
           }
           break;
       }
@@ -284,6 +295,9 @@ export class Reflector extends EventEmitter<ReflectorEvents> {
     if (!this.current(generation)) return 'stopped';
     this.stats.lists++;
     const objects = this.applyList(list);
+    // Synced (and watching) only once the whole list is applied; it lands a time slice at a time.
+    await this.delivery.whenIdle();
+    if (!this.current(generation)) return 'stopped';
     this.lastResourceVersion = list.resourceVersion;
     this.backoff.reset();
     this.notify('healthy');
@@ -362,7 +376,7 @@ export class Reflector extends EventEmitter<ReflectorEvents> {
       this.known.delete(key);
       events.push(this.deleteEvent(key));
     }
-    if (events.length > 0) this.deliver(events);
+    this.delivery.push(events);
     return seen.size;
   }
 
@@ -522,7 +536,7 @@ export class Reflector extends EventEmitter<ReflectorEvents> {
       if (generation !== this.generation) return;
       const batch = this.pending;
       this.pending = [];
-      if (batch.length > 0) this.deliver(batch);
+      this.delivery.push(batch);
     });
   }
 

@@ -20,7 +20,9 @@
 // Fault injection: failRequests (HTTP 500 or any status), dropWatches (connections cut mid-stream),
 // endWatches (clean end), expireWatches (ERROR 410 inside the stream), silent watches (headers and then
 // nothing, or not even headers), latency before every response, refuseConnections/acceptConnections (close
-// the listener and reopen it on the same port), truncated list bodies.
+// the listener and reopen it on the same port), truncated list bodies; and, each off until asked for, latency
+// for list pages or watches of one resource only (delayRequests) and a paginated list failing at page K
+// (failListPages: a status, or the connection reset before any byte of that page).
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -85,6 +87,12 @@ export interface ApiEmulatorOptions {
   goneAs?: 'event' | 'status';
   /** Authorize each request against this RBAC table (every request allowed when absent). */
   rbac?: RbacTable;
+  /**
+   * A watch from a resourceVersion newer than this server's (a client that watched a cluster restored from an
+   * older etcd backup): 'wait' (default) streams from it as if it were current; 'status' answers HTTP 504
+   * "Too large resource version" with cause ResourceVersionTooLarge, as kube-apiserver's watch cache does.
+   */
+  tooLargeResourceVersion?: 'wait' | 'status';
 }
 
 interface Watcher {
@@ -122,6 +130,27 @@ interface InjectedFailure {
 }
 
 export type SilentMode = 'off' | 'after-headers' | 'before-headers';
+
+/** Which requests a fault applies to: list or watch, and one resource; unset = any. */
+export interface RequestFilter {
+  watch?: boolean;
+  resource?: ResourceName;
+}
+
+interface InjectedDelay extends RequestFilter {
+  ms: number;
+}
+
+/** How a list page fails: an HTTP status with a Status body, or 'reset' (the socket destroyed, no answer). */
+export type PageFailure = number | 'reset';
+
+interface InjectedPageFailure {
+  /** 0-based page of a paginated list (page 0 is the request without a continue token). */
+  page: number;
+  failure: PageFailure;
+  remaining: number;
+  resource?: ResourceName;
+}
 
 function keyOf(object: Json): string {
   const meta = object.metadata as Json;
@@ -163,6 +192,8 @@ export class ApiEmulator extends EventEmitter {
   private failures: InjectedFailure[] = [];
   private silentMode: SilentMode = 'off';
   private latencyMs = 0;
+  private delays: InjectedDelay[] = [];
+  private pageFailures: InjectedPageFailure[] = [];
   private truncateLists = 0;
   private bookmarkTimer?: NodeJS.Timeout;
   private boundPort = 0;
@@ -351,6 +382,7 @@ export class ApiEmulator extends EventEmitter {
 
   clearFailures(): void {
     this.failures = [];
+    this.pageFailures = [];
   }
 
   /**
@@ -364,6 +396,24 @@ export class ApiEmulator extends EventEmitter {
   /** Delay every response (list and watch headers) by `ms`. */
   setLatency(ms: number): void {
     this.latencyMs = ms;
+  }
+
+  /**
+   * Delay the requests matching `filter` by `ms` before answering (added to setLatency's): each page of a
+   * paginated list is late by `ms`, a watch gets its headers `ms` late. Replaces an earlier delay with the
+   * same filter; `ms` 0 removes it.
+   */
+  delayRequests(ms: number, filter: RequestFilter = {}): void {
+    this.delays = this.delays.filter((d) => d.watch !== filter.watch || d.resource !== filter.resource);
+    if (ms > 0) this.delays.push({ ms, ...filter });
+  }
+
+  /**
+   * The next `count` paginated lists (of `resource`, or any) fail at their page `page` (0-based): that request
+   * answers `failure` (an HTTP status) or has its connection reset. Earlier pages were served normally.
+   */
+  failListPages(page: number, failure: PageFailure, options: { count?: number; resource?: ResourceName } = {}): void {
+    this.pageFailures.push({ page, failure, remaining: options.count ?? 1, resource: options.resource });
   }
 
   /** The next `count` list responses are cut off half-way through the body. */
@@ -526,8 +576,13 @@ export class ApiEmulator extends EventEmitter {
       }
     }
 
-    if (this.latencyMs > 0) {
-      await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+    const delayMs =
+      this.latencyMs +
+      this.delays
+        .filter((d) => (d.watch === undefined || d.watch === watch) && (d.resource === undefined || d.resource === route.resource))
+        .reduce((sum, d) => sum + d.ms, 0);
+    if (delayMs > 0) {
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
       if (res.destroyed) return;
     }
     const failure = this.failures.find(
@@ -584,8 +639,9 @@ export class ApiEmulator extends EventEmitter {
     let snapshot: Snapshot;
     let id: string;
     let offset = 0;
+    let pageNumber = 0;
     if (query.continue) {
-      let token: { id: string; rv: number; offset: number };
+      let token: { id: string; rv: number; offset: number; page?: number };
       try {
         token = JSON.parse(Buffer.from(query.continue, 'base64url').toString('utf8'));
       } catch {
@@ -603,10 +659,24 @@ export class ApiEmulator extends EventEmitter {
       snapshot = found;
       id = token.id;
       offset = token.offset;
+      pageNumber = token.page ?? 0;
     } else {
       const items = this.matching(route, label, field).sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : 1));
       snapshot = { rv: this.rv, items };
       id = randomUUID();
+    }
+    const pageFailure = this.pageFailures.find(
+      (f) => f.remaining > 0 && f.page === pageNumber && (f.resource === undefined || f.resource === route.resource),
+    );
+    if (pageFailure) {
+      pageFailure.remaining--;
+      this.pageFailures = this.pageFailures.filter((f) => f.remaining > 0);
+      if (pageFailure.failure === 'reset') {
+        res.destroy();
+        return;
+      }
+      rec.status = pageFailure.failure;
+      return this.sendStatus(res, pageFailure.failure, `injected failure at page ${pageNumber}`);
     }
     const page = limit > 0 ? snapshot.items.slice(offset, offset + limit) : snapshot.items.slice(offset);
     const next = offset + page.length;
@@ -614,7 +684,7 @@ export class ApiEmulator extends EventEmitter {
     if (next < snapshot.items.length) {
       this.snapshots.set(id, snapshot);
       if (this.snapshots.size > 64) this.snapshots.delete(this.snapshots.keys().next().value as string);
-      metadata.continue = Buffer.from(JSON.stringify({ id, rv: snapshot.rv, offset: next })).toString('base64url');
+      metadata.continue = Buffer.from(JSON.stringify({ id, rv: snapshot.rv, offset: next, page: pageNumber + 1 })).toString('base64url');
       metadata.remainingItemCount = snapshot.items.length - next;
     } else {
       this.snapshots.delete(id);
@@ -672,6 +742,16 @@ export class ApiEmulator extends EventEmitter {
       if (this.options.goneAs === 'status') return this.sendStatus(res, 410, message);
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ type: 'ERROR', object: statusObject(410, 'Expired', message) }) + '\n');
+      return;
+    }
+
+    if (fromRv !== null && fromRv > this.rv && this.options.tooLargeResourceVersion === 'status') {
+      rec.status = 504;
+      const status = statusObject(504, 'Timeout', `Too large resource version: ${from}, current: ${this.rv}`);
+      status.details = { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 };
+      const body = JSON.stringify(status);
+      res.writeHead(504, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+      res.end(body);
       return;
     }
 

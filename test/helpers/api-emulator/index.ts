@@ -8,6 +8,8 @@ export {
   type Json,
   type RecordedRequest,
   type ResourceName,
+  type PageFailure,
+  type RequestFilter,
   type SilentMode,
 } from './emulator.js';
 export { endpointSlice, namespace, pod, service, type EndpointSpec, type ServiceSpec, type SliceSpec } from './objects.js';
