@@ -108,4 +108,16 @@ describe('clusterdns serve --workers 2 --conf with several server blocks', () =>
     expect(distinct(main)).toEqual(new Set(['www.sub.example.test. 3600 IN A 192.0.2.2']));
     expect((await dig(cli.port, 'new.example.test')).answer).toEqual([]);
   }, 90_000);
+
+  it('a reload that adds a listener is refused with the reason and counted; every worker keeps the running blocks', async () => {
+    const newPort = await freePort();
+    const failed = cli.waitForLog((entry) => entry.msg?.toString().startsWith('Corefile not reloaded') === true, 20_000);
+    writeFileSync(corefile, `${corefileText(otherPort, ['192.0.2.3 www.example.test', '192.0.2.9 new.example.test'])}.:${newPort} {\n  bind 127.0.0.1\n  hosts {\n    192.0.2.4 www.example.test\n  }\n}\n`);
+    process.kill(cli.process.pid!, 'SIGHUP');
+    const entry = await failed;
+    expect(String(entry.err)).toContain('the listen addresses (of every server block) and the cluster source');
+    expect(await (await fetch(metricsUrl)).text()).toMatch(/^coredns_reload_failed_total 1$/m);
+    const added = await queryEveryWorker('new.example.test', await perWorker(), otherPort);
+    expect(distinct(added)).toEqual(new Set(['new.example.test. 3600 IN A 192.0.2.9']));
+  }, 60_000);
 });
