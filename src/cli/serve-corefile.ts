@@ -3,7 +3,7 @@
 import { stopOnSignals } from './stop-on-signals.js';
 import type { Logger } from 'pino';
 import type { ServerInternalOptions } from '../cluster-dns.js';
-import type { MultiCoreClusterDns } from '../workers/primary.js';
+import type { MultiCoreClusterDns, MultiCoreOptions } from '../workers/primary.js';
 import { hostSearchDomains, readResolvConfNameservers, readResolvConfSearch } from '../config/resolv-conf.js';
 import { SERVE_DEFAULTS, type ServeOptions } from '../config/serve-options.js';
 import type { CorefileSettings } from '../corefile/corefile-settings.js';
@@ -73,21 +73,37 @@ export async function serveCorefile(context: CorefileServeContext): Promise<void
  */
 async function serveCorefileMultiCore(context: CorefileServeContext, resolvConf: string | undefined): Promise<void> {
   const { conf, options, logger, fail } = context;
-  const multiCore = (built: ServerInternalOptions) => ({ ...built, workers: options.workers, logFormat: options.logFormat, logLevel: options.logLevel });
+  const multiCore = async (settings: CorefileSettings): Promise<MultiCoreOptions> => {
+    const built = await serverOptions(settings, blockContext(settings, true, context));
+    // Several server blocks: every worker serves them all, built as a single process builds them.
+    const blocks = settings.servers && settings.servers.length > 1 ? [{ zones: settings.servers[0].zones, options: built }] : undefined;
+    for (const server of settings.servers?.slice(1) ?? []) {
+      blocks?.push({ zones: server.zones, options: await serverOptions(server.settings, blockContext(server.settings, false, context)) });
+    }
+    return { ...built, ...(blocks ? { blocks } : {}), workers: options.workers, logFormat: options.logFormat, logLevel: options.logLevel };
+  };
   let dns!: MultiCoreClusterDns;
   let loaded!: ReturnType<typeof readCorefile>;
   try {
     loaded = readCorefile(conf, { resolvConf });
-    noSeveralBlocks(loaded.settings, options.workers);
-    const built = await serverOptions(loaded.settings, context);
+    const built = await multiCore(loaded.settings);
     const { startMultiCore } = await import('../workers/primary.js');
-    dns = await startMultiCore(multiCore(built));
+    dns = await startMultiCore(built);
   } catch (err) {
     const code = err instanceof ClusterDnsError ? ` [${err.code}]` : '';
     fail(`${(err as Error).message}${code}`, 1);
   }
   logNotes(loaded.settings, logger);
-  logger.info({ address: dns.server, conf, workers: options.workers, zones: loaded.settings.kubernetes?.zones ?? [] }, 'serving');
+  logger.info(
+    {
+      address: dns.server,
+      ...(loaded.settings.servers ? { servers: loaded.settings.servers.map((block) => ({ zones: block.zones.map((zone) => zone || '.'), listen: block.listen })) } : {}),
+      conf,
+      workers: options.workers,
+      zones: loaded.settings.kubernetes?.zones ?? [],
+    },
+    'serving',
+  );
   void dns.loopCheck.then((report) => {
     if (report === null || report.loops.length === 0) return;
     logger.fatal({ loops: report.loops }, report.message);
@@ -99,8 +115,7 @@ async function serveCorefileMultiCore(context: CorefileServeContext, resolvConf:
     try {
       const next = readCorefile(conf, { resolvConf });
       if (!force && next.digest === loaded.digest) return;
-      noSeveralBlocks(next.settings, options.workers);
-      await dns.reconfigure(multiCore(await serverOptions(next.settings, context)));
+      await dns.reconfigure(await multiCore(next.settings));
       loaded = next;
       logNotes(next.settings, logger);
       logger.info({ file: conf, workers: options.workers }, 'Corefile reloaded');
@@ -138,15 +153,6 @@ async function serveCorefileMultiCore(context: CorefileServeContext, resolvConf:
     },
     logger,
   );
-}
-
-/** Several server blocks are served by a single process for now. */
-function noSeveralBlocks(settings: CorefileSettings, workers: number): void {
-  const second = settings.servers?.[1];
-  if (second === undefined) return;
-  throw new ClusterDnsError(ErrorCodes.COREFILE_SERVER_BLOCK, `several server blocks are not supported with --workers ${workers} yet: serve them with --workers 1`, {
-    location: { file: second.file, line: second.line },
-  });
 }
 
 /**

@@ -262,7 +262,8 @@ export class ReloadableServer {
   }
 }
 
-function newListener(listen: ListenAddress, built: ServerInternalOptions): BlockListener {
+/** A listener for one address, not yet bound, routing by zone; a multi-core worker builds its blocks' the same way. */
+export function newListener(listen: ListenAddress, built: ServerInternalOptions): BlockListener {
   const router = new ZoneRouter();
   const server = new DnsServer({
     host: listen.host,

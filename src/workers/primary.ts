@@ -31,6 +31,11 @@ export interface MultiCoreOptions extends Omit<ServerInternalOptions, 'fedExtern
   stopTimeoutMs?: number;
   /** Aborted (SIGTERM during start-up): stop what has started and reject with the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * A Corefile of several server blocks: every block, the main one (these options) first. Every worker serves
+   * them all; the blocks with cluster data share the primary's one data source, which the first of them sets.
+   */
+  blocks?: Array<{ zones: string[]; options: ServerInternalOptions }>;
 }
 
 export interface MultiCoreClusterDns {
@@ -65,7 +70,8 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
     throw new ClusterDnsError(ErrorCodes.CONFIG_INVALID_VALUE, `workers: expected a whole number ≥ 1, got ${options.workers}`);
   }
   const logger = options.logger ?? silentLogger();
-  const { zones, ttl, pods, listen, manifests } = resolveServingOptions(options);
+  const { listen } = resolveServingOptions(options);
+  const { manifests, kubernetes, watchPods, trim } = sourceOf(options);
   // Every plain option goes to the workers as it is (so options added later reach them without a change
   // here); what only the primary uses stays behind.
   const { stopTimeoutMs = 5000 } = options;
@@ -127,7 +133,10 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
       build: { version: serving.version ?? 'unknown', revision: '' },
       beforeScrape: () => metrics.collect(),
       extendMetrics: (registry) =>
-        metrics.register(registry, { forwarding: serving.forward !== undefined, caching: (serving.forward?.cacheSize ?? 10_000) > 0 }),
+        metrics.register(registry, {
+          forwarding: blocksOf(serving).some((block) => block.forward !== undefined),
+          caching: blocksOf(serving).some((block) => block.forward !== undefined && (block.forward.cacheSize ?? 10_000) > 0),
+        }),
       logger,
     });
   // Every wait of the start-up ends early when the caller gives up on it.
@@ -151,10 +160,10 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
       store: fanout,
       logger,
       manifests,
-      kubernetes: options.kubernetes,
-      watchPods: watchesPods(pods, options.autopath),
+      kubernetes,
+      watchPods,
       manifestParseWorker: options.manifestParseWorker,
-      trim: trimOptions(options),
+      trim,
     }));
     await orAbort(source.start()); // the API source returns at once; the workers answer SERVFAIL for cluster names until synced
     await orAbort(firstListening);
@@ -177,12 +186,15 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
   const reconfigure = async (next: MultiCoreOptions) => {
     if (closed || shuttingDown) throw new ClusterDnsError(ErrorCodes.SERVER_CLOSED, 'the server is stopping');
     if (servingKey(next) !== servingKey(current)) {
-      throw new ClusterDnsError(ErrorCodes.CONFIG_INVALID_VALUE, `with --workers ${options.workers}, the listen address and the cluster source (kubernetes, --manifest) are read at start: restart to change them`);
+      throw new ClusterDnsError(ErrorCodes.CONFIG_INVALID_VALUE, `with --workers ${options.workers}, the listen addresses (of every server block) and the cluster source (kubernetes, --manifest) are read at start: restart to change them`);
     }
     // What a worker would fail on, found before any worker is replaced.
-    if (next.forward) parseForwardRoutes(next.forward);
-    if (next.zoneDirectory !== undefined) await (await createResolverHandlers({ zoneDirectory: next.zoneDirectory, logger })).close();
-    const addresses = (serving: MultiCoreOptions) => JSON.stringify([serving.health, serving.ready, serving.metrics, serving.forward !== undefined, serving.forward?.cacheSize]);
+    for (const block of blocksOf(next)) {
+      if (block.forward) parseForwardRoutes(block.forward);
+      if (block.zoneDirectory !== undefined) await (await createResolverHandlers({ zoneDirectory: block.zoneDirectory, logger })).close();
+    }
+    const addresses = (serving: MultiCoreOptions) =>
+      JSON.stringify([serving.health, serving.ready, serving.metrics, blocksOf(serving).map((block) => [block.forward !== undefined, block.forward?.cacheSize])]);
     if (addresses(next) !== addresses(current)) {
       await http?.close();
       try {
@@ -229,24 +241,59 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
  * change here); what only the primary uses stays behind.
  */
 function workerConfig(options: MultiCoreOptions): Omit<WorkerConfig, 'slot'> {
-  const { zones, ttl, pods, listen } = resolveServingOptions(options);
-  const { manifest: _m, kubernetes: _k, logger: _l, health: _h, ready: _r, metrics: _x, workers: _w, manifestParseWorker: _p, signal: _s, logFormat, logLevel, stopTimeoutMs: _t, ...dnsOptions } = options;
+  const { logFormat, logLevel } = options;
+  const blocks = options.blocks && options.blocks.length > 1 ? options.blocks : undefined;
   return {
-    // A worker is told to stop once the primary's lameduck is over: it only drains.
-    dns: { ...dnsOptions, zones, ttl, pods, listen, lameduckMs: 0 },
+    dns: workerDnsOptions(options),
+    ...(blocks ? { blocks: blocks.map((block, i) => ({ zones: block.zones, dns: workerDnsOptions(i === 0 ? options : block.options), fed: hasData(block.options) })) } : {}),
     logFormat: logFormat ?? 'json',
     logLevel: logLevel ?? 'info',
   };
 }
 
+function workerDnsOptions(options: MultiCoreOptions | ServerInternalOptions): WorkerConfig['dns'] {
+  const { zones, ttl, pods, listen } = resolveServingOptions(options);
+  // Every plain option goes as it is (so options added later reach the workers without a change here); what
+  // only the primary uses, or cannot cross the IPC channel, stays behind.
+  const all = options as ServerInternalOptions & Partial<MultiCoreOptions>;
+  const { manifest: _m, kubernetes: _k, logger: _l, health: _h, ready: _r, metrics: _x, manifestParseWorker: _p, beforeListen: _b, sharedListener: _d, httpControl: _c, fedExternally: _g,
+    workers: _w, signal: _s, logFormat: _f, logLevel: _v, stopTimeoutMs: _t, blocks: _bs, extendMetrics: _e, queryLogger: _q, ...dnsOptions } = all;
+  // A worker is told to stop once the primary's lameduck is over: it only drains.
+  return { ...dnsOptions, zones, ttl, pods, listen, lameduckMs: 0 };
+}
+
+/** Every server block's options, the main block's first (one block: the options themselves). */
+function blocksOf(options: MultiCoreOptions): ServerInternalOptions[] {
+  return options.blocks && options.blocks.length > 1 ? [options, ...options.blocks.slice(1).map((block) => block.options)] : [options];
+}
+
+function hasData(block: ServerInternalOptions): boolean {
+  return block.kubernetes !== undefined || [block.manifest ?? []].flat().length > 0;
+}
+
+/**
+ * The primary's one data source: the options' own, or with several blocks the first block's that serves cluster
+ * data (as a single process's blocks share one), with pods watched when any block needs them.
+ */
+function sourceOf(options: MultiCoreOptions) {
+  const blocks = blocksOf(options);
+  const fed = blocks.length > 1 ? blocks.filter(hasData) : blocks;
+  const first = fed[0];
+  return {
+    manifests: first ? resolveServingOptions(first).manifests : [],
+    kubernetes: first?.kubernetes,
+    watchPods: fed.some((block) => watchesPods(block.pods ?? 'verified', block.autopath)),
+    trim: first ? trimOptions(first) : undefined,
+  };
+}
+
 /** What a reconfiguration cannot change: the shared sockets' address and the primary's data source. */
 function servingKey(options: MultiCoreOptions): string {
-  const { listen, manifests, pods } = resolveServingOptions(options);
-  const kube = options.kubernetes;
+  const { manifests, kubernetes: kube, watchPods } = sourceOf(options);
   return JSON.stringify({
-    listen,
+    listen: blocksOf(options).map((block) => resolveServingOptions(block).listen),
     manifests,
-    watchPods: watchesPods(pods, options.autopath),
+    watchPods,
     kubernetes: kube ? { server: kube.kubeConfig.getCurrentCluster()?.server, namespaces: kube.namespaces, labels: kube.labelSelector } : null,
   });
 }

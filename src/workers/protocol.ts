@@ -18,8 +18,21 @@ export interface WorkerConfig {
   dns: Omit<ClusterDnsServerOptions, 'manifest' | 'kubernetes' | 'logger' | 'health' | 'ready' | 'metrics'>;
   logFormat: LogFormat;
   logLevel: LogLevel;
+  /**
+   * A Corefile of several server blocks: every block, the main one first (`dns` is the main block's too). Each
+   * `fed` block builds its records from the primary's one data source, as the blocks of a single process do.
+   */
+  blocks?: WorkerBlockConfig[];
   /** The worker's slot, 0..N-1 (a restarted worker takes the slot of the one it replaces), for its log lines. */
   slot: number;
+}
+
+export interface WorkerBlockConfig {
+  /** The block's zones ('' = root): a listener shared by several blocks routes by the longest. */
+  zones: string[];
+  dns: WorkerConfig['dns'];
+  /** Serves `kubernetes` (or the --manifest data): gets the cluster state from the primary. */
+  fed: boolean;
 }
 
 /** Primary → worker. */

@@ -6,11 +6,13 @@
 // UDP handle and the TCP listener; the kernel spreads datagrams and the primary deals out connections).
 import cluster from 'node:cluster';
 import { startClusterDnsServer, type ClusterDnsServer } from '../cluster-dns.js';
-import type { ClusterStore } from '../cluster/cluster-store.js';
+import type { ClusterSink } from '../cluster/cluster-sink.js';
+import type { LoopReport } from '../forward/loop-detection.js';
 import { createServerStats } from '../server/server-stats.js';
 import { compactHeap } from '../runtime/heap-compaction.js';
 import { createLogger, type LogLevel } from '../log/logger.js';
 import type { ResolverCounters } from './resolver-counters.js';
+import { startWorkerBlocks, type WorkerBlocks } from './worker-blocks.js';
 import { WORKER_CONFIG_ENV, type FromWorker, type ToWorker, type WorkerConfig } from './protocol.js';
 
 if (!cluster.isWorker || !process.send) {
@@ -34,8 +36,10 @@ const send = (message: FromWorker) => {
 function ignoreSendError(): void {}
 
 let dns: ClusterDnsServer | undefined;
-/** The worker's store, from before its listeners bind (startClusterDnsServer's beforeListen hook). */
-let store: ClusterStore | undefined;
+/** With several server blocks (a Corefile), the blocks instead of `dns`. */
+let blocks: WorkerBlocks | undefined;
+/** The worker's store (with several blocks, every fed block's), from before its listeners bind (beforeListen). */
+let store: ClusterSink | undefined;
 /** Resolves the beforeListen hook once the first state is applied: only then do the listeners bind. */
 let stateApplied: (() => void) | undefined;
 let stopping = false;
@@ -44,7 +48,7 @@ const early: ToWorker[] = [];
 
 function handle(message: ToWorker): void {
   if (message.type === 'stop') return void stop(0, message.handover === true);
-  if (message.type === 'stats') return send({ type: 'stats', id: message.id, stats: dns?.stats ?? createServerStats(), ...resolverCounters() });
+  if (message.type === 'stats') return send({ type: 'stats', id: message.id, stats: blocks?.stats() ?? dns?.stats ?? createServerStats(), ...resolverCounters() });
   if (!store) {
     early.push(message);
     return;
@@ -70,11 +74,15 @@ function handle(message: ToWorker): void {
 
 /** The forwarder's and cache's counters, when this worker forwards. */
 function resolverCounters(): { resolver?: ResolverCounters } {
+  if (blocks) {
+    const resolver = blocks.resolverCounters();
+    return resolver ? { resolver } : {};
+  }
   if (!dns?.forwardStats) return {};
   return { resolver: { forward: dns.forwardStats, cache: dns.cacheStats, cacheEntries: dns.cacheEntries() ?? { success: 0, denial: 0 } } };
 }
 
-function markSynced(synced: ClusterStore): void {
+function markSynced(synced: ClusterSink): void {
   if (!synced.synced) {
     synced.markSynced();
     // Before reporting synced (so /ready waits for it): release what applying the state left behind.
@@ -88,7 +96,7 @@ async function stop(code: number, handover = false): Promise<void> {
   stopping = true;
   try {
     // Told by the primary after its lameduck (or SIGTERM to this worker alone): drain, with no lameduck of its own.
-    await (handover ? dns?.handOver() : dns?.shutdown());
+    await (handover ? (blocks ?? dns)?.handOver() : (blocks ?? dns)?.shutdown());
   } finally {
     process.exit(code);
   }
@@ -111,29 +119,41 @@ process.on('SIGINT', () => {});
 // SIGTERM sent to this worker alone: exit cleanly; the primary starts a replacement unless it is stopping too.
 process.on('SIGTERM', () => void stop(0));
 
-try {
-  dns = await startClusterDnsServer({
-    ...config.dns,
-    logger,
-    // CoreDNS `log` lines are info records: this worker's own logger keeps only warnings.
-    ...(config.dns.logQueries ? { queryLogger: createLogger({ format: config.logFormat, level: config.logLevel }).child({ worker: config.slot }) } : {}),
-    fedExternally: true,
-    // State first, sockets second: the shared socket hands queries to every worker bound to it, so a worker
-    // (a restarted one above all) that bound before it had the data would answer part of them SERVFAIL.
-    beforeListen: (parts) =>
-      new Promise<void>((resolve) => {
-        store = parts.store;
-        stateApplied = resolve;
-        send({ type: 'hello' });
-        for (const message of early.splice(0)) handle(message);
-      }),
+/** The state arrived before the sockets: bind (the beforeListen hooks wait on this). */
+const beforeListen = (sink: ClusterSink) =>
+  new Promise<void>((resolve) => {
+    store = sink;
+    stateApplied = resolve;
+    send({ type: 'hello' });
+    for (const message of early.splice(0)) handle(message);
   });
+const queryLogger = config.dns.logQueries || config.blocks?.some((block) => block.dns.logQueries) ? createLogger({ format: config.logFormat, level: config.logLevel }).child({ worker: config.slot }) : undefined;
+
+let address: { host: string; port: number };
+let loopCheck: Promise<LoopReport | null>;
+try {
+  if (config.blocks && config.blocks.length > 1) {
+    blocks = await startWorkerBlocks({ blocks: config.blocks, logger, queryLogger, beforeListen });
+    ({ address, loopCheck } = blocks);
+  } else {
+    dns = await startClusterDnsServer({
+      ...config.dns,
+      logger,
+      // CoreDNS `log` lines are info records: this worker's own logger keeps only warnings.
+      ...(queryLogger ? { queryLogger } : {}),
+      fedExternally: true,
+      // State first, sockets second: the shared socket hands queries to every worker bound to it, so a worker
+      // (a restarted one above all) that bound before it had the data would answer part of them SERVFAIL.
+      beforeListen: (parts) => beforeListen(parts.store),
+    });
+    ({ address, loopCheck } = dns);
+  }
 } catch (err) {
   send({ type: 'failed', message: (err as Error).message, code: (err as { code?: string }).code });
   process.exit(1);
 }
-send({ type: 'listening', host: dns.address.host, port: dns.address.port });
-void dns.loopCheck.then((report) => {
+send({ type: 'listening', host: address.host, port: address.port });
+void loopCheck.then((report) => {
   if (report !== null && report.loops.length > 0) send({ type: 'loop', report });
 });
 

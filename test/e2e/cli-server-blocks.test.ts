@@ -1,33 +1,16 @@
 // `clusterdns serve --conf` with several server blocks, as CoreDNS serves them: each block a server with its own
 // plugin chain, blocks on one address split by zone (longest zone wins), blocks on other ports with listeners of
 // their own, one data source for every kubernetes block, and the metrics of each listener under its `server` label.
-import dgram from 'node:dgram';
-import net from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiEmulator, service, tempDir, writeKubeconfig } from '../helpers/api-emulator/index.js';
 import { dig } from '../helpers/dig.js';
+import { freePort } from '../helpers/free-port.js';
 import { runCli, startCli, type RunningCli } from '../helpers/spawn-cli.js';
 import { TestUpstream, a } from '../helpers/upstream/test-upstream.js';
 
 const EXAMPLE = new URL('../../examples/cluster.yaml', import.meta.url).pathname;
-
-/** A port free on 127.0.0.1 for both UDP and TCP right now (the CLI binds it a moment later). */
-async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 10; attempt++) {
-    const socket = dgram.createSocket('udp4');
-    const port = await new Promise<number>((resolve) => socket.bind(0, '127.0.0.1', () => resolve(socket.address().port)));
-    const tcpFree = await new Promise<boolean>((resolve) => {
-      const server = net.createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    await new Promise<void>((resolve) => socket.close(() => resolve()));
-    if (tcpFree) return port;
-  }
-  throw new Error('no free port');
-}
 
 describe('clusterdns serve --conf with several server blocks', () => {
   const upstream = new TestUpstream();

@@ -26,9 +26,9 @@ export function workersOf(cli: () => RunningCli, metricsUrl: () => string) {
   /**
    * Ask `name` over UDP and TCP, ten at a time, until every worker has answered at least one query of each
    * transport since `before` (the kernel picks the UDP reader, the primary deals TCP connections round-robin),
-   * at most 30 rounds. Returns every answer seen.
+   * at most 30 rounds. Returns every answer seen. `port`: another listener of the same CLI (a server block's).
    */
-  const queryEveryWorker = async (name: string, before: Map<string, WorkerRequests>) => {
+  const queryEveryWorker = async (name: string, before: Map<string, WorkerRequests>, port?: number) => {
     const answers: string[][] = [];
     let after = before;
     const servedByAll = () =>
@@ -39,7 +39,7 @@ export function workersOf(cli: () => RunningCli, metricsUrl: () => string) {
         return now.udp > (sameProcess ? then.udp : 0) && now.tcp > (sameProcess ? then.tcp : 0);
       });
     for (let round = 0; round < 30 && (round < 2 || !servedByAll()); round++) {
-      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => dig(cli().port, i % 2 === 0 ? '+notcp' : '+tcp', name)));
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => dig(port ?? cli().port, i % 2 === 0 ? '+notcp' : '+tcp', name)));
       answers.push(...results.map((result) => result.answer));
       after = await perWorker();
     }
