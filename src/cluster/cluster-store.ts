@@ -2,12 +2,17 @@
 // manifest source and the Kubernetes reflector both feed `apply` (events) or `replaceAll` (a full state
 // that is diffed into events). Each change re-publishes only the owners it affects, in one index batch:
 //
-//   Service       ns/name  → owner svc:<ns>/<name>   (and the zone owner for kube-system/kube-dns)
-//   EndpointSlice ns/name  → the owner of the Service its label names (old and new when relabelled)
+//   Service       ns/name  → owner svc:<ns>/<name>   (and the zone owner for kube-system/kube-dns), and
+//                            every endpoint owner of the Service
+//   EndpointSlice ns/name  → owner svc:<ns>/<service>#<slice> of the Service its label names (old and new
+//                            when relabelled); every slice of that Service only when an SRV weight changed
 //   Pod           ns/name  → owner pod:<ns>/<name>
 //   Namespace     name     → owner ns:<name>  (also when its first Service/Pod appears or its last goes)
 //
-// Cost is O(objects changed + endpoints of the services they touch), never O(cluster).
+// Cost is O(objects changed + endpoints of the slices they touch), never O(cluster): one slice of a headless
+// Service with 10,000 endpoints re-publishes that slice's records. SRV weights (⌊100 / n⌋) depend on the
+// Service's total count n, so they are taken from Service-wide counts kept here; while n is past 100 they
+// are all 1 and a slice change leaves the other slices alone.
 import type { Logger } from 'pino';
 import type { ResourceRecord } from '../wire/types.js';
 import { normalizeName } from '../wire/name.js';
@@ -23,11 +28,17 @@ import type {
 } from './objects.js';
 import {
   DNS_SERVICE,
+  buildEndpointRecords,
   buildNamespaceRecords,
   buildPodRecords,
-  buildServiceRecords,
+  buildServiceOwnRecords,
   buildZoneRecords,
+  endpointEntries,
+  endpointEntryKey,
+  endpointPortGroup,
+  srvWeight,
   type BuildOptions,
+  type EndpointEntry,
   type OwnerRecords,
 } from './record-builder.js';
 import { canonicalIp } from './trim.js';
@@ -63,6 +74,10 @@ export const ZONE_OWNER = 'zone';
 export function serviceOwner(namespace: string, name: string): string {
   return `svc:${namespace}/${name}`;
 }
+/** The records one EndpointSlice contributes to its Service (endpoint names, PTRs, a headless name's A/SRV). */
+export function endpointSliceOwner(namespace: string, service: string, slice: string): string {
+  return `svc:${namespace}/${service}#${slice}`;
+}
 export function podOwner(namespace: string, name: string): string {
   return `pod:${namespace}/${name}`;
 }
@@ -72,6 +87,11 @@ export function namespaceOwner(name: string): string {
 
 function key(namespace: string, name: string): string {
   return `${namespace}/${name}`;
+}
+
+function splitKey(k: string): [string, string] {
+  const slash = k.indexOf('/');
+  return [k.slice(0, slash), k.slice(slash + 1)];
 }
 
 function addTo<K, V>(map: Map<K, Set<V>>, k: K, v: V): void {
@@ -89,10 +109,72 @@ function removeFrom<K, V>(map: Map<K, Set<V>>, k: K, v: V): void {
 
 /** Changes collected while applying events; published together afterwards. */
 interface Dirty {
-  services: Set<string>;
+  /** Service key → the slice keys that changed under it, or 'all' (the Service itself changed). */
+  services: Map<string, Set<string> | 'all'>;
   pods: Set<string>;
   namespaces: Set<string>;
   zone: boolean;
+}
+
+function markService(dirty: Dirty, service: string): void {
+  dirty.services.set(service, 'all');
+}
+
+function markSlice(dirty: Dirty, service: string, slice: string): void {
+  const marked = dirty.services.get(service);
+  if (marked === 'all') return;
+  if (marked) marked.add(slice);
+  else dirty.services.set(service, new Set([slice]));
+}
+
+/**
+ * What the store published for one Service's endpoints: each slice's entries, and how many slices list each
+ * entry, so the Service-wide counts behind the SRV weights follow a slice change in O(that slice).
+ */
+class ServiceEndpoints {
+  readonly entries = new Map<string, EndpointEntry[]>();
+  private readonly refs = new Map<string, number>();
+  /** Distinct entries: all, per named port, per label (EndpointCounts). */
+  total = 0;
+  readonly byPort = new Map<string, number>();
+  readonly byLabel = new Map<string, number>();
+  /** Label → how many slices list it (an endpoint name two slices share needs both re-weighted). */
+  readonly labelSlices = new Map<string, number>();
+
+  constructor(readonly service: ServiceInfo) {}
+
+  /** Replace one slice's entries (undefined: the slice is gone). */
+  set(slice: string, entries: EndpointEntry[] | undefined): void {
+    const old = this.entries.get(slice);
+    if (old) this.count(old, -1);
+    if (entries === undefined) this.entries.delete(slice);
+    else {
+      this.entries.set(slice, entries);
+      this.count(entries, 1);
+    }
+  }
+
+  private count(entries: readonly EndpointEntry[], delta: 1 | -1): void {
+    for (const label of new Set(entries.map((e) => e.label))) bump(this.labelSlices, label, delta);
+    for (const e of entries) {
+      const key = endpointEntryKey(e);
+      const before = this.refs.get(key) ?? 0;
+      bump(this.refs, key, delta);
+      if ((before === 0) === (delta === 1)) {
+        // The first slice to list an entry adds it to the counts; the last to drop it removes it.
+        this.total += delta;
+        const group = endpointPortGroup(e);
+        if (group !== undefined) bump(this.byPort, group, delta);
+        bump(this.byLabel, e.label, delta);
+      }
+    }
+  }
+}
+
+function bump(map: Map<string, number>, key: string, delta: number): void {
+  const after = (map.get(key) ?? 0) + delta;
+  if (after <= 0) map.delete(key);
+  else map.set(key, after);
 }
 
 export class ClusterStore implements ClusterSink {
@@ -110,6 +192,8 @@ export class ClusterStore implements ClusterSink {
   private readonly podsByIpIndex = new Map<string, Set<string>>();
   /** Namespace → number of Services and Pods in it (a namespace exists when it has any). */
   private readonly namespaceUse = new Map<string, number>();
+  /** Service key → its endpoints as published (for Services that exist). */
+  private readonly endpoints = new Map<string, ServiceEndpoints>();
   /** Objects that failed once: logged once until they succeed again. */
   private readonly failing = new Set<string>();
   private isSynced = false;
@@ -219,7 +303,7 @@ export class ClusterStore implements ClusterSink {
    * skipped; it never throws. Returns how many owners were re-published.
    */
   apply(events: readonly ClusterEvent[]): number {
-    const dirty: Dirty = { services: new Set(), pods: new Set(), namespaces: new Set(), zone: false };
+    const dirty: Dirty = { services: new Map(), pods: new Set(), namespaces: new Set(), zone: false };
     for (const event of events) {
       const id = event.type === 'upsert' ? describeObject(event.object) : `${event.kind}/${event.namespace}/${event.name}`;
       try {
@@ -232,7 +316,7 @@ export class ClusterStore implements ClusterSink {
     const work = dirty.services.size + dirty.pods.size + dirty.namespaces.size + (dirty.zone ? 1 : 0);
     if (work === 0) return 0;
     this.index.batch(() => {
-      for (const k of dirty.services) this.publishService(k);
+      for (const [k, slices] of dirty.services) this.publishService(k, slices);
       for (const k of dirty.pods) this.publishPod(k);
       for (const ns of dirty.namespaces) this.publishNamespace(ns);
       if (dirty.zone) this.publish(ZONE_OWNER, () => buildZoneRecords(this.options, this.dnsService()));
@@ -254,7 +338,7 @@ export class ClusterStore implements ClusterSink {
         const k = key(object.namespace, object.name);
         if (!this.services.has(k)) this.useNamespace(object.namespace, +1, dirty);
         this.services.set(k, object);
-        dirty.services.add(k);
+        markService(dirty, k);
         if (object.namespace === DNS_SERVICE.namespace && object.name === DNS_SERVICE.name) dirty.zone = true;
         return;
       }
@@ -264,13 +348,13 @@ export class ClusterStore implements ClusterSink {
         if (old?.serviceName !== undefined) {
           const oldService = key(old.namespace, old.serviceName);
           removeFrom(this.slicesByService, oldService, k);
-          dirty.services.add(oldService);
+          markSlice(dirty, oldService, k);
         }
         this.slices.set(k, object);
         if (object.serviceName !== undefined) {
           const service = key(object.namespace, object.serviceName);
           addTo(this.slicesByService, service, k);
-          dirty.services.add(service);
+          markSlice(dirty, service, k);
         }
         return;
       }
@@ -299,7 +383,7 @@ export class ClusterStore implements ClusterSink {
       case 'Service':
         if (!this.services.delete(k)) return;
         this.useNamespace(namespace, -1, dirty);
-        dirty.services.add(k);
+        markService(dirty, k);
         if (namespace === DNS_SERVICE.namespace && name === DNS_SERVICE.name) dirty.zone = true;
         return;
       case 'EndpointSlice': {
@@ -309,7 +393,7 @@ export class ClusterStore implements ClusterSink {
         if (old.serviceName !== undefined) {
           const service = key(old.namespace, old.serviceName);
           removeFrom(this.slicesByService, service, k);
-          dirty.services.add(service);
+          markSlice(dirty, service, k);
         }
         return;
       }
@@ -345,14 +429,93 @@ export class ClusterStore implements ClusterSink {
 
   // ------------------------------------------------------------------------------------------ publishing
 
-  private publishService(k: string): void {
+  /** Re-publish a Service's own records and its endpoints: the changed slices only, unless weights moved. */
+  private publishService(k: string, changed: Set<string> | 'all'): void {
     const service = this.services.get(k);
     const owner = `svc:${k}`;
-    if (!service) return this.unpublish(owner);
+    const [namespace, name] = splitKey(k);
+    const previous = this.endpoints.get(k);
+    if (!service) {
+      this.endpoints.delete(k);
+      for (const slice of previous?.entries.keys() ?? []) this.unpublish(endpointSliceOwner(namespace, name, splitKey(slice)[1]));
+      return this.unpublish(owner);
+    }
+    let state = previous;
+    let republish: Iterable<string>;
+    if (changed === 'all' || state === undefined || state.service !== service) {
+      // The Service itself changed (ports, headless, publishNotReadyAddresses...): rebuild every slice.
+      state = new ServiceEndpoints(service);
+      for (const slice of this.slicesByService.get(k) ?? []) state.set(slice, this.entriesOf(service, slice));
+      for (const slice of previous?.entries.keys() ?? []) {
+        if (!state.entries.has(slice)) this.unpublish(endpointSliceOwner(namespace, name, splitKey(slice)[1]));
+      }
+      this.endpoints.set(k, state);
+      republish = state.entries.keys();
+    } else {
+      republish = this.updateSlices(k, service, state, changed);
+    }
+    this.publish(owner, () => buildServiceOwnRecords(service, state.total > 0, this.options), `Service/${k}`);
+    for (const slice of republish) {
+      const entries = state.entries.get(slice);
+      const sliceOwner = endpointSliceOwner(namespace, name, splitKey(slice)[1]);
+      if (entries === undefined) this.unpublish(sliceOwner);
+      else this.publish(sliceOwner, () => buildEndpointRecords(service, entries, state, this.options), `EndpointSlice/${slice}`);
+    }
+  }
+
+  /**
+   * Apply the changed slices to a Service's counts; returns the slices to re-publish: the changed ones, or
+   * every one when an SRV weight that other slices publish changed (RFC 2782 weights, spec 1.1.0 §2.4.2).
+   */
+  private updateSlices(k: string, service: ServiceInfo, state: ServiceEndpoints, changed: Set<string>): Iterable<string> {
     const sliceKeys = this.slicesByService.get(k);
-    const slices: EndpointSliceInfo[] = [];
-    if (sliceKeys) for (const sk of sliceKeys) slices.push(this.slices.get(sk)!);
-    this.publish(owner, () => buildServiceRecords(service, slices, this.options), `Service/${k}`);
+    const next = new Map<string, EndpointEntry[] | undefined>();
+    const ports = new Set<string>();
+    const labels = new Set<string>();
+    const note = (entries: readonly EndpointEntry[] | undefined): void => {
+      for (const e of entries ?? []) {
+        const group = endpointPortGroup(e);
+        if (group !== undefined) ports.add(group);
+        labels.add(e.label);
+      }
+    };
+    for (const slice of changed) {
+      const entries = sliceKeys?.has(slice) ? this.entriesOf(service, slice) : undefined;
+      next.set(slice, entries);
+      note(state.entries.get(slice));
+      note(entries);
+    }
+    const totalBefore = state.total;
+    const portsBefore = [...ports].map((p) => state.byPort.get(p) ?? 0);
+    const labelsBefore = [...labels].map((l) => state.byLabel.get(l) ?? 0);
+    for (const [slice, entries] of next) state.set(slice, entries);
+
+    // A weight other slices publish changed when its RRset had entries before and has some still.
+    const moved = (before: number, after: number): boolean => before > 0 && after > 0 && srvWeight(before) !== srvWeight(after);
+    const everySlice = (): string[] => [...new Set([...changed, ...state.entries.keys()])];
+    if (moved(totalBefore, state.total)) return everySlice();
+    if ([...ports].some((p, i) => moved(portsBefore[i], state.byPort.get(p) ?? 0))) return everySlice();
+    const labelList = [...labels];
+    for (let i = 0; i < labelList.length; i++) {
+      const label = labelList[i];
+      if (!moved(labelsBefore[i], state.byLabel.get(label) ?? 0)) continue;
+      // Usually an endpoint name lives in one slice; when others list it too, they re-weight as well.
+      let listing = 0;
+      for (const entries of next.values()) if (entries?.some((e) => e.label === label)) listing++;
+      if ((state.labelSlices.get(label) ?? 0) > listing) return everySlice();
+    }
+    return changed;
+  }
+
+  /** A slice's entries for its Service (none with `noendpoints`); a slice that cannot be read counts as empty. */
+  private entriesOf(service: ServiceInfo, slice: string): EndpointEntry[] {
+    if (this.options.noEndpoints) return [];
+    try {
+      return endpointEntries(service, [this.slices.get(slice)!]);
+    } catch (err) {
+      this.fail(`EndpointSlice/${slice}`, err);
+      return [];
+    }
   }
 
   private publishPod(k: string): void {
