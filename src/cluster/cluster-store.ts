@@ -160,7 +160,7 @@ class ServiceEndpoints {
       const key = endpointEntryKey(e);
       const before = this.refs.get(key) ?? 0;
       bump(this.refs, key, delta);
-      if ((before === 0) === (delta === 1)) {
+      if (delta === 1 ? before === 0 : before === 1) {
         // The first slice to list an entry adds it to the counts; the last to drop it removes it.
         this.total += delta;
         const group = endpointPortGroup(e);
