@@ -87,6 +87,11 @@ function srvRecords(name: string, entries: ReadonlyArray<{ target: string; port:
   return out;
 }
 
+/** Append without spreading (an RRset of thousands would be thousands of call arguments). */
+function pushAll(out: ResourceRecord[], records: readonly ResourceRecord[]): void {
+  for (const record of records) out.push(record);
+}
+
 /** Past this many records a RecordList keeps identity keys instead of scanning. */
 const SCAN_LIMIT = 16;
 
@@ -280,8 +285,10 @@ export function buildEndpointRecords(
   options: BuildOptions,
 ): OwnerRecords {
   const { zones, ttl } = options;
-  const out = new RecordList();
   if (service.type === 'ExternalName' || options.noEndpoints || entries.length === 0) return { records: [], names: [] };
+  // No RecordList here: records at different names never collide, so duplicates (one address listed with
+  // several ports) are skipped per name by address, without a key string per record.
+  const out: ResourceRecord[] = [];
   const primary = zones[0];
   for (const zone of zones) {
     const name = serviceName(service.name, service.namespace, zone);
@@ -289,32 +296,46 @@ export function buildEndpointRecords(
 
     if (service.headless) {
       // spec 1.1.0 §2.4.1: A/AAAA per ready endpoint at the service name and at its hostname name.
-      for (const e of entries) out.add(address(name, e.ip, ttl));
+      const ips = new Set<string>();
+      for (const e of entries) {
+        if (ips.has(e.ip)) continue;
+        ips.add(e.ip);
+        out.push(address(name, e.ip, ttl));
+      }
       // §2.4.2: SRV per named port × ready endpoint, endpoint port, target the endpoint's name.
       const withPorts = entries.filter((e) => e.port !== undefined);
       for (const [group, members] of groupBy(withPorts, endpointPortGroup)) {
         const { name: portName, protocol } = members[0].port!;
         const srv = members.map((e) => ({ target: endpointTarget(e), port: e.port!.port }));
-        out.addAll(srvRecords(srvName(portName!, protocol, service.name, service.namespace, zone), srv, counts.byPort.get(group) ?? members.length, ttl));
+        pushAll(out, srvRecords(srvName(portName!, protocol, service.name, service.namespace, zone), srv, counts.byPort.get(group) ?? members.length, ttl));
       }
       // CoreDNS: SRV on the bare name lists every declared port.
       const bare = withPorts.map((e) => ({ target: endpointTarget(e), port: e.port!.port }));
-      out.addAll(srvRecords(name, bare, counts.total, ttl));
+      pushAll(out, srvRecords(name, bare, counts.total, ttl));
     }
 
     // Endpoint names (headless per spec; ClusterIP as CoreDNS answers them): A/AAAA, and SRV listing the
     // endpoint's own ports with itself as target.
     for (const [label, group] of groupBy(entries, (e) => e.label)) {
       const target = endpointName(label, service.name, service.namespace, zone);
-      for (const e of group) out.add(address(target, e.ip, ttl));
+      if (group.length === 1) out.push(address(target, group[0].ip, ttl));
+      else for (const ip of new Set(group.map((e) => e.ip))) out.push(address(target, ip, ttl));
       const srv = group.filter((e) => e.port !== undefined).map((e) => ({ target, port: e.port!.port }));
-      out.addAll(srvRecords(target, srv, counts.byLabel.get(label) ?? group.length, ttl));
+      pushAll(out, srvRecords(target, srv, counts.byLabel.get(label) ?? group.length, ttl));
     }
 
-    // PTR, once, into the primary zone: ready endpoints → endpoint name.
-    if (zone === primary) for (const e of entries) out.add(ptr(e.ip, endpointTarget(e), ttl));
+    // PTR, once, into the primary zone: ready endpoints → endpoint name (one per address and target).
+    if (zone === primary) {
+      const seen = new Set<string>();
+      for (const e of entries) {
+        const key = `${e.ip} ${e.label}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push(ptr(e.ip, endpointTarget(e), ttl));
+      }
+    }
   }
-  return { records: out.records, names: [] };
+  return { records: out, names: [] };
 }
 
 // ---------------------------------------------------------------------------------------------- others
