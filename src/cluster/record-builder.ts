@@ -76,12 +76,14 @@ function ptr(ip: string, target: string, ttl: number): ResourceRecord {
 /** One (target, port) per SRV; n = how many (address, port) pairs stood behind the RRset. */
 function srvRecords(name: string, entries: ReadonlyArray<{ target: string; port: number }>, n: number, ttl: number): ResourceRecord[] {
   const weight = srvWeight(n);
-  const seen = new Set<string>();
+  // Ports seen per target: no "target port" key string per record (a headless RRset has thousands).
+  const seen = new Map<string, number | number[]>();
   const out: ResourceRecord[] = [];
   for (const { target, port } of entries) {
-    const key = `${target} ${port}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    const had = seen.get(target);
+    if (had === undefined) seen.set(target, port);
+    else if (had === port || (Array.isArray(had) && had.includes(port))) continue;
+    else seen.set(target, Array.isArray(had) ? [...had, port] : [had, port]);
     out.push({ name, type: RRType.SRV, class: RRClass.IN, ttl, data: { priority: 0, weight, port, target } });
   }
   return out;
