@@ -32,6 +32,7 @@ import {
   buildNamespaceRecords,
   buildPodRecords,
   buildServiceOwnRecords,
+  buildServiceRecordsOf,
   buildZoneRecords,
   endpointEntries,
   endpointEntryKey,
@@ -65,9 +66,21 @@ export interface ClusterStoreOptions {
   ignoreEmptyService?: boolean;
   /** CoreDNS kubernetes `noendpoints`. */
   noEndpoints?: boolean;
+  /**
+   * A Service with more endpoint entries than this publishes them per EndpointSlice (default
+   * SLICE_OWNERS_ABOVE); smaller ones keep one owner, which costs less memory per Service.
+   */
+  sliceOwnersAbove?: number;
   logger?: Logger;
 }
 
+
+/**
+ * Past this many endpoint entries a Service's records are published per EndpointSlice. Below it one owner
+ * holds them all: the per-slice counts and owners cost memory that only a large Service earns back. A split
+ * Service goes back to one owner at half this, so one endpoint coming and going does not flip it each time.
+ */
+export const SLICE_OWNERS_ABOVE = 256;
 
 /** Owner names in the record index. */
 export const ZONE_OWNER = 'zone';
@@ -181,6 +194,7 @@ export class ClusterStore implements ClusterSink {
   private readonly index: RecordSink;
   private readonly options: BuildOptions & { pods: PodsMode };
   private readonly logger: Logger | undefined;
+  private readonly sliceOwnersAbove: number;
 
   private readonly services = new Map<string, ServiceInfo>();
   private readonly slices = new Map<string, EndpointSliceInfo>();
@@ -201,6 +215,7 @@ export class ClusterStore implements ClusterSink {
   constructor(options: ClusterStoreOptions) {
     this.index = options.index;
     this.logger = options.logger;
+    this.sliceOwnersAbove = options.sliceOwnersAbove ?? SLICE_OWNERS_ABOVE;
     this.options = {
       zones: options.zones.map(normalizeName),
       ttl: options.ttl,
@@ -429,37 +444,59 @@ export class ClusterStore implements ClusterSink {
 
   // ------------------------------------------------------------------------------------------ publishing
 
-  /** Re-publish a Service's own records and its endpoints: the changed slices only, unless weights moved. */
+  /**
+   * Re-publish a Service: one owner for a small one; for a large one its own records and its endpoints per
+   * slice, the changed slices only unless a shared SRV weight moved.
+   */
   private publishService(k: string, changed: Set<string> | 'all'): void {
     const service = this.services.get(k);
     const owner = `svc:${k}`;
     const [namespace, name] = splitKey(k);
+    const sliceOwner = (slice: string): string => endpointSliceOwner(namespace, name, splitKey(slice)[1]);
     const previous = this.endpoints.get(k);
     if (!service) {
       this.endpoints.delete(k);
-      for (const slice of previous?.entries.keys() ?? []) this.unpublish(endpointSliceOwner(namespace, name, splitKey(slice)[1]));
+      for (const slice of previous?.entries.keys() ?? []) this.unpublish(sliceOwner(slice));
       return this.unpublish(owner);
     }
-    let state = previous;
+    let state: ServiceEndpoints;
     let republish: Iterable<string>;
-    if (changed === 'all' || state === undefined || state.service !== service) {
-      // The Service itself changed (ports, headless, publishNotReadyAddresses...): rebuild every slice.
-      state = new ServiceEndpoints(service);
-      for (const slice of this.slicesByService.get(k) ?? []) state.set(slice, this.entriesOf(service, slice));
-      for (const slice of previous?.entries.keys() ?? []) {
-        if (!state.entries.has(slice)) this.unpublish(endpointSliceOwner(namespace, name, splitKey(slice)[1]));
-      }
-      this.endpoints.set(k, state);
-      republish = state.entries.keys();
-    } else {
+    if (previous !== undefined && changed !== 'all' && previous.service === service) {
+      state = previous;
       republish = this.updateSlices(k, service, state, changed);
+    } else {
+      // A small Service, a Service that changed itself (ports, headless...), or one not split yet: count afresh.
+      const sliceKeys = [...(this.slicesByService.get(k) ?? [])];
+      if (previous === undefined) {
+        let entries: EndpointEntry[];
+        try {
+          entries = this.options.noEndpoints ? [] : endpointEntries(service, sliceKeys.map((sk) => this.slices.get(sk)!));
+        } catch (err) {
+          this.fail(`Service/${k}`, err);
+          return this.unpublish(owner);
+        }
+        if (entries.length <= this.sliceOwnersAbove) {
+          return this.publish(owner, () => buildServiceRecordsOf(service, entries, this.options), `Service/${k}`);
+        }
+      }
+      state = new ServiceEndpoints(service);
+      for (const slice of sliceKeys) state.set(slice, this.entriesOf(service, slice));
+      for (const slice of previous?.entries.keys() ?? []) if (!state.entries.has(slice)) this.unpublish(sliceOwner(slice));
+      republish = state.entries.keys();
     }
+    if (state.total <= this.sliceOwnersAbove / 2) {
+      // Shrunk: back to one owner.
+      this.endpoints.delete(k);
+      for (const slice of previous?.entries.keys() ?? []) this.unpublish(sliceOwner(slice));
+      const entries = [...new Map([...state.entries.values()].flat().map((e) => [endpointEntryKey(e), e])).values()];
+      return this.publish(owner, () => buildServiceRecordsOf(service, entries, this.options), `Service/${k}`);
+    }
+    this.endpoints.set(k, state);
     this.publish(owner, () => buildServiceOwnRecords(service, state.total > 0, this.options), `Service/${k}`);
     for (const slice of republish) {
       const entries = state.entries.get(slice);
-      const sliceOwner = endpointSliceOwner(namespace, name, splitKey(slice)[1]);
-      if (entries === undefined) this.unpublish(sliceOwner);
-      else this.publish(sliceOwner, () => buildEndpointRecords(service, entries, state, this.options), `EndpointSlice/${slice}`);
+      if (entries === undefined) this.unpublish(sliceOwner(slice));
+      else this.publish(sliceOwner(slice), () => buildEndpointRecords(service, entries, state, this.options), `EndpointSlice/${slice}`);
     }
   }
 

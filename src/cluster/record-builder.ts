@@ -227,6 +227,11 @@ export function buildServiceRecords(
   options: BuildOptions,
 ): OwnerRecords {
   const entries = service.type === 'ExternalName' || options.noEndpoints ? [] : endpointEntries(service, slices);
+  return buildServiceRecordsOf(service, entries, options);
+}
+
+/** Every record of one Service given all its endpoint entries (endpointEntries). */
+export function buildServiceRecordsOf(service: ServiceInfo, entries: readonly EndpointEntry[], options: BuildOptions): OwnerRecords {
   const own = buildServiceOwnRecords(service, entries.length > 0, options);
   const out = new RecordList();
   out.addAll(own.records);

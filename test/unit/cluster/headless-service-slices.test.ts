@@ -79,10 +79,11 @@ const bigSlice = (i: number, gen: number): EndpointSliceInfo =>
 const expected = (service: ServiceInfo, slices: EndpointSliceInfo[]): string[] =>
   [...new Set(buildServiceRecords(service, slices, OPTIONS).records.map(formatRecord))].sort();
 
-function setup(): { sink: CountingSink; store: ClusterStore; index: RecordIndex } {
+/** `sliceOwnersAbove: 0` splits even a small Service, to check the per-slice weights on a few endpoints. */
+function setup(sliceOwnersAbove?: number): { sink: CountingSink; store: ClusterStore; index: RecordIndex } {
   const index = new RecordIndex({ zones: [...ZONES, 'in-addr.arpa', 'ip6.arpa'], ttl: 5 });
   const sink = new CountingSink(index);
-  const store = new ClusterStore({ index: sink, zones: ZONES, ttl: 5, pods: 'disabled' });
+  const store = new ClusterStore({ index: sink, zones: ZONES, ttl: 5, pods: 'disabled', ...(sliceOwnersAbove === undefined ? {} : { sliceOwnersAbove }) });
   return { sink, store, index };
 }
 
@@ -112,7 +113,7 @@ describe('a headless Service published per EndpointSlice', () => {
   });
 
   it('when the endpoint count moves an SRV weight (⌊100 / n⌋), every slice is re-weighted and the records equal the whole Service\'s', () => {
-    const { sink, store } = setup();
+    const { sink, store } = setup(0);
     const service = headless();
     let slices = [slice('a', [{ ip: '10.0.0.1' }]), slice('b', [{ ip: '10.0.0.2' }]), slice('c', [{ ip: '10.0.0.3' }])];
     store.apply([{ type: 'upsert', object: service }, ...slices.map((object) => ({ type: 'upsert' as const, object }))]);
@@ -127,7 +128,7 @@ describe('a headless Service published per EndpointSlice', () => {
   });
 
   it('a sequence of slice changes (duplicates across slices, a hostname two slices share, relabels, deletes) always leaves the whole Service\'s records', () => {
-    const { sink, store } = setup();
+    const { sink, store } = setup(0);
     const service = headless();
     const current = new Map<string, EndpointSliceInfo>();
     const upsert = (s: EndpointSliceInfo): void => {
@@ -154,5 +155,27 @@ describe('a headless Service published per EndpointSlice', () => {
     check();
     store.apply([{ type: 'delete', kind: 'Service', namespace: 'default', name: 'big' }]);
     expect(sink.lines('svc:default/big')).toEqual([]);
+  });
+
+  it('a Service splits into per-slice owners past sliceOwnersAbove and goes back to one owner at half of it, its records the same throughout', () => {
+    const { sink, store } = setup(4);
+    const service = headless();
+    const slices = new Map<string, EndpointSliceInfo>();
+    const upsert = (s: EndpointSliceInfo): void => {
+      slices.set(s.name, s);
+      store.apply([{ type: 'upsert', object: s }]);
+      expect(sink.lines('svc:default/big')).toEqual(expected(service, [...slices.values()]));
+    };
+    const sliceOwners = (): string[] => [...sink.owners.keys()].filter((o) => o.startsWith('svc:default/big#')).sort();
+    store.apply([{ type: 'upsert', object: service }]);
+    upsert(slice('a', [{ ip: '10.0.0.1' }, { ip: '10.0.0.2' }]));
+    expect(sliceOwners()).toEqual([]);
+    upsert(slice('b', [{ ip: '10.0.0.3' }, { ip: '10.0.0.4' }, { ip: '10.0.0.5' }]));
+    expect(sliceOwners()).toEqual(['svc:default/big#a', 'svc:default/big#b']);
+    upsert(slice('b', [{ ip: '10.0.0.3' }])); // 3 entries: above half of 4, still split
+    expect(sliceOwners()).toEqual(['svc:default/big#a', 'svc:default/big#b']);
+    upsert(slice('a', [{ ip: '10.0.0.1' }])); // 2 entries: one owner again
+    expect(sliceOwners()).toEqual([]);
+    expect(sink.owners.has('svc:default/big')).toBe(true);
   });
 });
