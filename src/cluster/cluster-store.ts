@@ -3,16 +3,17 @@
 // that is diffed into events). Each change re-publishes only the owners it affects, in one index batch:
 //
 //   Service       ns/name  → owner svc:<ns>/<name>   (and the zone owner for kube-system/kube-dns), and
-//                            every endpoint owner of the Service
-//   EndpointSlice ns/name  → owner svc:<ns>/<service>#<slice> of the Service its label names (old and new
-//                            when relabelled); every slice of that Service only when an SRV weight changed
+//                            the slice owners of a split Service
+//   EndpointSlice ns/name  → the Service its label names (old and new when relabelled): its owner, or in a
+//                            split Service (past SLICE_OWNERS_ABOVE entries) the slice's own owner
+//                            svc:<ns>/<service>#<slice>, and every slice only when a shared SRV weight moved
 //   Pod           ns/name  → owner pod:<ns>/<name>
 //   Namespace     name     → owner ns:<name>  (also when its first Service/Pod appears or its last goes)
 //
-// Cost is O(objects changed + endpoints of the slices they touch), never O(cluster): one slice of a headless
-// Service with 10,000 endpoints re-publishes that slice's records. SRV weights (⌊100 / n⌋) depend on the
-// Service's total count n, so they are taken from Service-wide counts kept here; while n is past 100 they
-// are all 1 and a slice change leaves the other slices alone.
+// Cost is O(objects changed + endpoints of the services they touch, or of the slices they touch in a split
+// Service), never O(cluster): one slice of a headless Service with 10,000 endpoints re-publishes that slice's
+// records. SRV weights (⌊100 / n⌋, spec 1.1.0 §2.4.2) depend on the Service's total count n, so they come
+// from Service-wide counts kept here; past 100 entries the service name's SRV weights are all 1.
 import type { Logger } from 'pino';
 import type { ResourceRecord } from '../wire/types.js';
 import { normalizeName } from '../wire/name.js';
