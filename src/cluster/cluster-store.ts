@@ -46,6 +46,7 @@ import {
 import { canonicalIp } from './trim.js';
 import type { ClusterCounts, ClusterSink } from './cluster-sink.js';
 import { describeObject, diffObjects } from './object-diff.js';
+import { ServiceEndpoints } from './service-endpoints.js';
 
 /** The part of the record index the store writes to (src/records/record-index.ts RecordIndex fits it). */
 export interface RecordSink {
@@ -139,56 +140,6 @@ function markSlice(dirty: Dirty, service: string, slice: string): void {
   if (marked === 'all') return;
   if (marked) marked.add(slice);
   else dirty.services.set(service, new Set([slice]));
-}
-
-/**
- * What the store published for one Service's endpoints: each slice's entries, and how many slices list each
- * entry, so the Service-wide counts behind the SRV weights follow a slice change in O(that slice).
- */
-class ServiceEndpoints {
-  readonly entries = new Map<string, EndpointEntry[]>();
-  private readonly refs = new Map<string, number>();
-  /** Distinct entries: all, per named port, per label (EndpointCounts). */
-  total = 0;
-  readonly byPort = new Map<string, number>();
-  readonly byLabel = new Map<string, number>();
-  /** Label → how many slices list it (an endpoint name two slices share needs both re-weighted). */
-  readonly labelSlices = new Map<string, number>();
-
-  constructor(readonly service: ServiceInfo) {}
-
-  /** Replace one slice's entries (undefined: the slice is gone). */
-  set(slice: string, entries: EndpointEntry[] | undefined): void {
-    const old = this.entries.get(slice);
-    if (old) this.count(old, -1);
-    if (entries === undefined) this.entries.delete(slice);
-    else {
-      this.entries.set(slice, entries);
-      this.count(entries, 1);
-    }
-  }
-
-  private count(entries: readonly EndpointEntry[], delta: 1 | -1): void {
-    for (const label of new Set(entries.map((e) => e.label))) bump(this.labelSlices, label, delta);
-    for (const e of entries) {
-      const key = endpointEntryKey(e);
-      const before = this.refs.get(key) ?? 0;
-      bump(this.refs, key, delta);
-      if (delta === 1 ? before === 0 : before === 1) {
-        // The first slice to list an entry adds it to the counts; the last to drop it removes it.
-        this.total += delta;
-        const group = endpointPortGroup(e);
-        if (group !== undefined) bump(this.byPort, group, delta);
-        bump(this.byLabel, e.label, delta);
-      }
-    }
-  }
-}
-
-function bump(map: Map<string, number>, key: string, delta: number): void {
-  const after = (map.get(key) ?? 0) + delta;
-  if (after <= 0) map.delete(key);
-  else map.set(key, after);
 }
 
 export class ClusterStore implements ClusterSink {
