@@ -2,12 +2,18 @@
 // manifest source and the Kubernetes reflector both feed `apply` (events) or `replaceAll` (a full state
 // that is diffed into events). Each change re-publishes only the owners it affects, in one index batch:
 //
-//   Service       ns/name  → owner svc:<ns>/<name>   (and the zone owner for kube-system/kube-dns)
-//   EndpointSlice ns/name  → the owner of the Service its label names (old and new when relabelled)
+//   Service       ns/name  → owner svc:<ns>/<name>   (and the zone owner for kube-system/kube-dns), and
+//                            the slice owners of a split Service
+//   EndpointSlice ns/name  → the Service its label names (old and new when relabelled): its owner, or in a
+//                            split Service (past SLICE_OWNERS_ABOVE entries) the slice's own owner
+//                            svc:<ns>/<service>#<slice>, and every slice only when a shared SRV weight moved
 //   Pod           ns/name  → owner pod:<ns>/<name>
 //   Namespace     name     → owner ns:<name>  (also when its first Service/Pod appears or its last goes)
 //
-// Cost is O(objects changed + endpoints of the services they touch), never O(cluster).
+// Cost is O(objects changed + endpoints of the services they touch, or of the slices they touch in a split
+// Service), never O(cluster): one slice of a headless Service with 10,000 endpoints re-publishes that slice's
+// records. SRV weights (⌊100 / n⌋, spec 1.1.0 §2.4.2) depend on the Service's total count n, so they come
+// from Service-wide counts kept here; past 100 entries the service name's SRV weights are all 1.
 import type { Logger } from 'pino';
 import type { ResourceRecord } from '../wire/types.js';
 import { normalizeName } from '../wire/name.js';
@@ -23,16 +29,24 @@ import type {
 } from './objects.js';
 import {
   DNS_SERVICE,
+  buildEndpointRecords,
   buildNamespaceRecords,
   buildPodRecords,
-  buildServiceRecords,
+  buildServiceOwnRecords,
+  buildServiceRecordsOf,
   buildZoneRecords,
+  endpointEntries,
+  endpointEntryKey,
+  endpointPortGroup,
+  srvWeight,
   type BuildOptions,
+  type EndpointEntry,
   type OwnerRecords,
 } from './record-builder.js';
 import { canonicalIp } from './trim.js';
 import type { ClusterCounts, ClusterSink } from './cluster-sink.js';
 import { describeObject, diffObjects } from './object-diff.js';
+import { ServiceEndpoints } from './service-endpoints.js';
 
 /** The part of the record index the store writes to (src/records/record-index.ts RecordIndex fits it). */
 export interface RecordSink {
@@ -54,14 +68,30 @@ export interface ClusterStoreOptions {
   ignoreEmptyService?: boolean;
   /** CoreDNS kubernetes `noendpoints`. */
   noEndpoints?: boolean;
+  /**
+   * A Service with more endpoint entries than this publishes them per EndpointSlice (default
+   * SLICE_OWNERS_ABOVE); smaller ones keep one owner, which costs less memory per Service.
+   */
+  sliceOwnersAbove?: number;
   logger?: Logger;
 }
 
+
+/**
+ * Past this many endpoint entries a Service's records are published per EndpointSlice. Below it one owner
+ * holds them all: the per-slice counts and owners cost memory that only a large Service earns back. A split
+ * Service goes back to one owner at half this, so one endpoint coming and going does not flip it each time.
+ */
+export const SLICE_OWNERS_ABOVE = 256;
 
 /** Owner names in the record index. */
 export const ZONE_OWNER = 'zone';
 export function serviceOwner(namespace: string, name: string): string {
   return `svc:${namespace}/${name}`;
+}
+/** The records one EndpointSlice contributes to its Service (endpoint names, PTRs, a headless name's A/SRV). */
+export function endpointSliceOwner(namespace: string, service: string, slice: string): string {
+  return `svc:${namespace}/${service}#${slice}`;
 }
 export function podOwner(namespace: string, name: string): string {
   return `pod:${namespace}/${name}`;
@@ -72,6 +102,11 @@ export function namespaceOwner(name: string): string {
 
 function key(namespace: string, name: string): string {
   return `${namespace}/${name}`;
+}
+
+function splitKey(k: string): [string, string] {
+  const slash = k.indexOf('/');
+  return [k.slice(0, slash), k.slice(slash + 1)];
 }
 
 function addTo<K, V>(map: Map<K, Set<V>>, k: K, v: V): void {
@@ -89,16 +124,29 @@ function removeFrom<K, V>(map: Map<K, Set<V>>, k: K, v: V): void {
 
 /** Changes collected while applying events; published together afterwards. */
 interface Dirty {
-  services: Set<string>;
+  /** Service key → the slice keys that changed under it, or 'all' (the Service itself changed). */
+  services: Map<string, Set<string> | 'all'>;
   pods: Set<string>;
   namespaces: Set<string>;
   zone: boolean;
+}
+
+function markService(dirty: Dirty, service: string): void {
+  dirty.services.set(service, 'all');
+}
+
+function markSlice(dirty: Dirty, service: string, slice: string): void {
+  const marked = dirty.services.get(service);
+  if (marked === 'all') return;
+  if (marked) marked.add(slice);
+  else dirty.services.set(service, new Set([slice]));
 }
 
 export class ClusterStore implements ClusterSink {
   private readonly index: RecordSink;
   private readonly options: BuildOptions & { pods: PodsMode };
   private readonly logger: Logger | undefined;
+  private readonly sliceOwnersAbove: number;
 
   private readonly services = new Map<string, ServiceInfo>();
   private readonly slices = new Map<string, EndpointSliceInfo>();
@@ -110,6 +158,8 @@ export class ClusterStore implements ClusterSink {
   private readonly podsByIpIndex = new Map<string, Set<string>>();
   /** Namespace → number of Services and Pods in it (a namespace exists when it has any). */
   private readonly namespaceUse = new Map<string, number>();
+  /** Service key → its endpoints as published (for Services that exist). */
+  private readonly endpoints = new Map<string, ServiceEndpoints>();
   /** Objects that failed once: logged once until they succeed again. */
   private readonly failing = new Set<string>();
   private isSynced = false;
@@ -117,6 +167,7 @@ export class ClusterStore implements ClusterSink {
   constructor(options: ClusterStoreOptions) {
     this.index = options.index;
     this.logger = options.logger;
+    this.sliceOwnersAbove = options.sliceOwnersAbove ?? SLICE_OWNERS_ABOVE;
     this.options = {
       zones: options.zones.map(normalizeName),
       ttl: options.ttl,
@@ -219,7 +270,7 @@ export class ClusterStore implements ClusterSink {
    * skipped; it never throws. Returns how many owners were re-published.
    */
   apply(events: readonly ClusterEvent[]): number {
-    const dirty: Dirty = { services: new Set(), pods: new Set(), namespaces: new Set(), zone: false };
+    const dirty: Dirty = { services: new Map(), pods: new Set(), namespaces: new Set(), zone: false };
     for (const event of events) {
       const id = event.type === 'upsert' ? describeObject(event.object) : `${event.kind}/${event.namespace}/${event.name}`;
       try {
@@ -232,7 +283,7 @@ export class ClusterStore implements ClusterSink {
     const work = dirty.services.size + dirty.pods.size + dirty.namespaces.size + (dirty.zone ? 1 : 0);
     if (work === 0) return 0;
     this.index.batch(() => {
-      for (const k of dirty.services) this.publishService(k);
+      for (const [k, slices] of dirty.services) this.publishService(k, slices);
       for (const k of dirty.pods) this.publishPod(k);
       for (const ns of dirty.namespaces) this.publishNamespace(ns);
       if (dirty.zone) this.publish(ZONE_OWNER, () => buildZoneRecords(this.options, this.dnsService()));
@@ -254,7 +305,7 @@ export class ClusterStore implements ClusterSink {
         const k = key(object.namespace, object.name);
         if (!this.services.has(k)) this.useNamespace(object.namespace, +1, dirty);
         this.services.set(k, object);
-        dirty.services.add(k);
+        markService(dirty, k);
         if (object.namespace === DNS_SERVICE.namespace && object.name === DNS_SERVICE.name) dirty.zone = true;
         return;
       }
@@ -264,13 +315,13 @@ export class ClusterStore implements ClusterSink {
         if (old?.serviceName !== undefined) {
           const oldService = key(old.namespace, old.serviceName);
           removeFrom(this.slicesByService, oldService, k);
-          dirty.services.add(oldService);
+          markSlice(dirty, oldService, k);
         }
         this.slices.set(k, object);
         if (object.serviceName !== undefined) {
           const service = key(object.namespace, object.serviceName);
           addTo(this.slicesByService, service, k);
-          dirty.services.add(service);
+          markSlice(dirty, service, k);
         }
         return;
       }
@@ -299,7 +350,7 @@ export class ClusterStore implements ClusterSink {
       case 'Service':
         if (!this.services.delete(k)) return;
         this.useNamespace(namespace, -1, dirty);
-        dirty.services.add(k);
+        markService(dirty, k);
         if (namespace === DNS_SERVICE.namespace && name === DNS_SERVICE.name) dirty.zone = true;
         return;
       case 'EndpointSlice': {
@@ -309,7 +360,7 @@ export class ClusterStore implements ClusterSink {
         if (old.serviceName !== undefined) {
           const service = key(old.namespace, old.serviceName);
           removeFrom(this.slicesByService, service, k);
-          dirty.services.add(service);
+          markSlice(dirty, service, k);
         }
         return;
       }
@@ -345,14 +396,115 @@ export class ClusterStore implements ClusterSink {
 
   // ------------------------------------------------------------------------------------------ publishing
 
-  private publishService(k: string): void {
+  /**
+   * Re-publish a Service: one owner for a small one; for a large one its own records and its endpoints per
+   * slice, the changed slices only unless a shared SRV weight moved.
+   */
+  private publishService(k: string, changed: Set<string> | 'all'): void {
     const service = this.services.get(k);
     const owner = `svc:${k}`;
-    if (!service) return this.unpublish(owner);
+    const [namespace, name] = splitKey(k);
+    const sliceOwner = (slice: string): string => endpointSliceOwner(namespace, name, splitKey(slice)[1]);
+    const previous = this.endpoints.get(k);
+    if (!service) {
+      this.endpoints.delete(k);
+      for (const slice of previous?.entries.keys() ?? []) this.unpublish(sliceOwner(slice));
+      return this.unpublish(owner);
+    }
+    let state: ServiceEndpoints;
+    let republish: Iterable<string>;
+    if (previous !== undefined && changed !== 'all' && previous.service === service) {
+      state = previous;
+      republish = this.updateSlices(k, service, state, changed);
+    } else {
+      // A small Service, a Service that changed itself (ports, headless...), or one not split yet: count afresh.
+      const sliceKeys = [...(this.slicesByService.get(k) ?? [])];
+      if (previous === undefined) {
+        let entries: EndpointEntry[];
+        try {
+          entries = this.options.noEndpoints ? [] : endpointEntries(service, sliceKeys.map((sk) => this.slices.get(sk)!));
+        } catch (err) {
+          this.fail(`Service/${k}`, err);
+          return this.unpublish(owner);
+        }
+        if (entries.length <= this.sliceOwnersAbove) {
+          return this.publish(owner, () => buildServiceRecordsOf(service, entries, this.options), `Service/${k}`);
+        }
+      }
+      state = new ServiceEndpoints(service);
+      for (const slice of sliceKeys) state.set(slice, this.entriesOf(service, slice));
+      for (const slice of previous?.entries.keys() ?? []) if (!state.entries.has(slice)) this.unpublish(sliceOwner(slice));
+      republish = state.entries.keys();
+    }
+    if (state.total <= this.sliceOwnersAbove / 2) {
+      // Shrunk: back to one owner.
+      this.endpoints.delete(k);
+      for (const slice of previous?.entries.keys() ?? []) this.unpublish(sliceOwner(slice));
+      const entries = [...new Map([...state.entries.values()].flat().map((e) => [endpointEntryKey(e), e])).values()];
+      return this.publish(owner, () => buildServiceRecordsOf(service, entries, this.options), `Service/${k}`);
+    }
+    this.endpoints.set(k, state);
+    this.publish(owner, () => buildServiceOwnRecords(service, state.total > 0, this.options), `Service/${k}`);
+    for (const slice of republish) {
+      const entries = state.entries.get(slice);
+      if (entries === undefined) this.unpublish(sliceOwner(slice));
+      else this.publish(sliceOwner(slice), () => buildEndpointRecords(service, entries, state, this.options), `EndpointSlice/${slice}`);
+    }
+  }
+
+  /**
+   * Apply the changed slices to a Service's counts; returns the slices to re-publish: the changed ones, or
+   * every one when an SRV weight that other slices publish changed (RFC 2782 weights, spec 1.1.0 §2.4.2).
+   */
+  private updateSlices(k: string, service: ServiceInfo, state: ServiceEndpoints, changed: Set<string>): Iterable<string> {
     const sliceKeys = this.slicesByService.get(k);
-    const slices: EndpointSliceInfo[] = [];
-    if (sliceKeys) for (const sk of sliceKeys) slices.push(this.slices.get(sk)!);
-    this.publish(owner, () => buildServiceRecords(service, slices, this.options), `Service/${k}`);
+    const next = new Map<string, EndpointEntry[] | undefined>();
+    const ports = new Set<string>();
+    const labels = new Set<string>();
+    const note = (entries: readonly EndpointEntry[] | undefined): void => {
+      for (const e of entries ?? []) {
+        const group = endpointPortGroup(e);
+        if (group !== undefined) ports.add(group);
+        labels.add(e.label);
+      }
+    };
+    for (const slice of changed) {
+      const entries = sliceKeys?.has(slice) ? this.entriesOf(service, slice) : undefined;
+      next.set(slice, entries);
+      note(state.entries.get(slice));
+      note(entries);
+    }
+    const totalBefore = state.total;
+    const portsBefore = [...ports].map((p) => state.byPort.get(p) ?? 0);
+    const labelsBefore = [...labels].map((l) => state.byLabel.get(l) ?? 0);
+    for (const [slice, entries] of next) state.set(slice, entries);
+
+    // A weight other slices publish changed when its RRset had entries before and has some still.
+    const moved = (before: number, after: number): boolean => before > 0 && after > 0 && srvWeight(before) !== srvWeight(after);
+    const everySlice = (): string[] => [...new Set([...changed, ...state.entries.keys()])];
+    if (moved(totalBefore, state.total)) return everySlice();
+    if ([...ports].some((p, i) => moved(portsBefore[i], state.byPort.get(p) ?? 0))) return everySlice();
+    const labelList = [...labels];
+    for (let i = 0; i < labelList.length; i++) {
+      const label = labelList[i];
+      if (!moved(labelsBefore[i], state.byLabel.get(label) ?? 0)) continue;
+      // Usually an endpoint name lives in one slice; when others list it too, they re-weight as well.
+      let listing = 0;
+      for (const entries of next.values()) if (entries?.some((e) => e.label === label)) listing++;
+      if ((state.labelSlices.get(label) ?? 0) > listing) return everySlice();
+    }
+    return changed;
+  }
+
+  /** A slice's entries for its Service (none with `noendpoints`); a slice that cannot be read counts as empty. */
+  private entriesOf(service: ServiceInfo, slice: string): EndpointEntry[] {
+    if (this.options.noEndpoints) return [];
+    try {
+      return endpointEntries(service, [this.slices.get(slice)!]);
+    } catch (err) {
+      this.fail(`EndpointSlice/${slice}`, err);
+      return [];
+    }
   }
 
   private publishPod(k: string): void {

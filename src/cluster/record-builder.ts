@@ -73,22 +73,25 @@ function ptr(ip: string, target: string, ttl: number): ResourceRecord {
   return { name: ipToReverseName(ip), type: RRType.PTR, class: RRClass.IN, ttl, data: target };
 }
 
-function srvWeight(n: number): number {
-  return Math.max(1, Math.floor(100 / Math.max(1, n)));
-}
-
 /** One (target, port) per SRV; n = how many (address, port) pairs stood behind the RRset. */
 function srvRecords(name: string, entries: ReadonlyArray<{ target: string; port: number }>, n: number, ttl: number): ResourceRecord[] {
   const weight = srvWeight(n);
-  const seen = new Set<string>();
+  // Ports seen per target: no "target port" key string per record (a headless RRset has thousands).
+  const seen = new Map<string, number | number[]>();
   const out: ResourceRecord[] = [];
   for (const { target, port } of entries) {
-    const key = `${target} ${port}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    const had = seen.get(target);
+    if (had === undefined) seen.set(target, port);
+    else if (had === port || (Array.isArray(had) && had.includes(port))) continue;
+    else seen.set(target, Array.isArray(had) ? [...had, port] : [had, port]);
     out.push({ name, type: RRType.SRV, class: RRClass.IN, ttl, data: { priority: 0, weight, port, target } });
   }
   return out;
+}
+
+/** Append without spreading (an RRset of thousands would be thousands of call arguments). */
+function pushAll(out: ResourceRecord[], records: readonly ResourceRecord[]): void {
+  for (const record of records) out.push(record);
 }
 
 /** Past this many records a RecordList keeps identity keys instead of scanning. */
@@ -128,10 +131,20 @@ class RecordList {
 // ---------------------------------------------------------------------------------------------- services
 
 /** One published endpoint address with one of its ports (port undefined when its slice declares none). */
-interface EndpointEntry {
+export interface EndpointEntry {
   ip: string;
   label: string;
   port?: { name?: string; port: number; protocol: string };
+}
+
+/** What makes two entries the same across slices (one endpoint listed by two slices publishes once). */
+export function endpointEntryKey(e: EndpointEntry): string {
+  return e.port ? `${e.ip} ${e.label} ${e.port.name ?? ''} ${e.port.protocol} ${e.port.port}` : `${e.ip} ${e.label}`;
+}
+
+/** The SRV name group of an entry: its named port and protocol (unnamed ports have no `_port._proto` name). */
+export function endpointPortGroup(e: EndpointEntry): string | undefined {
+  return e.port?.name ? `${e.port.name}\0${e.port.protocol}` : undefined;
 }
 
 /**
@@ -152,15 +165,43 @@ export function endpointEntries(service: ServiceInfo, slices: Iterable<EndpointS
         const label = endpointLabel(endpoint.hostname, ip, endpoint.podName);
         const ports = slice.ports.length > 0 ? slice.ports : [undefined];
         for (const port of ports) {
-          const key = port ? `${ip} ${label} ${port.name ?? ''} ${port.protocol} ${port.port}` : `${ip} ${label}`;
+          const entry: EndpointEntry = port ? { ip, label, port } : { ip, label };
+          const key = endpointEntryKey(entry);
           if (seen.has(key)) continue;
           seen.add(key);
-          out.push(port ? { ip, label, port } : { ip, label });
+          out.push(entry);
         }
       }
     }
   }
   return out;
+}
+
+/**
+ * How many distinct entries stand behind each SRV RRset of a Service (its weights, ⌊100 / n⌋, depend on
+ * them): all of them (the bare name), per named port, per endpoint label.
+ */
+export interface EndpointCounts {
+  total: number;
+  byPort: ReadonlyMap<string, number>;
+  byLabel: ReadonlyMap<string, number>;
+}
+
+/** The counts of a complete, de-duplicated entry list. */
+export function countEndpointEntries(entries: readonly EndpointEntry[]): EndpointCounts {
+  const byPort = new Map<string, number>();
+  const byLabel = new Map<string, number>();
+  for (const e of entries) {
+    const group = endpointPortGroup(e);
+    if (group !== undefined) byPort.set(group, (byPort.get(group) ?? 0) + 1);
+    byLabel.set(e.label, (byLabel.get(e.label) ?? 0) + 1);
+  }
+  return { total: entries.length, byPort, byLabel };
+}
+
+/** The weight of an SRV RRset with `n` (address, port) pairs behind it. */
+export function srvWeight(n: number): number {
+  return Math.max(1, Math.floor(100 / Math.max(1, n)));
 }
 
 /** Group items by a key, keeping first-seen order. */
@@ -178,13 +219,31 @@ function groupBy<T>(items: Iterable<T>, key: (item: T) => string | undefined): M
 
 /**
  * Every record of one Service given the EndpointSlices of its namespace (slices of other services are
- * skipped, so passing more is harmless).
+ * skipped, so passing more is harmless): its own records and those of all its endpoints together.
  */
 export function buildServiceRecords(
   service: ServiceInfo,
   slices: Iterable<EndpointSliceInfo>,
   options: BuildOptions,
 ): OwnerRecords {
+  const entries = service.type === 'ExternalName' || options.noEndpoints ? [] : endpointEntries(service, slices);
+  return buildServiceRecordsOf(service, entries, options);
+}
+
+/** Every record of one Service given all its endpoint entries (endpointEntries). */
+export function buildServiceRecordsOf(service: ServiceInfo, entries: readonly EndpointEntry[], options: BuildOptions): OwnerRecords {
+  const own = buildServiceOwnRecords(service, entries.length > 0, options);
+  const out = new RecordList();
+  out.addAll(own.records);
+  out.addAll(buildEndpointRecords(service, entries, countEndpointEntries(entries), options).records);
+  return { records: out.records, names: [] };
+}
+
+/**
+ * The records of a Service that do not depend on its endpoints: ExternalName CNAME/A, and the cluster IPs'
+ * A/AAAA, SRV and PTR. A headless Service has none (its name answers with its endpoints).
+ */
+export function buildServiceOwnRecords(service: ServiceInfo, hasEndpoints: boolean, options: BuildOptions): OwnerRecords {
   const { zones, ttl } = options;
   const out = new RecordList();
   if (service.type === 'ExternalName') {
@@ -197,9 +256,46 @@ export function buildServiceRecords(
     }
     return { records: out.records, names: [] };
   }
+  if (service.headless) return { records: [], names: [] };
+  if (options.ignoreEmptyService && !hasEndpoints) return { records: [], names: [] };
+  const primary = zones[0];
+  for (const zone of zones) {
+    const name = serviceName(service.name, service.namespace, zone);
+    // spec 1.1.0 §2.3.1: A/AAAA per cluster IP (dual-stack: both families).
+    for (const ip of service.clusterIPs) out.add(address(name, ip, ttl));
+    const ipCount = service.clusterIPs.length;
+    if (ipCount > 0) {
+      // §2.3.2: SRV per named port, the Service port, target the service name.
+      const byPortName = groupBy(service.ports, (p) => (p.name ? `${p.name}\0${p.protocol}` : undefined));
+      for (const group of byPortName.values()) {
+        const srv = group.map((p) => ({ target: name, port: p.port }));
+        out.addAll(srvRecords(srvName(group[0].name!, group[0].protocol, service.name, service.namespace, zone), srv, group.length * ipCount, ttl));
+      }
+      const bare = service.ports.map((p) => ({ target: name, port: p.port }));
+      out.addAll(srvRecords(name, bare, Math.max(1, service.ports.length) * ipCount, ttl));
+    }
+    if (zone === primary) for (const ip of service.clusterIPs) out.add(ptr(ip, name, ttl));
+  }
+  return { records: out.records, names: [] };
+}
 
-  const entries = options.noEndpoints ? [] : endpointEntries(service, slices);
-  if (options.ignoreEmptyService && !service.headless && entries.length === 0) return { records: [], names: [] };
+/**
+ * The records some of a Service's endpoint entries contribute (one EndpointSlice's, or all): for a headless
+ * Service the service name's A/AAAA and SRV; for any Service the endpoint names' A/AAAA and SRV, and the
+ * PTRs. SRV weights come from `counts`, which cover all of the Service's entries, so the union of the parts
+ * built per slice equals the records built from all entries at once.
+ */
+export function buildEndpointRecords(
+  service: ServiceInfo,
+  entries: readonly EndpointEntry[],
+  counts: EndpointCounts,
+  options: BuildOptions,
+): OwnerRecords {
+  const { zones, ttl } = options;
+  if (service.type === 'ExternalName' || options.noEndpoints || entries.length === 0) return { records: [], names: [] };
+  // No RecordList here: records at different names never collide, so duplicates (one address listed with
+  // several ports) are skipped per name by address, without a key string per record.
+  const out: ResourceRecord[] = [];
   const primary = zones[0];
   for (const zone of zones) {
     const name = serviceName(service.name, service.namespace, zone);
@@ -207,52 +303,46 @@ export function buildServiceRecords(
 
     if (service.headless) {
       // spec 1.1.0 §2.4.1: A/AAAA per ready endpoint at the service name and at its hostname name.
+      const ips = new Set<string>();
       for (const e of entries) {
-        out.add(address(name, e.ip, ttl));
+        if (ips.has(e.ip)) continue;
+        ips.add(e.ip);
+        out.push(address(name, e.ip, ttl));
       }
       // §2.4.2: SRV per named port × ready endpoint, endpoint port, target the endpoint's name.
       const withPorts = entries.filter((e) => e.port !== undefined);
-      const byPortName = groupBy(withPorts, (e) => (e.port!.name ? `${e.port!.name}\0${e.port!.protocol}` : undefined));
-      for (const group of byPortName.values()) {
-        const { name: portName, protocol } = group[0].port!;
-        const srv = group.map((e) => ({ target: endpointTarget(e), port: e.port!.port }));
-        out.addAll(srvRecords(srvName(portName!, protocol, service.name, service.namespace, zone), srv, group.length, ttl));
+      for (const [group, members] of groupBy(withPorts, endpointPortGroup)) {
+        const { name: portName, protocol } = members[0].port!;
+        const srv = members.map((e) => ({ target: endpointTarget(e), port: e.port!.port }));
+        pushAll(out, srvRecords(srvName(portName!, protocol, service.name, service.namespace, zone), srv, counts.byPort.get(group) ?? members.length, ttl));
       }
       // CoreDNS: SRV on the bare name lists every declared port.
       const bare = withPorts.map((e) => ({ target: endpointTarget(e), port: e.port!.port }));
-      out.addAll(srvRecords(name, bare, entries.length, ttl));
-    } else {
-      // spec 1.1.0 §2.3.1: A/AAAA per cluster IP (dual-stack: both families).
-      for (const ip of service.clusterIPs) out.add(address(name, ip, ttl));
-      const ipCount = service.clusterIPs.length;
-      if (ipCount > 0) {
-        // §2.3.2: SRV per named port, the Service port, target the service name.
-        const byPortName = groupBy(service.ports, (p) => (p.name ? `${p.name}\0${p.protocol}` : undefined));
-        for (const group of byPortName.values()) {
-          const srv = group.map((p) => ({ target: name, port: p.port }));
-          out.addAll(srvRecords(srvName(group[0].name!, group[0].protocol, service.name, service.namespace, zone), srv, group.length * ipCount, ttl));
-        }
-        const bare = service.ports.map((p) => ({ target: name, port: p.port }));
-        out.addAll(srvRecords(name, bare, Math.max(1, service.ports.length) * ipCount, ttl));
-      }
+      pushAll(out, srvRecords(name, bare, counts.total, ttl));
     }
 
     // Endpoint names (headless per spec; ClusterIP as CoreDNS answers them): A/AAAA, and SRV listing the
     // endpoint's own ports with itself as target.
     for (const [label, group] of groupBy(entries, (e) => e.label)) {
       const target = endpointName(label, service.name, service.namespace, zone);
-      for (const e of group) out.add(address(target, e.ip, ttl));
+      if (group.length === 1) out.push(address(target, group[0].ip, ttl));
+      else for (const ip of new Set(group.map((e) => e.ip))) out.push(address(target, ip, ttl));
       const srv = group.filter((e) => e.port !== undefined).map((e) => ({ target, port: e.port!.port }));
-      out.addAll(srvRecords(target, srv, group.length, ttl));
+      pushAll(out, srvRecords(target, srv, counts.byLabel.get(label) ?? group.length, ttl));
     }
 
-    // PTR, once, into the primary zone: cluster IPs → service name; ready endpoints → endpoint name.
+    // PTR, once, into the primary zone: ready endpoints → endpoint name (one per address and target).
     if (zone === primary) {
-      for (const ip of service.headless ? [] : service.clusterIPs) out.add(ptr(ip, name, ttl));
-      for (const e of entries) out.add(ptr(e.ip, endpointTarget(e), ttl));
+      const seen = new Set<string>();
+      for (const e of entries) {
+        const key = `${e.ip} ${e.label}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push(ptr(e.ip, endpointTarget(e), ttl));
+      }
     }
   }
-  return { records: out.records, names: [] };
+  return { records: out, names: [] };
 }
 
 // ---------------------------------------------------------------------------------------------- others

@@ -127,7 +127,7 @@ describe('ClusterStore publishing', () => {
 
   it('a slice that arrives before its Service is used once the Service comes', () => {
     store.apply([{ type: 'upsert', object: slice('late-1', 'late', ['10.244.5.5']) }]);
-    expect(index.owners.has('svc:default/late')).toBe(false);
+    expect(index.holds('svc:default/late')).toBe(false);
     store.apply([{ type: 'upsert', object: service('late', { headless: true }) }]);
     expect(index.lines('svc:default/late')).toContain('late.default.svc.cluster.local. 5 IN A 10.244.5.5');
   });
@@ -141,7 +141,7 @@ describe('ClusterStore publishing', () => {
     index.reset();
     store.apply([{ type: 'delete', kind: 'Service', namespace: 'default', name: 'hello' }]);
     expect(index.touched()).toEqual(['svc:default/hello']);
-    expect(index.owners.has('svc:default/hello')).toBe(false);
+    expect(index.holds('svc:default/hello')).toBe(false);
     // Deleting what is not there touches nothing.
     index.reset();
     expect(store.apply([{ type: 'delete', kind: 'Service', namespace: 'default', name: 'ghost' }])).toBe(0);
@@ -259,11 +259,11 @@ describe('ClusterStore robustness', () => {
     const idx = new FakeIndex();
     const s = new ClusterStore({ index: idx, zones: ['cluster.local'], ttl: 5, pods: 'verified', logger: log.logger });
     s.apply([{ type: 'upsert', object: service('x', { clusterIPs: ['10.96.0.99'] }) }]);
-    expect(idx.owners.has('svc:default/x')).toBe(true);
+    expect(idx.holds('svc:default/x')).toBe(true);
     // ports entries that are not objects make the builder throw.
     const broken = service('x', { clusterIPs: ['10.96.0.99'], ports: [null as never] });
     expect(() => s.apply([{ type: 'upsert', object: broken }])).not.toThrow();
-    expect(idx.owners.has('svc:default/x')).toBe(false);
+    expect(idx.holds('svc:default/x')).toBe(false);
     expect(log.warn).toHaveBeenCalledTimes(1);
   });
 

@@ -18,9 +18,12 @@ export class FakeIndex implements RecordSink {
   });
   readonly batch = vi.fn((fn: () => void) => fn());
 
-  /** Every record of every owner (or of those given), as sorted, de-duplicated zone-file lines. */
+  /**
+   * Every record of every owner (or of those given), as sorted, de-duplicated zone-file lines. A Service's
+   * owner includes its EndpointSlices' owners (`svc:<ns>/<name>#<slice>`).
+   */
   lines(...owners: string[]): string[] {
-    const chosen = owners.length > 0 ? owners : [...this.owners.keys()];
+    const chosen = owners.length > 0 ? [...this.owners.keys()].filter((o) => owners.includes(serviceOf(o))) : [...this.owners.keys()];
     const out = new Set<string>();
     for (const owner of chosen) for (const rr of this.owners.get(owner)?.records ?? []) out.add(formatRecord(rr));
     return [...out].sort();
@@ -30,9 +33,19 @@ export class FakeIndex implements RecordSink {
     return [...(this.owners.get(owner)?.names ?? [])].sort();
   }
 
-  /** Owners touched (set, or deleted while they held something) since the last reset. */
+  /** True when the owner, or for a Service one of its slices, holds something. */
+  holds(owner: string): boolean {
+    return [...this.owners.keys()].some((o) => serviceOf(o) === owner);
+  }
+
+  /** Owners touched (set, or deleted while they held something) since the last reset; slices count as their Service. */
   touched(): string[] {
-    return [...this.setOwner.mock.calls.map((c) => c[0]), ...this.deleted].sort();
+    return [...new Set([...this.setOwner.mock.calls.map((c) => c[0]), ...this.deleted].map(serviceOf))].sort();
+  }
+
+  /** Owners (slices apart) touched since the last reset, for asserting that a change left the other slices alone. */
+  touchedExactly(): string[] {
+    return [...new Set([...this.setOwner.mock.calls.map((c) => c[0]), ...this.deleted])].sort();
   }
 
   reset(): void {
@@ -41,6 +54,12 @@ export class FakeIndex implements RecordSink {
     this.deleted.length = 0;
     this.batch.mockClear();
   }
+}
+
+/** The Service owner an EndpointSlice owner (`svc:<ns>/<name>#<slice>`) belongs to; other owners as they are. */
+export function serviceOf(owner: string): string {
+  const hash = owner.indexOf('#');
+  return hash === -1 ? owner : owner.slice(0, hash);
 }
 
 type LogLevel = 'info' | 'warn' | 'error' | 'debug';
