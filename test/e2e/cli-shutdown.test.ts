@@ -5,6 +5,7 @@ import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { dig } from '../helpers/dig.js';
 import { startCli, type RunningCli } from '../helpers/spawn-cli.js';
+import { isAlive } from '../helpers/process-alive.js';
 
 const example = new URL('../../examples/cluster.yaml', import.meta.url).pathname;
 const HELLO = 'hello.default.svc.cluster.local';
@@ -92,12 +93,3 @@ describe('clusterdns serve: SIGTERM', () => {
     expect(workerPids.filter(isAlive)).toEqual([]);
   }, 40_000);
 });
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

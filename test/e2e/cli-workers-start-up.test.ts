@@ -7,19 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, noHostForwarding, runCli } from '../helpers/spawn-cli.js';
+import { isAlive } from '../helpers/process-alive.js';
 
 const example = new URL('../../examples/cluster.yaml', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'clusterdns-workers-start-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Start `serve --workers 2`, send SIGTERM once a log line matches `point`; the exit and what was printed. */
 function stopAt(point: (line: Record<string, unknown>) => boolean) {

@@ -12,6 +12,7 @@ import { dig } from '../helpers/dig.js';
 import { addServiceToManifest } from '../helpers/manifest-edit.js';
 import { runCli, startCli, type RunningCli } from '../helpers/spawn-cli.js';
 import { workersOf } from '../helpers/worker-requests.js';
+import { isAlive } from '../helpers/process-alive.js';
 
 const example = new URL('../../examples/cluster.yaml', import.meta.url).pathname;
 const HELLO = 'hello.default.svc.cluster.local';
@@ -20,15 +21,6 @@ const ADDED = 'added.default.svc.cluster.local';
 const ADDED_A = `${ADDED}. 5 IN A 10.96.0.99`;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const httpAddress = (cli: RunningCli, endpoint: string) => {
   const entry = cli.logs.find((line) => line.msg === 'http listening' && line.endpoint === endpoint);

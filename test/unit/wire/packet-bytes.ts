@@ -48,14 +48,4 @@ export function packet(...parts: number[][]): Uint8Array {
   return Uint8Array.from(parts.flat());
 }
 
-/** Mulberry32: a small seeded PRNG so fuzz runs are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../helpers/seeded-random.js';
