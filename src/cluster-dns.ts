@@ -227,7 +227,8 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
   const logger = options.logger ?? silentLogger();
   // Validated before any socket opens: a bad option leaves nothing to clean up.
   const { zones, ttl, pods, listen, manifests } = resolveServingOptions(options);
-  if (options.forward) parseForwardRoutes(options.forward); // a bad upstream fails here, before any socket opens
+  // A bad upstream fails here, before any socket opens; explain names the routes.
+  const forwardRoutes = options.forward ? parseForwardRoutes(options.forward) : [];
   // Zone files load before the listeners bind: a broken one fails the start (file:line:column).
   const resolver = await createResolverHandlers({ zoneDirectory: options.zoneDirectory, forward: options.forward, logger });
 
@@ -274,7 +275,6 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
   const hosts = options.hosts ? new HostsHandler(options.hosts, { logger: logger.child({ component: 'hosts' }) }) : null;
   if (hosts) handlers.splice(handlers.indexOf(kubernetes), 0, hosts);
   const chain: Chain = new Chain([...resolver.before, ...handlers, ...resolver.after]);
-  const forwardRoutes = options.forward ? parseForwardRoutes(options.forward) : [];
   const explainer = new Explainer({
     store,
     resolve: (qname, qtype) => chain.resolve(qname, qtype, EXPLAIN_REQUEST),

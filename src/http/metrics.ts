@@ -92,7 +92,8 @@ function dnsCollectors(sources: MetricsSources) {
   const servers = (): Array<{ labels: typeof SERVER; stats: ServerStats }> =>
     sources.servers ? sources.servers().map(({ server, stats }) => ({ labels: { ...SERVER, server }, stats })) : [{ labels: SERVER, stats: sources.stats }];
   const each = (samples: (stats: ServerStats, labels: typeof SERVER) => Sample[]) => () => servers().flatMap(({ stats, labels }) => samples(stats, labels));
-  const total = (count: (stats: ServerStats) => number) => () => [{ labels: {}, value: servers().reduce((sum, { stats }) => sum + count(stats), 0) }];
+  const sum = (count: (stats: ServerStats) => number) => servers().reduce((acc, { stats }) => acc + count(stats), 0);
+  const total = (count: (stats: ServerStats) => number) => () => [{ labels: {}, value: sum(count) }];
   const collectors = [
     collector('coredns_dns_requests_total', 'Counter of DNS requests made per zone, protocol and family.', 'counter', each(requestSamples)),
     collector('coredns_dns_request_duration_seconds', 'Histogram of the time (in seconds) each request took per zone.', 'histogram', each((stats, labels) =>
@@ -118,9 +119,9 @@ function dnsCollectors(sources: MetricsSources) {
     )),
     collector('clusterdns_tcp_connections_open', 'TCP connections open now (RFC 7766).', 'gauge', total((stats) => stats.tcpOpen)),
     collector('clusterdns_tcp_connections_closed_total', 'TCP connections the server closed: idle_timeout, evicted (the longest idle, at --tcp-max-conns), refused (at the cap with every connection busy).', 'counter', () => [
-      { labels: { reason: 'idle_timeout' }, value: servers().reduce((sum, { stats }) => sum + stats.tcpClosed.idleTimeout, 0) },
-      { labels: { reason: 'evicted' }, value: servers().reduce((sum, { stats }) => sum + stats.tcpClosed.evicted, 0) },
-      { labels: { reason: 'refused' }, value: servers().reduce((sum, { stats }) => sum + stats.tcpClosed.refused, 0) },
+      { labels: { reason: 'idle_timeout' }, value: sum((stats) => stats.tcpClosed.idleTimeout) },
+      { labels: { reason: 'evicted' }, value: sum((stats) => stats.tcpClosed.evicted) },
+      { labels: { reason: 'refused' }, value: sum((stats) => stats.tcpClosed.refused) },
     ]),
   ];
   const { health, programming } = sources;
