@@ -73,6 +73,10 @@ export class WorkerPool {
       stats: createServerStats(),
       quickFailures: 0,
     }));
+    // Every worker accepts TCP connections on the shared listener itself (the kernel hands each connection to
+    // one of them) instead of the primary accepting each and passing it on over IPC (node:cluster's default
+    // round-robin): no process hop per connection. Node reads the policy once, at the first setupPrimary.
+    cluster.schedulingPolicy = cluster.SCHED_NONE;
     cluster.setupPrimary({ exec: WORKER_SCRIPT, args: [], serialization: 'advanced' });
   }
 
