@@ -14,13 +14,15 @@ import { measureTarget } from './measure-target.js';
 import { parseBenchOptions, USAGE, type BenchOptions } from './options.js';
 import { relativeToRoot, RESULTS_DIR } from './paths.js';
 import { profileClusterdns } from './profile-run.js';
-import { renderForwardCache, renderIssue13Targets, renderIssue6Targets, renderProfile, renderTable } from './report.js';
+import { renderIssue13Table } from './issue13-table.js';
+import { measureWatch } from './measure-watch.js';
+import { renderForwardCache, renderIssue6Targets, renderProfile, renderTable } from './report.js';
 import { createResultsLog, readResultsLog } from './results-log.js';
 import { measureProgrammingLatency } from './script-modules.js';
 import { stopAllStarted } from './server-process.js';
 import { checkSetup } from './setup.js';
 import { allCpus, CLIENT_CPU, onAllCpus, SERVER_CPU } from './targets.js';
-import type { ProfileResult, ProgrammingLatency, Skipped, TargetResult } from './types.js';
+import type { ProfileResult, ProgrammingLatency, Skipped, TargetResult, WatchResult } from './types.js';
 
 const log = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -42,7 +44,7 @@ function rerender(file: string): void {
     renderTable(run.results, sizes, transports),
     ...nonEmpty(renderForwardCache(run.results, run.skipped, transports)),
     renderIssue6Targets(run.results, run.load.load, run.programming, mach?.nproc ?? os.cpus().length),
-    renderIssue13Targets(run.results, run.skipped),
+    renderIssue13Table({ results: run.results, skipped: run.skipped, sizes, watch: run.watch, watchSkipped: run.watchSkipped, cpus: mach?.nproc ?? os.cpus().length }),
   ];
   for (const profile of run.profiles) md.push(renderProfile(profile, `\n### Profile (clusterdns, UDP ${profile.mix} under dnsperf; top self time, the first ${profile.skipMs} ms left out)\n`));
   process.stdout.write(`${md.join('\n')}\n`);
@@ -92,6 +94,20 @@ async function measure(argv: readonly string[], options: BenchOptions): Promise<
       log(`  SKIP (${(err as Error).message})`);
     }
   }
+  // Issue 13's API row: the watch bench's RSS at 10k services / 50k endpoints / 50k pods.
+  let watch: WatchResult | null = null;
+  let watchSkipped: string | undefined;
+  if (options.watch) {
+    log(`\n== watch path: 10k services / 50k endpoints / 50k pods from the API emulator, ${options.watchChanges} changes at 100/s ==`);
+    try {
+      watch = await measureWatch(options.watchChanges, log);
+      results.record({ kind: 'watch', result: watch });
+    } catch (err) {
+      watchSkipped = (err as Error).message;
+      log(`  SKIP (${watchSkipped})`);
+    }
+  } else watchSkipped = 'skipped with --no-watch';
+  if (watchSkipped !== undefined) results.record({ kind: 'watch-skipped', reason: watchSkipped });
   const profiles: ProfileResult[] = [];
   if (options.profile && options.targets.includes('clusterdns')) {
     for (const mix of options.profileMixes) {
@@ -113,7 +129,7 @@ async function measure(argv: readonly string[], options: BenchOptions): Promise<
     renderTable(measured, options.sizes, options.transports),
     ...nonEmpty(renderForwardCache(measured, skipped, options.transports)),
     renderIssue6Targets(measured, quiet.load, programming, os.cpus().length),
-    renderIssue13Targets(measured, skipped),
+    renderIssue13Table({ results: measured, skipped, sizes: options.sizes, watch, watchSkipped, cpus: os.cpus().length }),
   ];
   for (const profile of profiles) {
     md.push(renderProfile(profile, `\n### Profile (clusterdns, UDP ${profile.mix} under dnsperf, node --cpu-prof; top self time, the first ${profile.skipMs} ms of startup left out)\n`, relativeToRoot(profile.file)));

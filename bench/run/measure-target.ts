@@ -26,7 +26,8 @@ export async function measureTarget(ctx: MeasureContext, target: Target, data: D
     const pids = processTree(srv.pid);
     result.startupMs = srv.startupMs;
     result.idleRssMiB = rssMiB(pids);
-    ctx.record({ kind: 'startup', target, size, startupMs: srv.startupMs, idleRssMiB: result.idleRssMiB, pids });
+    result.idleRssByProcessMiB = pids.map((pid) => rssMiB([pid]));
+    ctx.record({ kind: 'startup', target, size, startupMs: srv.startupMs, idleRssMiB: result.idleRssMiB, pids, idleRssByProcessMiB: result.idleRssByProcessMiB });
     ctx.log(`  ${target}: startup ${srv.startupMs} ms, idle RSS ${result.idleRssMiB} MiB`);
 
     result.answers = data.checks.map(([name, type]) => digNormalized(srv.port, name, type));
@@ -46,8 +47,10 @@ export async function measureTarget(ctx: MeasureContext, target: Target, data: D
       }
     }
     if (ctx.options.transports.includes('udp')) result.latency = latencyRun(ctx, srv, target, size, data.hitsFile);
-    result.loadedRssMiB = rssMiB(processTree(srv.pid));
-    ctx.record({ kind: 'rss', target, size, loadedRssMiB: result.loadedRssMiB });
+    const loadedPids = processTree(srv.pid);
+    result.loadedRssMiB = rssMiB(loadedPids);
+    result.loadedRssByProcessMiB = loadedPids.map((pid) => rssMiB([pid]));
+    ctx.record({ kind: 'rss', target, size, loadedRssMiB: result.loadedRssMiB, pids: loadedPids, loadedRssByProcessMiB: result.loadedRssByProcessMiB });
   } finally {
     await srv.stop();
   }

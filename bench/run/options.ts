@@ -22,6 +22,10 @@ export interface BenchOptions {
   tcpOutstanding: number;
   /** Names in the upstream zone that clusterdns-cache forwards and caches. */
   forwardNames: number;
+  /** Run the watch bench at 10k/50k/50k for issue 13's API row (--no-watch skips it). */
+  watch: boolean;
+  /** Programmed changes of that watch run (100 a second). */
+  watchChanges: number;
   /** --report FILE.jsonl: re-render an earlier run instead of measuring. */
   report?: string;
 }
@@ -31,7 +35,7 @@ export const DEFAULT_TARGETS = 'clusterdns,clusterdns-all,clusterdns-cache,probe
 export const USAGE = `node dist-bench/bench/run/main.js (npm run bench --) [--quick] [--sizes 1000,10000,100000] [--duration 5] [--runs 3]
     [--targets ${DEFAULT_TARGETS}] (also: probe-all) [--transports udp,tcp] [--install] [--no-wait]
     [--no-warmup] [--profile | --no-profile] [--profile-mixes hits,storm] [--latency-seconds 5]
-    [--forward-names 5000] [--report FILE.jsonl]`;
+    [--forward-names 5000] [--no-watch] [--watch-changes 200] [--report FILE.jsonl]`;
 
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   const flag = (name: string): boolean => argv.includes(name);
@@ -68,6 +72,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     tcpClients: number('--tcp-clients', 8),
     tcpOutstanding: number('--tcp-outstanding', 256),
     forwardNames: number('--forward-names', 5000),
+    watch: !flag('--no-watch'),
+    watchChanges: number('--watch-changes', quick ? 200 : 1000),
     report: flag('--report') ? value('--report', '') : undefined,
   };
 }

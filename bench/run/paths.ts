@@ -20,3 +20,5 @@ export const CEILING_PROBE_PATH = join(REPO_ROOT, 'bench', 'ceiling-probe.mjs');
 
 /** A path under the repository written relative to it, for the report. */
 export const relativeToRoot = (path: string): string => (path.startsWith(`${REPO_ROOT}/`) ? path.slice(REPO_ROOT.length + 1) : path);
+/** The watch bench (bench/watch/watch-bench.ts), compiled beside this folder by `tsc -p tsconfig.bench.json`. */
+export const WATCH_BENCH_PATH = join(REPO_ROOT, 'dist-bench', 'bench', 'watch', 'watch-bench.js');

@@ -1,6 +1,6 @@
 // The Markdown summary of a run: per size, the saturation table with ratios, queries per server CPU-second,
 // every run and the answer cross-check; the forwarded-names-from-the-cache table; and the verdicts of
-// issue 6's and issue 13's targets. Pure: results in, text out (the same for a live run and --report).
+// issue 6's targets (issue 13's are issue13-table.ts). Pure: results in, text out (the same for a live run and --report).
 import { fmt, fmtMs } from './format.js';
 import { CLIENT_CPU } from './targets.js';
 import type { LatencyFigures, ProfileResult, ProgrammingLatency, SaturationRun, Skipped, Target, TargetResult, Transport } from './types.js';
@@ -120,41 +120,8 @@ export function renderForwardCache(results: Results, skipped: readonly Skipped[]
   return lines.join('\n');
 }
 
-/** Issue 13's p99 rule: ≤ 1.5 × the probe's p99 in the same run, and ≤ 0.2 ms whenever the probe's is ≤ 0.15 ms. */
-export function p99MeetsTarget(p99: number, probeP99: number): boolean {
-  return p99 <= 1.5 * probeP99 && (probeP99 > 0.15 || p99 <= 0.2);
-}
-
-/** Issue 13's rows that this bench measures: forwarded names from the cache, and the tail at 10k QPS. */
-export function renderIssue13Targets(results: Results, skipped: readonly Skipped[]): string {
-  const out = ['\n### Targets (issue 13: forwarded names from the cache, tail latency)\n', '| target | measured | verdict |', '|---|---|---|'];
-  const cache = find(results, 'clusterdns-cache');
-  const size = cache?.size ?? 10000;
-  const cluster = find(results, 'clusterdns', size);
-  const probe = find(results, 'probe', size);
-  const b = cache?.runs['udp-fwd']?.best;
-  const p = probe?.runs['udp-hits']?.best;
-  if (b) {
-    out.push(`| forwarded names from the cache, one core, UDP ≥ 60,000 QPS, 0 % loss, right rcodes | ${fmt(b.qps)} QPS, loss ${b.lossPct?.toFixed(3)} %, rcodes ${b.rcodeCheck} | ${verdict((b.qps ?? 0) >= 60000 && b.lost === 0 && b.rcodeCheck === 'ok', `${fmt(b.qps)} = ${(((b.qps ?? 0) / 60000) * 100).toFixed(0)} % of 60k${b.lost ? `, ${b.lost} lost` : ''}`)} |`);
-    if (p?.qps && b.qps) out.push(`| forwarded names from the cache ≥ 0.75 × ceiling probe | ${(b.qps / p.qps).toFixed(3)} × (${fmt(b.qps)} / ${fmt(p.qps)}) | ${verdict(b.qps / p.qps >= 0.75, `${(b.qps / p.qps).toFixed(3)} < 0.75`)} |`);
-    const x = perCpu(b);
-    const y = perCpu(p);
-    if (x && y) out.push(`| (ratio per server CPU-second) | ${(x / y).toFixed(3)} × (${fmt(x)} / ${fmt(y)}) | ${x / y >= 0.75 ? 'met' : 'not met'} (for reference) |`);
-  } else {
-    const why = skipped.find((s) => s.target === 'clusterdns-cache')?.reason ?? 'target clusterdns-cache not in this run';
-    out.push(`| forwarded names from the cache, one core, UDP ≥ 60,000 QPS and ≥ 0.75 × ceiling probe, 0 % loss | unavailable: ${why} | not measured |`);
-  }
-  const probeP99 = probe?.latency?.p99;
-  for (const [label, r] of [['cluster hits', cluster], ['cache hits', cache]] as const) {
-    const p99 = r?.latency?.p99;
-    if (p99 == null || probeP99 == null) {
-      out.push(`| p99 at a fixed 10,000 QPS, ${label}, ≤ 1.5 × the probe's (≤ 0.2 ms when the probe's ≤ 0.15 ms) | not measured in this run | not measured |`);
-      continue;
-    }
-    out.push(`| p99 at a fixed 10,000 QPS, ${label}, ≤ 1.5 × the probe's (≤ 0.2 ms when the probe's ≤ 0.15 ms) | ${fmtMs(p99)} ms, the probe's ${fmtMs(probeP99)} ms (${(p99 / probeP99).toFixed(2)} ×) | ${verdict(p99MeetsTarget(p99, probeP99), `${(p99 / probeP99).toFixed(2)} × the probe's`)} |`);
-  }
-  return out.join('\n');
-}
+// Issue 13's rows have their own section: issue13-table.ts.
+export { p99MeetsTarget } from './issue13-verdicts.js';
 
 /** Issue 6's targets, from the 10k and 100k sizes of the run. */
 export function renderIssue6Targets(results: Results, load: readonly number[], programming: ProgrammingLatency | null, cpus: number): string {

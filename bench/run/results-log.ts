@@ -3,7 +3,7 @@
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MachineInfo } from './machine.js';
-import type { ProfileResult, ProgrammingLatency, SaturationRun, Skipped, TargetResult } from './types.js';
+import type { ProfileResult, ProgrammingLatency, SaturationRun, Skipped, TargetResult, WatchResult } from './types.js';
 
 export interface ResultsLog {
   stamp: string;
@@ -35,6 +35,9 @@ export interface RecordedRun {
   skipped: Skipped[];
   programming: ProgrammingLatency | null;
   profiles: ProfileResult[];
+  /** The watch bench's 10k/50k/50k figures (issue 13's API row), or why it did not run. */
+  watch: WatchResult | null;
+  watchSkipped?: string;
 }
 
 type RecordLine = Record<string, any> & { kind: string };
@@ -50,12 +53,16 @@ export function parseResultsLog(text: string): RecordedRun {
   };
   const profiles: ProfileResult[] = [];
   const skipped: Skipped[] = [];
+  let watch: WatchResult | null = null;
+  let watchSkipped: string | undefined;
   for (const r of recs) {
-    if (r.kind === 'startup') Object.assign(get(r), { startupMs: r.startupMs, idleRssMiB: r.idleRssMiB });
+    if (r.kind === 'startup') Object.assign(get(r), { startupMs: r.startupMs, idleRssMiB: r.idleRssMiB, ...(r.idleRssByProcessMiB ? { idleRssByProcessMiB: r.idleRssByProcessMiB } : {}) });
     else if (r.kind === 'answers') get(r).answers = r.answers;
     else if (r.kind === 'forward-answers') Object.assign(get(r), { forwardAnswers: r.answers, upstreamAnswers: r.upstreamAnswers, forwardNames: r.names });
     else if (r.kind === 'upstream-cpu') get(r).upstreamCpuSeconds = r.cpuSeconds;
-    else if (r.kind === 'rss') get(r).loadedRssMiB = r.loadedRssMiB;
+    else if (r.kind === 'rss') Object.assign(get(r), { loadedRssMiB: r.loadedRssMiB, ...(r.loadedRssByProcessMiB ? { loadedRssByProcessMiB: r.loadedRssByProcessMiB } : {}) });
+    else if (r.kind === 'watch') watch = r.result as WatchResult;
+    else if (r.kind === 'watch-skipped') watchSkipped = r.reason as string;
     else if (r.kind === 'latency') get(r).latency = { p50: r.p50, p99: r.p99, 'p99.9': r['p99.9'], samples: r.samples, qps: r.qps, lost: r.lost };
     else if (r.kind === 'saturation') {
       const slot = (get(r).runs[`${r.transport}-${r.mix}`] ??= { all: [], best: r as unknown as SaturationRun });
@@ -73,6 +80,8 @@ export function parseResultsLog(text: string): RecordedRun {
     skipped,
     programming: (recs.find((r) => r.kind === 'programming') as ProgrammingLatency | undefined) ?? null,
     profiles,
+    watch,
+    ...(watchSkipped !== undefined ? { watchSkipped } : {}),
   };
 }
 

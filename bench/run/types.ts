@@ -49,6 +49,9 @@ export interface TargetResult {
   startupMs?: number;
   idleRssMiB?: number;
   loadedRssMiB?: number;
+  /** Idle and loaded RSS of each process of the tree, the server's own first (clusterdns-all: the primary, then its workers). */
+  idleRssByProcessMiB?: number[];
+  loadedRssByProcessMiB?: number[];
   /** dig answers to the dataset's check questions, normalised (dig-answer.ts). */
   answers?: string[];
   latency?: LatencyFigures;
@@ -122,4 +125,24 @@ export interface ForwardZoneFiles {
   checkName: string;
   checkIp: string;
   checks: Question[];
+}
+
+/** One size of the watch bench (bench/watch/watch-bench.ts), as it writes it with --json. */
+export interface WatchResult {
+  size: string;
+  services: number;
+  endpoints: number;
+  pods: number;
+  objects: number;
+  syncedMs: number;
+  firstAnswerMs: number;
+  /** The CLI's RSS after sync and one GC, whole MiB (and to 0.1 MiB). */
+  rssMiB: number;
+  rssExactMiB?: number;
+  changes: number;
+  changesPerSecond: number;
+  latencyP50Ms: number | null;
+  latencyP99Ms: number | null;
+  latencyMaxMs: number | null;
+  missed: number;
 }

@@ -3,7 +3,8 @@
 // the server's RSS after sync, and DNS programming latency (API event sent → new answer served) under a
 // fixed rate of changes. Only 127.0.0.1; every loop bounded in count and time; the CLI is stopped by PID.
 //
-//   npm run bench:watch [-- --quick]
+//   npm run bench:watch [-- --quick] [--sizes 1k,10k] [--changes N] [--json FILE]
+// `npm run bench` runs it with `--sizes 10k --json FILE` (bench/run/measure-watch.ts) for issue 13's API row.
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,14 +24,21 @@ interface Size {
   namespaces: number;
 }
 
-const quick = process.argv.includes('--quick');
-const SIZES: Size[] = quick
-  ? [{ label: '1k services / 5k pods', services: 1000, endpointsPerService: 5, pods: 5000, namespaces: 20 }]
-  : [
-      { label: '1k services / 5k pods', services: 1000, endpointsPerService: 5, pods: 5000, namespaces: 20 },
-      { label: '10k services / 50k endpoints / 50k pods', services: 10_000, endpointsPerService: 5, pods: 50_000, namespaces: 100 },
-    ];
-const CHANGES = quick ? 200 : 1000;
+const argv = process.argv.slice(2);
+const flagValue = (name: string): string | undefined => {
+  const i = argv.indexOf(name);
+  return i >= 0 && i + 1 < argv.length ? argv[i + 1] : undefined;
+};
+const quick = argv.includes('--quick');
+const KNOWN_SIZES: Record<string, Size> = {
+  '1k': { label: '1k services / 5k pods', services: 1000, endpointsPerService: 5, pods: 5000, namespaces: 20 },
+  '10k': { label: '10k services / 50k endpoints / 50k pods', services: 10_000, endpointsPerService: 5, pods: 50_000, namespaces: 100 },
+};
+const sizeKeys = (flagValue('--sizes') ?? (quick ? '1k' : '1k,10k')).split(',').filter(Boolean);
+for (const key of sizeKeys) if (!(key in KNOWN_SIZES)) throw new Error(`--sizes: unknown size "${key}" (known: ${Object.keys(KNOWN_SIZES).join(', ')})`);
+const SIZES: Size[] = sizeKeys.map((key) => KNOWN_SIZES[key]);
+const CHANGES = Number(flagValue('--changes') ?? (quick ? 200 : 1000));
+if (!(Number.isInteger(CHANGES) && CHANGES >= 1 && CHANGES <= 100_000)) throw new Error(`--changes: expected a whole number from 1 to 100000, got "${flagValue('--changes')}"`);
 const CHANGES_PER_SECOND = 100;
 
 function ip(base: number, index: number): string {
@@ -154,16 +162,21 @@ async function measure(size: Size): Promise<Record<string, unknown>> {
     const objects = size.namespaces + size.services * 2 + size.pods;
     return {
       size: size.label,
+      services: size.services,
+      endpoints: size.services * size.endpointsPerService,
+      pods: size.pods,
       objects,
       syncedMs,
       firstAnswerMs: Math.round(firstAnswerMs),
       rssMiB: Math.round(rss),
+      rssExactMiB: Math.round(rss * 10) / 10,
       rssTargetMiB: Math.round((size.pods + size.services) / 1000 + 54),
       changes: CHANGES,
       changesPerSecond: CHANGES_PER_SECOND,
-      latencyP50Ms: Number(percentile(latencies, 50).toFixed(2)),
-      latencyP99Ms: Number(percentile(latencies, 99).toFixed(2)),
-      latencyMaxMs: Number(latencies[latencies.length - 1].toFixed(2)),
+      // null when no change was ever answered (every one counted in `missed`).
+      latencyP50Ms: latencies.length ? Number(percentile(latencies, 50).toFixed(2)) : null,
+      latencyP99Ms: latencies.length ? Number(percentile(latencies, 99).toFixed(2)) : null,
+      latencyMaxMs: latencies.length ? Number(latencies[latencies.length - 1].toFixed(2)) : null,
       missed,
     };
   } finally {
@@ -191,3 +204,5 @@ const table = [
 console.log(`\n${table.join('\n')}`);
 const out = process.env.WATCH_BENCH_OUT;
 if (out) writeFileSync(out, `${table.join('\n')}\n`);
+const json = flagValue('--json');
+if (json) writeFileSync(json, `${JSON.stringify(results)}\n`);

@@ -22,6 +22,13 @@ describe('bench options', () => {
     expect(parseBenchOptions(['--targets', 'clusterdns,probe']).targets).toEqual(['clusterdns', 'probe']);
   });
 
+  it('runs the watch step (issue 13\'s API row) in quick and full runs alike, with fewer changes when quick; --no-watch skips it', () => {
+    expect(parseBenchOptions(['--quick'])).toMatchObject({ watch: true, watchChanges: 200 });
+    expect(parseBenchOptions([])).toMatchObject({ watch: true, watchChanges: 1000 });
+    expect(parseBenchOptions(['--no-watch']).watch).toBe(false);
+    expect(parseBenchOptions(['--watch-changes', '50']).watchChanges).toBe(50);
+  });
+
   it('rejects an unknown target or transport by name instead of measuring nothing', () => {
     expect(() => parseBenchOptions(['--targets', 'clusterdns,bind'])).toThrow(/unknown target "bind"/);
     expect(() => parseBenchOptions(['--transports', 'udp,quic'])).toThrow(/unknown transport "quic"/);
