@@ -3,7 +3,8 @@
 // listeners) but loads no data itself: it says 'hello', the primary sends the cluster state, the worker applies
 // it and only then binds its sockets; the changes follow, and the worker applies them to its own ClusterStore, so its RecordIndex and compiled answers stay local and the hot
 // path has no IPC on it. The listeners share the primary's sockets (node:cluster hands every worker the same
-// UDP handle and the TCP listener; the kernel spreads datagrams and the primary deals out connections).
+// UDP handle and the TCP listener; the kernel spreads datagrams, and connections among the workers accepting,
+// under the SCHED_NONE policy worker-pool.ts sets).
 import cluster from 'node:cluster';
 import { startClusterDnsServer, type ClusterDnsServer } from '../cluster-dns.js';
 import type { ClusterSink } from '../cluster/cluster-sink.js';

@@ -25,7 +25,7 @@ export function workersOf(cli: () => RunningCli, metricsUrl: () => string) {
   };
   /**
    * Ask `name` over UDP and TCP, ten at a time, until every worker has answered at least one query of each
-   * transport since `before` (the kernel picks the UDP reader, the primary deals TCP connections round-robin),
+   * transport since `before` (the kernel picks the UDP reader and the worker that accepts each TCP connection),
    * at most 30 rounds. Returns every answer seen. `port`: another listener of the same CLI (a server block's).
    */
   const queryEveryWorker = async (name: string, before: Map<string, WorkerRequests>, port?: number) => {
