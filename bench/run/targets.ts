@@ -20,9 +20,13 @@ export const onAllCpus = (t: Target): boolean => t === 'clusterdns-all' || t ===
 /** The probe answers every question with the same record: no answer check, no rcode check. */
 export const isProbe = (t: Target): boolean => t === 'probe' || t === 'probe-all';
 
-/** probe-all: a node:cluster primary with one ceiling-probe worker per core; it stops them on SIGTERM. */
+/**
+ * probe-all: a node:cluster primary with one ceiling-probe worker per core; it stops them on SIGTERM. Its workers
+ * accept TCP connections themselves (SCHED_NONE), as clusterdns-all's do, so the two compare like for like.
+ */
 const PROBE_ALL = `import cluster from 'node:cluster'; import os from 'node:os';
 const [exec, ...args] = process.argv.slice(1);
+cluster.schedulingPolicy = cluster.SCHED_NONE;
 cluster.setupPrimary({ exec, args, execArgv: [] });
 for (let i = 0; i < os.availableParallelism(); i++) cluster.fork();
 process.on('SIGTERM', () => { for (const w of Object.values(cluster.workers)) w.process.kill('SIGKILL'); process.exit(0); });`;
