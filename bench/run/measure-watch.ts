@@ -1,11 +1,12 @@
 // Issue 13's API row: the watch bench (bench/watch/watch-bench.ts: the built CLI syncing 10k services / 50k
 // endpoints / 50k pods from the API server emulator) run as a child process of `npm run bench`, its figures
-// read back from the JSON it writes. Bounded by a hard timeout; the child is stopped by its PID.
+// read back from the JSON it writes. Bounded by a hard timeout; the child and the CLI it started are stopped by PID.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WATCH_BENCH_PATH } from './paths.js';
+import { processTree } from './process-stats.js';
 import type { WatchResult } from './types.js';
 
 const TIMEOUT_MS = 240_000;
@@ -21,7 +22,16 @@ export async function measureWatch(changes: number, log: (line: string) => void)
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS);
+    // The watch bench starts the CLI: on a timeout stop both, the CLI first, each by its PID.
+    const timer = setTimeout(() => {
+      for (const pid of processTree(child.pid!).reverse()) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }, TIMEOUT_MS);
     const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
     clearTimeout(timer);
     if (code !== 0) throw new Error(`the watch bench exited with ${code ?? 'a signal (timeout?)'}: ${output.trim().split('\n').slice(-3).join(' / ')}`);
