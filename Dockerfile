@@ -17,11 +17,13 @@ RUN npm run build && npm pack --pack-destination /tmp && mv /tmp/clusterdns-*.tg
 # ---- install: the tarball and its production dependencies, no dev dependencies, no sources
 FROM node:24-bookworm-slim AS install
 COPY --from=build /tmp/clusterdns.tgz /tmp/clusterdns.tgz
-# The entrypoint names node directly instead of `#!/usr/bin/env node`: under no_new_privs (allowPrivilegeEscalation:
+# The entrypoint names node directly instead of `#!/usr/bin/env -S node …`: under no_new_privs (allowPrivilegeEscalation:
 # false) node's file capability is honoured only when exec'd by a process already holding it, and env is not one.
+# The shebang's flag (the young generation's size) stays: the kernel passes it to node as one argument.
 RUN npm install --prefix /opt/clusterdns --omit=dev --no-audit --no-fund --no-package-lock /tmp/clusterdns.tgz \
  && rm /tmp/clusterdns.tgz \
- && sed -i '1s|^#!.*|#!/usr/local/bin/node|' /opt/clusterdns/node_modules/clusterdns/dist/cli/bin.js
+ && sed -i '1s|^#!/usr/bin/env -S node |#!/usr/local/bin/node |' /opt/clusterdns/node_modules/clusterdns/dist/cli/bin.js \
+ && head -1 /opt/clusterdns/node_modules/clusterdns/dist/cli/bin.js | grep -q '^#!/usr/local/bin/node --max-semi-space-size='
 
 # ---- runtime
 FROM node:24-bookworm-slim

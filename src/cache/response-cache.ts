@@ -1,15 +1,15 @@
-// The cache of forwarded replies (CoreDNS plugin/cache), an LRU of `cacheSize` entries (lru-cache, no timers:
-// freshness is checked on lookup against an injectable clock).
+// The cache of forwarded replies (CoreDNS plugin/cache), an LRU of `cacheSize` entries (recency-list.ts, no
+// timers: freshness is checked on lookup against an injectable clock).
 //
 // Key: qname (lowercase), qtype, qclass and the DO bit: a DNSSEC-aware client never gets a reply stripped of
 // signatures cached for another, nor the reverse (RFC 4035 3.2.1). An entry holds only the records of that
 // reply within the question's bailiwick (bailiwick.ts) for as long as cache-rules.ts says.
 //
 // A hit is synchronous and allocates nothing: entries are found by the parsed qname itself (a Map of qname →
-// the few entries for its types, classes and DO bits), never by a key string built per query; the LRU (keyed by
-// the entry object) only orders them for eviction. Each entry keeps its reply compiled (compileAnswer) with TTLs
-// counted down, and compiles again at most once per second, when the countdown changes them. Cached replies
-// clear AA (they come from a cache, not the zone; CoreDNS does the same).
+// the few entries for its types, classes and DO bits), never by a key string built per query; the LRU (links in
+// the entries themselves) only orders them for eviction. Each entry's reply is compiled (compileAnswer) when it
+// is stored, off the hit path; a hit at most rewrites its TTL fields in place, once per second, as the countdown
+// changes them. Cached replies clear AA (they come from a cache, not the zone; CoreDNS does the same).
 //
 // Prefetch (CoreDNS `prefetch AMOUNT DURATION PERCENTAGE%`, plugin/cache/freq): an entry counts its hits, the
 // count starting over at 1 when the previous hit is more than `prefetchWindowMs` old; once it has
@@ -18,13 +18,13 @@
 // life and never expires (entries filled together do not all miss together).
 // Serve-stale (RFC 8767): an expired entry is kept for `serveStaleMs` more, to be served with TTL 30 when
 // every upstream fails (RFC 8767 4: 30 s is the recommended stale TTL).
-import { LRUCache } from 'lru-cache';
 import { performance } from 'node:perf_hooks';
 import { compileAnswer, ttlOffsets, type CompiledAnswer } from '../wire/compiled-answer.js';
 import type { ResourceRecord } from '../wire/types.js';
 import type { CacheableSections } from './bailiwick.js';
 import { cacheDecision, type CacheableReply, type CacheEntryKind } from './cache-rules.js';
 import { createCacheStats, type CacheStats } from './cache-stats.js';
+import { RecencyList, type RecencyLinks } from './recency-list.js';
 
 export const DEFAULT_CACHE_SIZE = 10_000;
 export const DEFAULT_CACHE_TTL = 30;
@@ -77,7 +77,10 @@ export interface CachedAnswer {
   readonly answer: CompiledAnswer;
 }
 
-export class CacheEntry {
+export class CacheEntry implements RecencyLinks<CacheEntry> {
+  /** Neighbours in the cache's recency order (recency-list.ts); null when at an end or evicted. */
+  older: CacheEntry | null = null;
+  newer: CacheEntry | null = null;
   /** Hits within the prefetch window of each other (CoreDNS freq.Freq). */
   hits = 0;
   /** Clock reading of the last hit, ms. */
@@ -103,17 +106,19 @@ export class CacheEntry {
     readonly sections: CacheableSections,
     /** Records are served with at least this TTL (the MINTTL that raised `ttl`), seconds. */
     readonly floorTtl = 0,
-  ) {}
-
-  get expiresAt(): number {
-    return this.storedAt + this.ttl * 1000;
+  ) {
+    this.expiresAt = storedAt + ttl * 1000;
   }
+
+  /** Clock reading when it stops being fresh, ms (a field: read on every hit). */
+  readonly expiresAt: number;
 }
 
 export class ResponseCache {
   readonly stats: CacheStats;
   /** Every entry, least recently used first out; evicting one removes it from `byName` too. */
-  private readonly entries: LRUCache<CacheEntry, true>;
+  private readonly entries = new RecencyList<CacheEntry>();
+  private readonly maxEntries: number;
   /** qname → its entries (one per type, class and DO bit asked). */
   private readonly byName = new Map<string, CacheEntry[]>();
   private readonly maxTtl: number;
@@ -129,10 +134,7 @@ export class ResponseCache {
   onPrefetch: ((entry: CacheEntry) => void) | null = null;
 
   constructor(options: ResponseCacheOptions = {}) {
-    this.entries = new LRUCache<CacheEntry, true>({
-      max: options.maxEntries ?? DEFAULT_CACHE_SIZE,
-      dispose: (_value, entry) => this.unindex(entry),
-    });
+    this.maxEntries = Math.max(1, options.maxEntries ?? DEFAULT_CACHE_SIZE);
     this.maxTtl = options.maxTtl ?? DEFAULT_CACHE_TTL;
     this.maxDenialTtl = options.maxDenialTtl ?? this.maxTtl;
     this.prefetchHits = options.prefetchHits ?? DEFAULT_PREFETCH_HITS;
@@ -160,11 +162,11 @@ export class ResponseCache {
     const now = this.now();
     const expiresAt = entry.expiresAt;
     if (now >= expiresAt) {
-      if (now >= expiresAt + this.serveStaleMs) this.entries.delete(entry);
+      if (now >= expiresAt + this.serveStaleMs) this.remove(entry);
       this.stats.misses++;
       return undefined;
     }
-    this.entries.get(entry); // most recently used
+    this.entries.touch(entry);
     if (entry.kind === 'success') this.stats.successHits++;
     else this.stats.denialHits++;
     const elapsed = Math.floor((now - entry.storedAt) / 1000);
@@ -220,17 +222,20 @@ export class ResponseCache {
     if (decision === null) return null;
     const { qname, qtype, qclass, dnssecOk } = question;
     const previous = this.find(qname, qtype, qclass, dnssecOk);
-    if (previous !== undefined) this.entries.delete(previous);
+    if (previous !== undefined) this.remove(previous);
     const now = this.now();
     const entry = new CacheEntry(question, decision.kind, now, decision.ttl, reply.rcode, reply.extraFlags, decision.sections, decision.floorTtl);
     if (refreshes !== undefined) {
       entry.hits = refreshes.hits;
       entry.lastHitAt = now;
     }
+    // Compiled now, on the way back from the upstream, so that no hit pays for it.
+    countDown(entry, 0);
     const siblings = this.byName.get(qname);
     if (siblings === undefined) this.byName.set(qname, [entry]);
     else siblings.push(entry);
-    this.entries.set(entry, true);
+    this.entries.add(entry);
+    while (this.entries.size > this.maxEntries) this.unindex(this.entries.removeOldest() as CacheEntry);
     return entry;
   }
 
@@ -261,6 +266,11 @@ export class ResponseCache {
       if (question.qtype === qtype && question.qclass === qclass && question.dnssecOk === dnssecOk) return siblings[i];
     }
     return undefined;
+  }
+
+  private remove(entry: CacheEntry): void {
+    this.entries.remove(entry);
+    this.unindex(entry);
   }
 
   private unindex(entry: CacheEntry): void {
@@ -294,7 +304,15 @@ function countDown(entry: CacheEntry, elapsed: number): void {
     const tail = entry.result.answer.tail;
     const offsets = entry.ttlAt;
     const base = entry.baseTtls;
-    for (let i = 0; i < offsets.length; i++) tail.writeUInt32BE(Math.max(0, base[i] - elapsed), offsets[i]);
+    // Byte stores: cheaper than writeUInt32BE's checked call for a handful of TTLs.
+    for (let i = 0; i < offsets.length; i++) {
+      const ttl = Math.max(0, base[i] - elapsed);
+      const at = offsets[i];
+      tail[at] = ttl >>> 24;
+      tail[at + 1] = (ttl >>> 16) & 0xff;
+      tail[at + 2] = (ttl >>> 8) & 0xff;
+      tail[at + 3] = ttl & 0xff;
+    }
   }
   entry.compiledElapsed = elapsed;
 }

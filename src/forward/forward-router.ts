@@ -28,8 +28,11 @@ export class ForwardRouter {
 
   /** The pool for a lowercase qname (no trailing dot), or null when no route covers it. */
   route(qname: string): UpstreamPool | null {
-    for (const domain of this.except) if (atOrUnder(qname, domain)) return null;
-    for (const route of this.routes) if (atOrUnder(qname, route.domain)) return route.pool;
+    // Indexed loops: this runs for every forwarded query, cache hits included.
+    const except = this.except;
+    for (let i = 0; i < except.length; i++) if (atOrUnder(qname, except[i])) return null;
+    const routes = this.routes;
+    for (let i = 0; i < routes.length; i++) if (atOrUnder(qname, routes[i].domain)) return routes[i].pool;
     return null;
   }
 

@@ -21,10 +21,16 @@ export class Chain implements Handler {
 
   constructor(private readonly handlers: readonly Handler[]) {}
 
+  // The continuations of a Promise live in methods of their own: a closure over a parameter makes V8 allocate
+  // the function's context on every call, the synchronous ones (every cached answer) included.
   handle(request: DnsRequest): HandlerResult | Promise<HandlerResult> {
     const result = this.run(request, NO_NAMES);
     if (request.internal) return result;
-    return result instanceof Promise ? result.then((settled) => this.finish(request, settled)) : this.finish(request, result);
+    return result instanceof Promise ? this.finishLater(request, result) : this.finish(request, result);
+  }
+
+  private finishLater(request: DnsRequest, result: Promise<HandlerResult>): Promise<HandlerResult> {
+    return result.then((settled) => this.finish(request, settled));
   }
 
   /** An internal question through the whole chain: `records`, `skip` (nobody serves it) or `error`. */
@@ -34,8 +40,12 @@ export class Chain implements Handler {
   /** `chained`: the names the CNAME chain has already passed through on the way to this request. */
   private run(request: DnsRequest, chained: readonly string[]): HandlerResult | Promise<HandlerResult> {
     const result = this.from(0, request);
-    if (result instanceof Promise) return result.then((settled) => this.chased(request, settled, chained));
+    if (result instanceof Promise) return this.chasedLater(request, result, chained);
     return this.chased(request, result, chained);
+  }
+
+  private chasedLater(request: DnsRequest, result: Promise<HandlerResult>, chained: readonly string[]): Promise<HandlerResult> {
+    return result.then((settled) => this.chased(request, settled, chained));
   }
 
   private chased(request: DnsRequest, result: HandlerResult, chained: readonly string[]): HandlerResult | Promise<HandlerResult> {
@@ -45,12 +55,15 @@ export class Chain implements Handler {
   private from(start: number, request: DnsRequest): HandlerResult | Promise<HandlerResult> {
     for (let i = start; i < this.handlers.length; i++) {
       const result = this.handlers[i].handle(request);
-      if (result instanceof Promise) {
-        return result.then((settled) => (settled.kind === 'skip' ? this.from(i + 1, request) : settled));
-      }
+      if (result instanceof Promise) return this.fromLater(i + 1, request, result);
       if (result.kind !== 'skip') return result;
     }
     return SKIP;
+  }
+
+  /** `result` of the handler before `next`; a skip goes on from `next`. */
+  private fromLater(next: number, request: DnsRequest, result: Promise<HandlerResult>): Promise<HandlerResult> {
+    return result.then((settled) => (settled.kind === 'skip' ? this.from(next, request) : settled));
   }
 
   /**

@@ -48,6 +48,12 @@ export class ForwardHandler implements Handler {
       const entry = this.cache.lookup(query.qname, query.qtype, query.qclass, dnssecOk);
       if (entry !== undefined) return request.internal ? this.cachedRecords(entry) : (entry.result as HandlerResult);
     }
+    return this.forward(request, pool, dnssecOk);
+  }
+
+  /** A miss: the question goes upstream. Its own method, so a hit never allocates the closure's context. */
+  private forward(request: DnsRequest, pool: UpstreamPool, dnssecOk: boolean): Promise<HandlerResult> {
+    const query = request.query;
     const question: UpstreamQuestion = {
       name: query.qname,
       type: query.qtype,

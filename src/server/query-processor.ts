@@ -15,8 +15,11 @@ import { OTHER_TYPE_SLOT, requestSlot, typeSlot, type ServerStats } from './serv
 
 export type Transport = 'udp' | 'tcp';
 
-/** Called with the reply, or null when the query is dropped. May be called synchronously. */
-export type ReplySink = (reply: Buffer | null) => void;
+/**
+ * Called with the reply, or null when the query is dropped, and the client it goes to (as given to process()).
+ * May be called synchronously. One sink serves every query of a socket: no closure per datagram.
+ */
+export type ReplySink = (reply: Buffer | null, remoteAddress: string, remotePort: number) => void;
 
 /**
  * A clock read can cost a sizeable part of a synchronous answer (docs/benchmarks.md "Figures behind code
@@ -84,7 +87,7 @@ export class QueryProcessor {
    */
   process(raw: Uint8Array, transport: Transport, remoteAddress: string, remotePort: number, maxSize: (query: ParsedQuery) => number, send: ReplySink): void {
     // The query log prints every query's own duration.
-    let started = this.queryLog !== null || ++this.untimed >= SYNC_TIMING_SAMPLE ? performance.now() : UNTIMED;
+    const started = this.queryLog !== null || ++this.untimed >= SYNC_TIMING_SAMPLE ? performance.now() : UNTIMED;
     const stats = this.stats;
     stats.requests[transport]++;
     const ipv6 = isIpv6Client(remoteAddress);
@@ -93,13 +96,13 @@ export class QueryProcessor {
     if (parsed.kind === 'drop') {
       stats.requestsByType[requestSlot(transport === 'tcp', ipv6, OTHER_TYPE_SLOT)]++;
       stats.dropped++;
-      send(null);
+      send(null, remoteAddress, remotePort);
       return;
     }
     if (parsed.kind === 'error') {
       stats.requestsByType[requestSlot(transport === 'tcp', ipv6, OTHER_TYPE_SLOT)]++;
       const reply = buildErrorReply(raw, parsed.id, parsed.flags, parsed.questionEnd, parsed.edns, parsed.rcode);
-      send(this.count(reply, parsed.rcode, transport, raw.length, this.syncSeconds(started)));
+      send(this.count(reply, parsed.rcode, transport, raw.length, this.syncSeconds(started)), remoteAddress, remotePort);
       return;
     }
     const query = parsed.query;
@@ -110,25 +113,32 @@ export class QueryProcessor {
     try {
       result = this.handler.handle(request);
     } catch (err) {
-      send(this.done(request, this.failure(raw, query, err), RCode.SERVFAIL, started, true));
+      send(this.done(request, this.failure(raw, query, err), RCode.SERVFAIL, started, true), remoteAddress, remotePort);
       return;
     }
     if (result instanceof Promise) {
-      if (started === UNTIMED) started = performance.now();
-      const timedFrom = started;
-      this.pending++;
-      result
-        .then(
-          (settled) => this.answer(request, settled, maxSize(query), timedFrom, false),
-          (err: unknown) => this.done(request, this.failure(raw, query, err), RCode.SERVFAIL, timedFrom, false),
-        )
-        .then((reply) => {
-          this.settled();
-          send(reply);
-        });
+      this.answerLater(request, result, maxSize, started === UNTIMED ? performance.now() : started, send);
       return;
     }
-    send(this.answer(request, result, maxSize(query), started, true));
+    send(this.answer(request, result, maxSize(query), started, true), remoteAddress, remotePort);
+  }
+
+  /**
+   * A handler that answers later (forwarding). Its own method: closures in process() would make V8 allocate
+   * their context on every query, the synchronous ones included.
+   */
+  private answerLater(request: DnsRequest, result: Promise<HandlerResult>, maxSize: (query: ParsedQuery) => number, started: number, send: ReplySink): void {
+    const { raw, query } = request;
+    this.pending++;
+    result
+      .then(
+        (settled) => this.answer(request, settled, maxSize(query), started, false),
+        (err: unknown) => this.done(request, this.failure(raw, query, err), RCode.SERVFAIL, started, false),
+      )
+      .then((reply) => {
+        this.settled();
+        send(reply, request.remoteAddress, request.remotePort);
+      });
   }
 
   /** `sync`: answered within process(), so `started` may be UNTIMED (see SYNC_TIMING_SAMPLE). */

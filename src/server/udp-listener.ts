@@ -1,7 +1,7 @@
 // DNS over UDP (RFC 1035 4.2.1): one datagram in, at most one datagram out, sized per udpLimit (RFC 6891).
 import dgram from 'node:dgram';
 import { udpLimit } from '../wire/reply.js';
-import type { QueryProcessor } from './query-processor.js';
+import type { QueryProcessor, ReplySink } from './query-processor.js';
 
 /**
  * Replies go to the address a datagram came from, always an IP literal: answer dgram's per-send lookup at
@@ -33,7 +33,11 @@ export class UdpListener {
         socket.off('error', onError);
         // A send failure (e.g. ICMP unreachable reported on the socket) must not stop the listener.
         socket.on('error', () => {});
-        socket.on('message', (message, remote) => this.onMessage(socket, message, remote));
+        // One reply sink per socket, not a closure per datagram: the processor hands the client back with the reply.
+        const sendReply = (reply: Buffer | null, address: string, replyPort: number) => {
+          if (reply !== null && this.socket === socket) socket.send(reply, replyPort, address);
+        };
+        socket.on('message', (message, remote) => this.onMessage(message, remote, sendReply));
         resolve(socket.address().port);
       });
     });
@@ -44,11 +48,9 @@ export class UdpListener {
     this.answering = false;
   }
 
-  private onMessage(socket: dgram.Socket, message: Buffer, remote: dgram.RemoteInfo): void {
+  private onMessage(message: Buffer, remote: dgram.RemoteInfo, sendReply: ReplySink): void {
     if (!this.answering) return;
-    this.processor.process(message, 'udp', remote.address, remote.port, udpLimit, (reply) => {
-      if (reply && this.socket === socket) socket.send(reply, remote.port, remote.address);
-    });
+    this.processor.process(message, 'udp', remote.address, remote.port, udpLimit, sendReply);
   }
 
   close(): Promise<void> {

@@ -104,3 +104,21 @@ describe('ResponseCache', () => {
     expect(cache.lookup('here.example', RRType.A, RRClass.IN, false)).toBeDefined();
   });
 });
+
+describe('ResponseCache eviction', () => {
+  it('evicts the least recently used entry past maxEntries, a hit counting as a use, and forgets its name', () => {
+    const cache = new ResponseCache({ maxEntries: 2, now: () => 0 });
+    cache.store(question('a.example'), reply([A('a.example', 20)]));
+    cache.store(question('b.example'), reply([A('b.example', 20)]));
+    expect(cache.lookup('a.example', RRType.A, RRClass.IN, false)).toBeDefined(); // b is now the oldest
+    cache.store(question('c.example'), reply([A('c.example', 20)]));
+    expect(cache.size).toBe(2);
+    expect(cache.has('b.example', RRType.A, RRClass.IN, false)).toBe(false);
+    expect(cache.has('a.example', RRType.A, RRClass.IN, false)).toBe(true);
+    expect(cache.has('c.example', RRType.A, RRClass.IN, false)).toBe(true);
+    // Replacing an entry does not count twice towards the limit.
+    cache.store(question('c.example'), reply([A('c.example', 10)]));
+    expect(cache.size).toBe(2);
+    expect(cache.has('a.example', RRType.A, RRClass.IN, false)).toBe(true);
+  });
+});

@@ -34,6 +34,8 @@ describe('Dockerfile', () => {
     expect(last.some((l) => l.includes('setcap cap_net_bind_service=+ep /usr/local/bin/node'))).toBe(true);
     expect(last.some((l) => l.includes('PATH=/opt/clusterdns/node_modules/.bin:'))).toBe(true);
     // The entrypoint execs that node itself: through /usr/bin/env the capability would be lost under no_new_privs.
-    expect(instructions.some((l) => l.includes(`sed -i '1s|^#!.*|#!/usr/local/bin/node|' /opt/clusterdns/node_modules/clusterdns/dist/cli/bin.js`))).toBe(true);
+    // It keeps the shebang's young-generation flag, and the build fails if the rewrite did not take.
+    expect(instructions.some((l) => l.includes(`sed -i '1s|^#!/usr/bin/env -S node |#!/usr/local/bin/node |' /opt/clusterdns/node_modules/clusterdns/dist/cli/bin.js`))).toBe(true);
+    expect(instructions.some((l) => l.includes(`grep -q '^#!/usr/local/bin/node --max-semi-space-size='`))).toBe(true);
   });
 });
