@@ -1,13 +1,13 @@
-// The cache of forwarded replies (CoreDNS plugin/cache), an LRU of `cacheSize` entries (recency-list.ts, no
-// timers: freshness is checked on lookup against an injectable clock).
+// The cache of forwarded replies (CoreDNS plugin/cache), an LRU of `cacheSize` entries (lru-cache, no timers:
+// freshness is checked on lookup against an injectable clock).
 //
 // Key: qname (lowercase), qtype, qclass and the DO bit: a DNSSEC-aware client never gets a reply stripped of
 // signatures cached for another, nor the reverse (RFC 4035 3.2.1). An entry holds only the records of that
 // reply within the question's bailiwick (bailiwick.ts) for as long as cache-rules.ts says.
 //
 // A hit is synchronous and allocates nothing: entries are found by the parsed qname itself (a Map of qname →
-// the few entries for its types, classes and DO bits), never by a key string built per query; the LRU (links in
-// the entries themselves) only orders them for eviction. Each entry's reply is compiled (compileAnswer) when it
+// the few entries for its types, classes and DO bits), never by a key string built per query; the LRU (keyed by
+// the entry object, read with one shared options object) only orders them for eviction. Each entry's reply is compiled (compileAnswer) when it
 // is stored, off the hit path; a hit at most rewrites its TTL fields in place, once per second, as the countdown
 // changes them. Cached replies clear AA (they come from a cache, not the zone; CoreDNS does the same).
 //
@@ -24,10 +24,12 @@ import type { ResourceRecord } from '../wire/types.js';
 import type { CacheableSections } from './bailiwick.js';
 import { cacheDecision, type CacheableReply, type CacheEntryKind } from './cache-rules.js';
 import { createCacheStats, type CacheStats } from './cache-stats.js';
-import { RecencyList, type RecencyLinks } from './recency-list.js';
+import { LRUCache } from 'lru-cache';
 
 export const DEFAULT_CACHE_SIZE = 10_000;
 export const DEFAULT_CACHE_TTL = 30;
+/** lru-cache's get() allocates an options object per call unless given one: a hit shares this one. */
+const TOUCH: LRUCache.GetOptions<CacheEntry, true, unknown> = {};
 export const DEFAULT_PREFETCH_HITS = 10;
 export const DEFAULT_PREFETCH_PERCENT = 10;
 /** CoreDNS's `prefetch` DURATION default: hits further apart than this start the count over. */
@@ -77,10 +79,7 @@ export interface CachedAnswer {
   readonly answer: CompiledAnswer;
 }
 
-export class CacheEntry implements RecencyLinks<CacheEntry> {
-  /** Neighbours in the cache's recency order (recency-list.ts); null when at an end or evicted. */
-  older: CacheEntry | null = null;
-  newer: CacheEntry | null = null;
+export class CacheEntry {
   /** Hits within the prefetch window of each other (CoreDNS freq.Freq). */
   hits = 0;
   /** Clock reading of the last hit, ms. */
@@ -117,8 +116,7 @@ export class CacheEntry implements RecencyLinks<CacheEntry> {
 export class ResponseCache {
   readonly stats: CacheStats;
   /** Every entry, least recently used first out; evicting one removes it from `byName` too. */
-  private readonly entries = new RecencyList<CacheEntry>();
-  private readonly maxEntries: number;
+  private readonly entries: LRUCache<CacheEntry, true>;
   /** qname → its entries (one per type, class and DO bit asked). */
   private readonly byName = new Map<string, CacheEntry[]>();
   private readonly maxTtl: number;
@@ -134,7 +132,10 @@ export class ResponseCache {
   onPrefetch: ((entry: CacheEntry) => void) | null = null;
 
   constructor(options: ResponseCacheOptions = {}) {
-    this.maxEntries = Math.max(1, options.maxEntries ?? DEFAULT_CACHE_SIZE);
+    this.entries = new LRUCache<CacheEntry, true>({
+      max: Math.max(1, options.maxEntries ?? DEFAULT_CACHE_SIZE),
+      dispose: (_value, entry) => this.unindex(entry),
+    });
     this.maxTtl = options.maxTtl ?? DEFAULT_CACHE_TTL;
     this.maxDenialTtl = options.maxDenialTtl ?? this.maxTtl;
     this.prefetchHits = options.prefetchHits ?? DEFAULT_PREFETCH_HITS;
@@ -162,11 +163,11 @@ export class ResponseCache {
     const now = this.now();
     const expiresAt = entry.expiresAt;
     if (now >= expiresAt) {
-      if (now >= expiresAt + this.serveStaleMs) this.remove(entry);
+      if (now >= expiresAt + this.serveStaleMs) this.entries.delete(entry);
       this.stats.misses++;
       return undefined;
     }
-    this.entries.touch(entry);
+    this.entries.get(entry, TOUCH); // most recently used
     if (entry.kind === 'success') this.stats.successHits++;
     else this.stats.denialHits++;
     const elapsed = Math.floor((now - entry.storedAt) / 1000);
@@ -222,7 +223,7 @@ export class ResponseCache {
     if (decision === null) return null;
     const { qname, qtype, qclass, dnssecOk } = question;
     const previous = this.find(qname, qtype, qclass, dnssecOk);
-    if (previous !== undefined) this.remove(previous);
+    if (previous !== undefined) this.entries.delete(previous);
     const now = this.now();
     const entry = new CacheEntry(question, decision.kind, now, decision.ttl, reply.rcode, reply.extraFlags, decision.sections, decision.floorTtl);
     if (refreshes !== undefined) {
@@ -234,8 +235,7 @@ export class ResponseCache {
     const siblings = this.byName.get(qname);
     if (siblings === undefined) this.byName.set(qname, [entry]);
     else siblings.push(entry);
-    this.entries.add(entry);
-    while (this.entries.size > this.maxEntries) this.unindex(this.entries.removeOldest() as CacheEntry);
+    this.entries.set(entry, true);
     return entry;
   }
 
@@ -266,11 +266,6 @@ export class ResponseCache {
       if (question.qtype === qtype && question.qclass === qclass && question.dnssecOk === dnssecOk) return siblings[i];
     }
     return undefined;
-  }
-
-  private remove(entry: CacheEntry): void {
-    this.entries.remove(entry);
-    this.unindex(entry);
   }
 
   private unindex(entry: CacheEntry): void {
