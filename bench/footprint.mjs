@@ -12,6 +12,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cliNodeArgs } from './cli-node-args.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -73,7 +74,7 @@ function childrenOf(pid) {
 
 async function oneRun(o, checkName) {
   const port = await freePort();
-  const args = [...o.nodeArgs, o.cli, 'serve', '--manifest', join(o.cluster, 'cluster.json'), '--listen', `127.0.0.1:${port}`,
+  const args = [...cliNodeArgs(join(dirname(o.cli), 'bin.js')), ...o.nodeArgs, o.cli, 'serve', '--manifest', join(o.cluster, 'cluster.json'), '--listen', `127.0.0.1:${port}`,
     '--log-level', 'warn', '--lameduck', '0', '--resolv-conf', '/dev/null'];
   if (o.workers) args.push('--workers', o.workers);
   const t0 = performance.now();

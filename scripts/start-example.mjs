@@ -13,8 +13,8 @@ const upstream = '127.0.0.1:1054';
 const extra = process.argv.slice(2);
 
 const children = [
-  spawn(process.execPath, [cli, 'serve', '--no-kubernetes', '--zones', 'examples/upstream', '--listen', upstream, '--resolv-conf', '/dev/null', '--lameduck', '0', '--log-level', 'warn', '--log-format', 'pretty'], { cwd: root, stdio: 'inherit', detached: true }),
-  spawn(process.execPath, [cli, 'serve', '--manifest', 'examples/cluster.yaml', '--zones', 'zones', '--upstream', upstream, '--log-format', 'pretty', ...extra], { cwd: root, stdio: 'inherit', detached: true }),
+  spawn(cli, ['serve', '--no-kubernetes', '--zones', 'examples/upstream', '--listen', upstream, '--resolv-conf', '/dev/null', '--lameduck', '0', '--log-level', 'warn', '--log-format', 'pretty'], { cwd: root, stdio: 'inherit', detached: true }),
+  spawn(cli, ['serve', '--manifest', 'examples/cluster.yaml', '--zones', 'zones', '--upstream', upstream, '--log-format', 'pretty', ...extra], { cwd: root, stdio: 'inherit', detached: true }),
 ];
 
 let exitCode = 0;

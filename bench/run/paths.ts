@@ -16,6 +16,8 @@ function findRepoRoot(start: string): string {
 export const REPO_ROOT = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
 export const RESULTS_DIR = join(REPO_ROOT, 'bench', 'results');
 export const CLI_PATH = join(REPO_ROOT, 'dist', 'cli', 'main.js');
+/** The executable users run: its shebang carries the Node flags the bench must start CLI_PATH with. */
+export const BIN_PATH = join(REPO_ROOT, 'dist', 'cli', 'bin.js');
 export const CEILING_PROBE_PATH = join(REPO_ROOT, 'bench', 'ceiling-probe.mjs');
 
 /** A path under the repository written relative to it, for the report. */

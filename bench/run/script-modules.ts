@@ -10,4 +10,5 @@ const load = <T>(file: string): Promise<T> => import(pathToFileURL(join(REPO_ROO
 export const { writeCluster } = await load<typeof import('../generate-cluster.mjs')>('generate-cluster.mjs');
 export const { writeQueries, HITS_MIX } = await load<typeof import('../queries.mjs')>('queries.mjs');
 export const { measureProgrammingLatency } = await load<typeof import('../programming-latency.mjs')>('programming-latency.mjs');
+export const { cliNodeArgs } = await load<typeof import('../cli-node-args.mjs')>('cli-node-args.mjs');
 export const { summarizeProfile } = await load<typeof import('../profile-summary.mjs')>('profile-summary.mjs');

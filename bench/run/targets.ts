@@ -7,7 +7,8 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { knotConfig, type ZoneSource } from './knot-config.js';
 import { nsdConfig } from './nsd-config.js';
-import { CEILING_PROBE_PATH, CLI_PATH } from './paths.js';
+import { BIN_PATH, CEILING_PROBE_PATH, CLI_PATH } from './paths.js';
+import { cliNodeArgs } from './script-modules.js';
 import { findBinary } from './prerequisites.js';
 import type { Dataset, Target } from './types.js';
 
@@ -57,7 +58,7 @@ export function launchOf(target: Target, data: Dataset, port: number, dir: strin
     case 'clusterdns':
     case 'clusterdns-all':
     case 'clusterdns-cache': {
-      const args = [...(extras.nodeArgs ?? []), CLI_PATH, 'serve', '--manifest', data.manifest, '--listen', listen, '--log-level', 'warn', '--lameduck', '0'];
+      const args = [...cliNodeArgs(BIN_PATH), ...(extras.nodeArgs ?? []), CLI_PATH, 'serve', '--manifest', data.manifest, '--listen', listen, '--log-level', 'warn', '--lameduck', '0'];
       if (target === 'clusterdns-all') args.push('--workers', 'auto');
       if (target === 'clusterdns-cache') {
         if (extras.upstreamPort === undefined) throw new Error('clusterdns-cache needs its upstream port');

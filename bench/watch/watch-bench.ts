@@ -12,9 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiEmulator, endpointSlice, namespace, pod, service, writeKubeconfig } from '../../test/helpers/api-emulator/index.js';
 import { createMessage, decodeMessage, encodeMessage } from '../../src/wire/message.js';
+import { cliNodeArgs } from '../run/script-modules.js';
 
 const TOKEN = 'bench-token';
 const CLI = new URL('../../../dist/cli/main.js', import.meta.url).pathname;
+const BIN = new URL('../../../dist/cli/bin.js', import.meta.url).pathname;
 
 interface Size {
   label: string;
@@ -92,7 +94,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function startCli(kubeconfig: string): Promise<{ child: ChildProcess; port: number; syncedMs: Promise<number> }> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--kubeconfig', kubeconfig, '--listen', '127.0.0.1:0', '--pods', 'verified', '--resolv-conf', '/dev/null', '--lameduck', '0'], {
+  const child = spawn(process.execPath, [...cliNodeArgs(BIN), CLI, 'serve', '--kubeconfig', kubeconfig, '--listen', '127.0.0.1:0', '--pods', 'verified', '--resolv-conf', '/dev/null', '--lameduck', '0'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let buffered = '';

@@ -1,0 +1,1 @@
+export function cliNodeArgs(binPath: string): string[];
