@@ -58,23 +58,42 @@ export function narrowSource(): string {
   const configUrl = import.meta.resolve(CONFIG_SPECIFIER);
   const configPath = fileURLToPath(configUrl);
   const requireFromConfig = createRequire(configPath);
-  const source = readFileSync(configPath, 'utf8');
+  return rewriteConfigImports(readFileSync(configPath, 'utf8'), {
+    configUrl,
+    generatedShimUrl: new URL('./client-node-gen-configuration.js', import.meta.url).href,
+    resolveBare: (specifier) => samePackage(specifier, requireFromConfig),
+  });
+}
+
+export interface ImportTargets {
+  /** Where config.js is: relative specifiers and its source map resolve against it. */
+  configUrl: string;
+  /** What './gen/index.js' becomes. */
+  generatedShimUrl: string;
+  /** A bare specifier's URL; throws when it cannot be the one config.js would load. */
+  resolveBare(specifier: string): string;
+}
+
+/** The rewrite itself: only import specifiers change, so line numbers stay those of the package's file. */
+export function rewriteConfigImports(source: string, targets: ImportTargets): string {
   const found = [...source.matchAll(IMPORT_LINE)].map((m) => m[2]);
   if (found.length !== EXPECTED_IMPORTS.length || found.some((s, i) => s !== EXPECTED_IMPORTS[i])) {
-    throw new Error(`${configPath}: imports are not client-node 1.4.0's (${found.join(', ')})`);
+    throw new Error(`${targets.configUrl}: imports are not client-node 1.4.0's (${found.join(', ')})`);
   }
-  const generatedShim = new URL('./client-node-gen-configuration.js', import.meta.url).href;
   const rewritten = source.replace(IMPORT_LINE, (_line, head: string, specifier: string, tail: string) => {
     let target: string;
-    if (specifier === GENERATED_INDEX) target = generatedShim;
+    if (specifier === GENERATED_INDEX) target = targets.generatedShimUrl;
     else if (specifier.startsWith('node:')) target = specifier;
-    else if (specifier.startsWith('./')) target = new URL(specifier, configUrl).href;
-    else target = samePackage(specifier, requireFromConfig);
+    else if (specifier.startsWith('./')) target = new URL(specifier, targets.configUrl).href;
+    else target = targets.resolveBare(specifier);
     return head + target + tail;
   });
-  // Stack frames name the package's file (line numbers are unchanged); the source map sits beside it.
-  return rewritten.replace(/^\/\/# sourceMappingURL=(\S+)$/m, (_m, map: string) => `//# sourceMappingURL=${new URL(map, configUrl).href}`) +
-    `\n//# sourceURL=${configUrl}\n`;
+  // Stack frames name the package's file; its source map sits beside it.
+  const withMap = rewritten.replace(
+    /^\/\/# sourceMappingURL=(\S+)$/m,
+    (_m, map: string) => `//# sourceMappingURL=${new URL(map, targets.configUrl).href}`,
+  );
+  return `${withMap}\n//# sourceURL=${targets.configUrl}\n`;
 }
 
 /**
