@@ -221,8 +221,8 @@ function trimEndpointSlice(raw: Json, meta: Json, ctx: Context, podNames: boolea
   const keptPorts = exact(ports);
   const service = typeof serviceName === 'string' && serviceName !== '' ? serviceName.toLowerCase() : undefined;
   const triggered = triggerTime(meta.annotations);
-  // One object literal per combination of the optional fields: a spread copy ({ ...slice, serviceName }) gave
-  // every slice its own hidden class and descriptor array (V8), ≈ 300 bytes each.
+  // One object literal per combination of the optional fields: once optimised, a spread copy
+  // ({ ...slice, serviceName }) gave every slice a hidden class and descriptor array of its own (V8).
   if (service === undefined) {
     return triggered === undefined
       ? { kind, namespace, name, addressType: type, endpoints: kept, ports: keptPorts }

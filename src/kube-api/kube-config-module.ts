@@ -1,8 +1,8 @@
 // client-node's KubeConfig without the generated API clients it never needs here.
 //
 // dist/config.js (KubeConfig) imports dist/gen/index.js for two names used only by makeApiClient(), and that
-// index loads every generated model and API: 804 modules and ≈ 40 MiB of RSS before any object is loaded
-// (docs/benchmarks.md "Issue 13: the watch path's memory"). The package has no way to import KubeConfig
+// index loads every generated model and API, 804 modules held for the life of the process (figures:
+// docs/benchmarks.md "Issue 13: the watch path's memory"). The package has no way to import KubeConfig
 // without it, so this loads config.js's own source unchanged except for its import specifiers: relative ones
 // point at the package's files, './gen/index.js' at client-node-gen-configuration.ts, and bare ones at the
 // very files a plain import would load. Anything unexpected (another client-node version, a dependency
@@ -43,14 +43,13 @@ export function importKubeConfigModule(): Promise<LoadedKubeConfigModule> {
 }
 
 async function loadModule(): Promise<LoadedKubeConfigModule> {
-  let source: string;
   try {
-    source = narrowSource();
+    const source = narrowSource();
+    const module = (await import(`data:text/javascript,${encodeURIComponent(source)}`)) as KubeConfigModule;
+    return { module, narrow: true };
   } catch (err) {
     return { module: await import(CONFIG_SPECIFIER), narrow: false, fallbackReason: (err as Error).message };
   }
-  const module = (await import(`data:text/javascript,${encodeURIComponent(source)}`)) as KubeConfigModule;
-  return { module, narrow: true };
 }
 
 /** config.js's source with every import specifier made absolute; throws when the layout is not the expected one. */

@@ -1,5 +1,5 @@
 // The CLI's credentials: kubeconfig-resolver.ts's rules on client-node's KubeConfig loaded without the
-// generated API clients (kube-config-module.ts), which saves the serving process ≈ 40 MiB of RSS.
+// generated API clients (kube-config-module.ts), which the serving process would otherwise hold for good.
 // ESM only, like kube-config-module.ts.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { importKubeConfigModule } from './kube-config-module.js';

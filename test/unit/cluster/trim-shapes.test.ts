@@ -1,6 +1,6 @@
 // Trimmed EndpointSlices live as long as the cluster: every one of a kind must share one V8 hidden class, or each
-// carries its own map and descriptor array (≈ 300 bytes a slice; docs/benchmarks.md "Issue 13: the watch path's
-// memory"). Checked on the built trim.ts in a node process with V8's natives syntax.
+// carries a map and descriptor array of its own (docs/benchmarks.md "Issue 13: the watch path's memory").
+// Checked on the built trim.ts in a node process with V8's natives syntax.
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
