@@ -113,8 +113,8 @@ async function askLocal(args: ExplainArgs, syncTimeoutMs: number): Promise<Expla
   const logger = createLogger({ level: 'warn', format: 'pretty', destination: process.stderr });
   let kubernetes;
   if (args.manifests.length === 0) {
-    const { resolveKubeConfig } = await import('../kube-api/kubeconfig.js');
-    const found = resolveKubeConfig({ kubeconfig: args.kubeconfig, context: args.context });
+    const { loadKubeConfig } = await import('../kube-api/load-kubeconfig.js');
+    const found = await loadKubeConfig({ kubeconfig: args.kubeconfig, context: args.context });
     kubernetes = { kubeConfig: found.kubeConfig };
   }
   let dns: ClusterDnsServer | undefined;

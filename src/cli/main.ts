@@ -133,8 +133,8 @@ async function serve(rawArgv: string[]): Promise<void> {
     }
   } else if (options.manifests.length === 0) {
     try {
-      const { resolveKubeConfig } = await import('../kube-api/kubeconfig.js'); // loads @kubernetes/client-node
-      const found = resolveKubeConfig({ kubeconfig: options.kubeconfig, context: options.context });
+      const { loadKubeConfig } = await import('../kube-api/load-kubeconfig.js'); // loads @kubernetes/client-node's KubeConfig
+      const found = await loadKubeConfig({ kubeconfig: options.kubeconfig, context: options.context });
       logger.info({ source: found.source, files: found.files, context: found.context, server: found.server }, 'using Kubernetes credentials');
       kubernetes = { kubeConfig: found.kubeConfig, namespaces: options.namespaces, labelSelector: options.labels };
     } catch (err) {

@@ -190,20 +190,13 @@ async function serverOptions(settings: CorefileSettings, context: CorefileServeC
     if (apiFlags) throw configError('--kubeconfig, --context, --namespaces and --labels select the Kubernetes API source; drop --manifest');
   } else if (kube?.endpoint !== undefined && !given.has('kubeconfig')) {
     // CoreDNS `endpoint URL` without a kubeconfig: that API server, without credentials.
-    const { KubeConfig } = await import('@kubernetes/client-node');
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromOptions({
-      // client-node refuses http:// unless skipTLSVerify is set; there is no TLS to verify then, and https:// verifies.
-      clusters: [{ name: 'endpoint', server: kube.endpoint, skipTLSVerify: kube.endpoint.startsWith('http:') }],
-      users: [{ name: 'anonymous' }],
-      contexts: [{ name: 'endpoint', cluster: 'endpoint', user: 'anonymous' }],
-      currentContext: 'endpoint',
-    });
+    const { loadEndpointKubeConfig } = await import('../kube-api/load-kubeconfig.js');
+    const kubeConfig = await loadEndpointKubeConfig(kube.endpoint);
     logger.info({ source: 'endpoint', server: kube.endpoint }, 'using Kubernetes credentials');
     kubernetes = { kubeConfig, namespaces: flag('namespaces', 'namespaces', kube.namespaces) ?? [], labelSelector: flag('labels', 'labels', kube.labels) };
   } else if (kube !== null || apiFlags) {
-    const { resolveKubeConfig } = await import('../kube-api/kubeconfig.js'); // loads @kubernetes/client-node
-    const found = resolveKubeConfig({ kubeconfig: flag('kubeconfig', 'kubeconfig', kube?.kubeconfig), context: flag('context', 'context', kube?.context) });
+    const { loadKubeConfig } = await import('../kube-api/load-kubeconfig.js'); // loads @kubernetes/client-node's KubeConfig
+    const found = await loadKubeConfig({ kubeconfig: flag('kubeconfig', 'kubeconfig', kube?.kubeconfig), context: flag('context', 'context', kube?.context) });
     logger.info({ source: found.source, files: found.files, context: found.context, server: found.server }, 'using Kubernetes credentials');
     kubernetes = {
       kubeConfig: found.kubeConfig,

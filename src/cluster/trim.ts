@@ -214,17 +214,23 @@ function trimEndpointSlice(raw: Json, meta: Json, ctx: Context, podNames: boolea
     ports.push(name === undefined ? { port: entry.port, protocol } : { name, port: entry.port, protocol });
   });
 
-  const slice: EndpointSliceInfo = {
-    kind: 'EndpointSlice',
-    namespace: ctx.namespace,
-    name: ctx.name,
-    addressType: addressType as EndpointSliceInfo['addressType'],
-    endpoints: exact(endpoints),
-    ports: exact(ports),
-  };
-  const withService = typeof serviceName === 'string' && serviceName !== '' ? { ...slice, serviceName: serviceName.toLowerCase() } : slice;
+  const kind = 'EndpointSlice';
+  const { namespace, name } = ctx;
+  const type = addressType as EndpointSliceInfo['addressType'];
+  const kept = exact(endpoints);
+  const keptPorts = exact(ports);
+  const service = typeof serviceName === 'string' && serviceName !== '' ? serviceName.toLowerCase() : undefined;
   const triggered = triggerTime(meta.annotations);
-  return triggered === undefined ? withService : { ...withService, lastChangeTriggerTime: triggered };
+  // One object literal per combination of the optional fields: once optimised, a spread copy
+  // ({ ...slice, serviceName }) gave every slice a hidden class and descriptor array of its own (V8).
+  if (service === undefined) {
+    return triggered === undefined
+      ? { kind, namespace, name, addressType: type, endpoints: kept, ports: keptPorts }
+      : { kind, namespace, name, addressType: type, endpoints: kept, ports: keptPorts, lastChangeTriggerTime: triggered };
+  }
+  return triggered === undefined
+    ? { kind, namespace, name, addressType: type, endpoints: kept, ports: keptPorts, serviceName: service }
+    : { kind, namespace, name, addressType: type, endpoints: kept, ports: keptPorts, serviceName: service, lastChangeTriggerTime: triggered };
 }
 
 /**

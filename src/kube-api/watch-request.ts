@@ -8,7 +8,9 @@
 // - The line callback is wrapped: Watch swallows exceptions thrown by it (its try/catch around JSON.parse
 //   also covers the callback), so the caller's errors are caught and reported here instead.
 import type { Agent } from 'node:http';
-import { KubeConfig, Watch } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+// dist/watch.js, not the package index: the index loads every generated API client (kube-config-module.ts).
+import { Watch } from '@kubernetes/client-node/dist/watch.js';
 import type { Query } from './api-request.js';
 
 export type WatchEnd =
