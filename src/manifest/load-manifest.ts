@@ -10,6 +10,7 @@ import { LineCounter, isNode, parseAllDocuments, type Document } from 'yaml';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
 import type { ClusterObject, ClusterObjectKind } from '../cluster/objects.js';
 import { isSupportedKind, trimObject, type TrimOptions } from '../cluster/trim.js';
+import { parseBlockYaml } from './block-yaml.js';
 
 export interface ParsedManifest {
   objects: ClusterObject[];
@@ -55,8 +56,69 @@ export function parseManifest(text: string, file: string, trim?: TrimOptions): P
       const result = trimItems(list, trim);
       if (result !== undefined) return result;
     }
+  } else if (first !== '[') {
+    // YAML as kubectl prints it: parsed by block-yaml.ts one List item at a time, each trimmed at once. Text
+    // outside its subset, and any error, takes the general path (the `yaml` package), which gives the same
+    // objects and finds syntax errors with their lines.
+    const result = trimYamlItems(text, file, trim);
+    if (result !== undefined) return result;
   }
   return parseWhole(text, file, first, trim);
+}
+
+/** The general path (also what tests compare the fast paths with). */
+export function parseManifestFully(text: string, file: string, trim?: TrimOptions): ParsedManifest {
+  return parseWhole(text, file, /\S/.exec(text)?.[0], trim);
+}
+
+/**
+ * The fast YAML path. Undefined when the text is outside block-yaml.ts's subset or holds what only the
+ * general path places by line (a bad object inside a nested List). A rejected object is reported once the
+ * whole text has parsed, as the general path does: a syntax error after it would win.
+ */
+function trimYamlItems(text: string, file: string, trim: TrimOptions | undefined): ParsedManifest | undefined {
+  const result: ParsedManifest = { objects: [], skippedKinds: new Map() };
+  let rejected: { err: unknown; line: number | undefined } | undefined;
+  const trimOne = (item: Found, line: number | undefined): void => {
+    if (rejected !== undefined) return;
+    try {
+      trimFound(item, result, trim);
+    } catch (err) {
+      rejected = { err, line };
+    }
+  };
+  // Items with a kind of their own are trimmed as they are parsed; kindless ones (an API list response, whose
+  // kind comes from the list) stay in the document until the list's kind is known.
+  const docs = parseBlockYaml(text, (item, line) => {
+    const kind = (item as { kind?: unknown } | null)?.kind;
+    if (typeof item !== 'object' || item === null || Array.isArray(item) || typeof kind !== 'string' ||
+      (kind.endsWith('List') && Array.isArray((item as { items?: unknown }).items))) return false;
+    trimOne({ raw: item, doc: 0, path: [] }, line);
+    return true;
+  });
+  if (docs === undefined) return undefined;
+  for (let d = 0; d < docs.length; d++) {
+    const { value, line, consumed, keptLines } = docs[d];
+    if (consumed > 0) {
+      const list = value as { kind?: unknown; items?: unknown } | null;
+      const isList = typeof list?.kind === 'string' && list.kind.endsWith('List') && Array.isArray(list.items);
+      if (!isList || (list.items as unknown[]).length > 0) return undefined; // items of a non-List, or kinds mixed
+      continue;
+    }
+    const found: Found[] = [];
+    collect(value, d, [], undefined, found);
+    // The document itself starts at `line`; a List's own item where the parser saw it; deeper ones are left
+    // to the general path to place.
+    for (const item of found) trimOne(item, item.path.length === 0 ? line : item.path.length === 2 && item.path[0] === 'items' ? keptLines[item.path[1] as number] : undefined);
+  }
+  if (rejected !== undefined) {
+    if (rejected.line === undefined) return undefined; // the general path finds the line
+    throw new ClusterDnsError(ErrorCodes.MANIFEST_OBJECT, (rejected.err as Error).message, {
+      location: { file, line: rejected.line },
+      cause: rejected.err,
+    });
+  }
+  return result;
 }
 
 /** The general path: the whole file parsed at once (natively when JSON), then every object trimmed. */
