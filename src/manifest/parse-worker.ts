@@ -4,7 +4,7 @@
 import { parentPort } from 'node:worker_threads';
 import type { ClusterObject } from '../cluster/objects.js';
 import { ClusterDnsError, formatLocation } from '../errors.js';
-import { digestAndParse } from './manifest-parser.js';
+import { digestAndParse, digestOfFailure } from './manifest-parser.js';
 import type { FromParseWorker, ToParseWorker } from './parse-worker-protocol.js';
 
 /** Objects a slice: a few milliseconds to deserialise on the serving thread. */
@@ -35,6 +35,7 @@ port.on('message', (request: ToParseWorker) => {
       message: known ? withoutLocation(err) : String((err as Error)?.message ?? err),
       code: known ? err.code : undefined,
       location: known ? err.location : undefined,
+      digest: digestOfFailure(err),
     });
     return;
   }

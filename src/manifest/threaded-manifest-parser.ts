@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
 import type { ClusterObject } from '../cluster/objects.js';
 import { intern, type TrimOptions } from '../cluster/trim.js';
-import type { ManifestParser, ParseOutcome } from './manifest-parser.js';
+import { withFailureDigest, type ManifestParser, type ParseOutcome } from './manifest-parser.js';
 import type { FromParseWorker, ToParseWorker } from './parse-worker-protocol.js';
 import { heapLimitError, isWorkerOutOfMemory } from '../runtime/heap-budget.js';
 
@@ -68,7 +68,10 @@ export class ThreadedManifestParser implements ManifestParser {
     worker.ref(); // a parse in flight keeps the process alive; an idle worker does not
     return new Promise<ParseOutcome>((resolve, reject) => {
       this.pending.set(id, { file, bytes: bytes.byteLength, objects: [], resolve, reject });
-      worker.postMessage({ type: 'parse', id, bytes, file, knownDigest, trim } satisfies ToParseWorker);
+      // A buffer of its own is transferred, not copied: copying a snapshot of tens of megabytes is a long
+      // pause of the serving thread (and the copy's pages), and the caller is done with it (ManifestParser).
+      const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
+      worker.postMessage({ type: 'parse', id, bytes, file, knownDigest, trim } satisfies ToParseWorker, owned ? [bytes.buffer as ArrayBuffer] : []);
     });
   }
 
@@ -114,13 +117,14 @@ export class ThreadedManifestParser implements ManifestParser {
             : { unchanged: false, digest: message.digest, parsed: { objects: pending.objects, skippedKinds: new Map(message.skippedKinds) } },
         );
         return;
-      case 'error':
-        pending.reject(
+      case 'error': {
+        const err =
           message.code === undefined
             ? new Error(message.message)
-            : new ClusterDnsError(message.code, message.message, message.location ? { location: message.location } : {}),
-        );
+            : new ClusterDnsError(message.code, message.message, message.location ? { location: message.location } : {});
+        pending.reject(message.digest === undefined ? err : withFailureDigest(err, message.digest));
         return;
+      }
     }
   }
 
