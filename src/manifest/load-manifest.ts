@@ -12,8 +12,14 @@ import type { ClusterObject, ClusterObjectKind } from '../cluster/objects.js';
 import { isSupportedKind, trimObject, type TrimOptions } from '../cluster/trim.js';
 import { parseBlockYaml } from './block-yaml.js';
 
-export interface ParsedManifest {
-  objects: ClusterObject[];
+/** Where trimmed objects go, in file order: an array, or the parse worker's JSON slices (json-slices.ts). */
+export interface ObjectSink {
+  push(object: ClusterObject): void;
+  readonly length: number;
+}
+
+export interface ParsedManifest<S extends ObjectSink = ClusterObject[]> {
+  objects: S;
   /** kind → how many objects of it were skipped (kinds clusterdns does not read, or other API versions). */
   skippedKinds: Map<string, number>;
 }
@@ -45,6 +51,14 @@ export async function loadManifestFile(file: string, trim?: TrimOptions): Promis
 
 /** Parse a manifest's text; `file` names it in errors. */
 export function parseManifest(text: string, file: string, trim?: TrimOptions): ParsedManifest {
+  return parseManifestInto(text, file, trim, () => []);
+}
+
+/**
+ * parseManifest, with the objects going to a sink from `newSink` (one per attempt: a fast path that gives up
+ * half-way leaves its sink behind).
+ */
+export function parseManifestInto<S extends ObjectSink>(text: string, file: string, trim: TrimOptions | undefined, newSink: () => S): ParsedManifest<S> {
   const first = /\S/.exec(text)?.[0];
   if (first === '{') {
     // A JSON `kind: List` (kubectl -o json, the benchmark snapshot): parse and trim it one item at a time, so
@@ -53,22 +67,22 @@ export function parseManifest(text: string, file: string, trim?: TrimOptions): P
     // which gives exactly the same objects and the same errors.
     const list = splitJsonList(text);
     if (list !== undefined) {
-      const result = trimItems(list, trim);
+      const result = trimItems(list, trim, newSink);
       if (result !== undefined) return result;
     }
   } else if (first !== '[') {
     // YAML as kubectl prints it: parsed by block-yaml.ts one List item at a time, each trimmed at once. Text
     // outside its subset, and any error, takes the general path (the `yaml` package), which gives the same
     // objects and finds syntax errors with their lines.
-    const result = trimYamlItems(text, file, trim);
+    const result = trimYamlItems(text, file, trim, newSink);
     if (result !== undefined) return result;
   }
-  return parseWhole(text, file, first, trim);
+  return parseWhole(text, file, first, trim, newSink);
 }
 
 /** The general path (also what tests compare the fast paths with). */
 export function parseManifestFully(text: string, file: string, trim?: TrimOptions): ParsedManifest {
-  return parseWhole(text, file, /\S/.exec(text)?.[0], trim);
+  return parseWhole(text, file, /\S/.exec(text)?.[0], trim, () => []);
 }
 
 /**
@@ -76,8 +90,8 @@ export function parseManifestFully(text: string, file: string, trim?: TrimOption
  * general path places by line (a bad object inside a nested List). A rejected object is reported once the
  * whole text has parsed, as the general path does: a syntax error after it would win.
  */
-function trimYamlItems(text: string, file: string, trim: TrimOptions | undefined): ParsedManifest | undefined {
-  const result: ParsedManifest = { objects: [], skippedKinds: new Map() };
+function trimYamlItems<S extends ObjectSink>(text: string, file: string, trim: TrimOptions | undefined, newSink: () => S): ParsedManifest<S> | undefined {
+  const result: ParsedManifest<S> = { objects: newSink(), skippedKinds: new Map() };
   let rejected: { err: unknown; line: number | undefined } | undefined;
   const trimOne = (item: Found, line: number | undefined): void => {
     if (rejected !== undefined) return;
@@ -122,7 +136,7 @@ function trimYamlItems(text: string, file: string, trim: TrimOptions | undefined
 }
 
 /** The general path: the whole file parsed at once (natively when JSON), then every object trimmed. */
-function parseWhole(text: string, file: string, first: string | undefined, trim: TrimOptions | undefined): ParsedManifest {
+function parseWhole<S extends ObjectSink>(text: string, file: string, first: string | undefined, trim: TrimOptions | undefined, newSink: () => S): ParsedManifest<S> {
   // JSON (kubectl -o json) is parsed natively: far faster than the YAML parser on a big cluster. The YAML
   // parse (JSON is YAML) is still what locates a syntax error or a rejected object by line.
   let values: unknown[] | undefined;
@@ -142,7 +156,7 @@ function parseWhole(text: string, file: string, first: string | undefined, trim:
   const found: Found[] = [];
   values.forEach((value, doc) => collect(value, doc, [], undefined, found));
 
-  const result: ParsedManifest = { objects: [], skippedKinds: new Map() };
+  const result: ParsedManifest<S> = { objects: newSink(), skippedKinds: new Map() };
   for (const item of found) {
     try {
       trimFound(item, result, trim);
@@ -159,7 +173,7 @@ function parseWhole(text: string, file: string, first: string | undefined, trim:
 }
 
 /** Trim one found object into `result` (or count its kind as skipped); throws what trimObject throws. */
-function trimFound(item: Found, result: ParsedManifest, trim: TrimOptions | undefined): void {
+function trimFound(item: Found, result: ParsedManifest<ObjectSink>, trim: TrimOptions | undefined): void {
   const object = trimObject(item.raw, item.hint, trim);
   if (object !== null) {
     result.objects.push(object);
@@ -184,11 +198,11 @@ export interface JsonList {
  * trim: the caller then parses the whole file the general way, which reports the first problem in file order
  * with its line, as it always did.
  */
-function trimItems(list: JsonList, trim: TrimOptions | undefined): ParsedManifest | undefined {
+function trimItems<S extends ObjectSink>(list: JsonList, trim: TrimOptions | undefined, newSink: () => S): ParsedManifest<S> | undefined {
   const itemKind = list.kind.slice(0, -'List'.length);
   const hint = isSupportedKind(itemKind) ? itemKind : undefined;
   const found: Found[] = [];
-  const result: ParsedManifest = { objects: [], skippedKinds: new Map() };
+  const result: ParsedManifest<S> = { objects: newSink(), skippedKinds: new Map() };
   for (let i = 0; i < list.items.length; i++) {
     const [start, end] = list.items[i];
     try {

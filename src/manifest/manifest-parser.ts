@@ -2,10 +2,11 @@
 // worker thread (threaded-manifest-parser.ts), so a multi-megabyte YAML snapshot never stalls answering.
 import { createHash } from 'node:crypto';
 import type { TrimOptions } from '../cluster/trim.js';
-import { parseManifest, type ParsedManifest } from './load-manifest.js';
+import type { ClusterObject } from '../cluster/objects.js';
+import { parseManifestInto, type ObjectSink, type ParsedManifest } from './load-manifest.js';
 
 /** A parse, or `unchanged` when the bytes hash to the digest the caller already holds. */
-export type ParseOutcome = { unchanged: true; digest: string } | { unchanged: false; digest: string; parsed: ParsedManifest };
+export type ParseOutcome<S extends ObjectSink = ClusterObject[]> = { unchanged: true; digest: string } | { unchanged: false; digest: string; parsed: ParsedManifest<S> };
 
 export interface ManifestParser {
   /**
@@ -35,12 +36,14 @@ export function withFailureDigest<E>(err: E, digest: string): E {
   return err;
 }
 
-/** Digest, then parse unless unchanged: the one step both parsers run. */
-export function digestAndParse(bytes: Uint8Array, file: string, knownDigest: string | undefined, trim?: TrimOptions): ParseOutcome {
+/** Digest, then parse unless unchanged: the one step both parsers run (the worker's into its JSON slices). */
+export function digestAndParse(bytes: Uint8Array, file: string, knownDigest: string | undefined, trim?: TrimOptions): ParseOutcome;
+export function digestAndParse<S extends ObjectSink>(bytes: Uint8Array, file: string, knownDigest: string | undefined, trim: TrimOptions | undefined, newSink: () => S): ParseOutcome<S>;
+export function digestAndParse(bytes: Uint8Array, file: string, knownDigest: string | undefined, trim?: TrimOptions, newSink: () => ObjectSink = () => []): ParseOutcome<ObjectSink> {
   const digest = digestOf(bytes);
   if (digest === knownDigest) return { unchanged: true, digest };
   try {
-    return { unchanged: false, digest, parsed: parseManifest(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'), file, trim) };
+    return { unchanged: false, digest, parsed: parseManifestInto(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'), file, trim, newSink) };
   } catch (err) {
     throw withFailureDigest(err, digest);
   }
