@@ -59,13 +59,33 @@ export function parseManifest(text: string, file: string, trim?: TrimOptions): P
  * half-way leaves its sink behind).
  */
 export function parseManifestInto<S extends ObjectSink>(text: string, file: string, trim: TrimOptions | undefined, newSink: () => S): ParsedManifest<S> {
+  return parseText(text, file, trim, newSink, true);
+}
+
+/**
+ * parseManifestInto for the file's bytes, as read. A JSON List is split and parsed an item at a time from the
+ * bytes themselves, so the text of the whole file (tens of megabytes in one string) is never made; other
+ * text is decoded and parsed as parseManifestInto does.
+ */
+export function parseManifestBytes<S extends ObjectSink>(bytes: Uint8Array, file: string, trim: TrimOptions | undefined, newSink: () => S): ParsedManifest<S> {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const json = buffer[skipSpace(buffer, 0)] === Char.OpenBrace;
+  if (json) {
+    const list = splitJsonList(buffer);
+    const result = list === undefined ? undefined : trimItems(list, trim, newSink);
+    if (result !== undefined) return result;
+  }
+  return parseText(buffer.toString('utf8'), file, trim, newSink, !json);
+}
+
+function parseText<S extends ObjectSink>(text: string, file: string, trim: TrimOptions | undefined, newSink: () => S, tryJsonItems: boolean): ParsedManifest<S> {
   const first = /\S/.exec(text)?.[0];
   if (first === '{') {
     // A JSON `kind: List` (kubectl -o json, the benchmark snapshot): parse and trim it one item at a time, so
     // the raw tree of the whole file (several times the text) never exists at once and only short-lived
     // garbage is made. Anything unusual, and any error, takes the general path below,
     // which gives exactly the same objects and the same errors.
-    const list = splitJsonList(text);
+    const list = tryJsonItems ? splitJsonList(text) : undefined;
     if (list !== undefined) {
       const result = trimItems(list, trim, newSink);
       if (result !== undefined) return result;
@@ -185,9 +205,9 @@ function trimFound(item: Found, result: ParsedManifest<ObjectSink>, trim: TrimOp
   result.skippedKinds.set(kind, (result.skippedKinds.get(kind) ?? 0) + 1);
 }
 
-/** A JSON List split at its items: the List's other members parsed, each item still text. */
+/** A JSON List split at its items: the List's other members parsed, each item still bytes. */
 export interface JsonList {
-  text: string;
+  bytes: Buffer;
   kind: string;
   /** [start, end) of each element of `items`. */
   items: Array<[number, number]>;
@@ -206,7 +226,7 @@ function trimItems<S extends ObjectSink>(list: JsonList, trim: TrimOptions | und
   for (let i = 0; i < list.items.length; i++) {
     const [start, end] = list.items[i];
     try {
-      collect(JSON.parse(list.text.slice(start, end)), 0, ['items', i], hint, found);
+      collect(JSON.parse(list.bytes.toString('utf8', start, end)), 0, ['items', i], hint, found);
       for (const item of found) trimFound(item, result, trim);
     } catch {
       return undefined;
@@ -237,41 +257,43 @@ const enum Char {
  * malformed structure): the general path handles those. Member values other than `items` are checked with
  * JSON.parse; each item is checked when it is parsed.
  */
-export function splitJsonList(text: string): JsonList | undefined {
+export function splitJsonList(input: string | Buffer): JsonList | undefined {
+  // Bytes, not text: the structure is ASCII, and UTF-8 never puts an ASCII byte inside a longer character.
+  const text = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
   let at = skipSpace(text, 0);
-  if (text.charCodeAt(at) !== Char.OpenBrace) return undefined;
+  if (text[at] !== Char.OpenBrace) return undefined;
   at = skipSpace(text, at + 1);
   const seen = new Set<string>();
   let kind: unknown;
   let items: Array<[number, number]> | undefined;
-  if (text.charCodeAt(at) === Char.CloseBrace) return undefined;
+  if (text[at] === Char.CloseBrace) return undefined;
   for (;;) {
-    if (text.charCodeAt(at) !== Char.Quote) return undefined;
+    if (text[at] !== Char.Quote) return undefined;
     const keyEnd = skipString(text, at);
     if (keyEnd < 0) return undefined;
     let key: unknown;
     try {
-      key = JSON.parse(text.slice(at, keyEnd));
+      key = JSON.parse(text.toString('utf8', at, keyEnd));
     } catch {
       return undefined;
     }
     if (typeof key !== 'string' || seen.has(key)) return undefined;
     seen.add(key);
     at = skipSpace(text, keyEnd);
-    if (text.charCodeAt(at) !== Char.Colon) return undefined;
+    if (text[at] !== Char.Colon) return undefined;
     at = skipSpace(text, at + 1);
     if (key === 'items') {
-      if (text.charCodeAt(at) !== Char.OpenBracket) return undefined;
+      if (text[at] !== Char.OpenBracket) return undefined;
       items = [];
       at = skipSpace(text, at + 1);
-      if (text.charCodeAt(at) === Char.CloseBracket) at++;
+      if (text[at] === Char.CloseBracket) at++;
       else {
         for (;;) {
           const end = skipValue(text, at);
           if (end < 0) return undefined;
           items.push([at, end]);
           at = skipSpace(text, end);
-          const c = text.charCodeAt(at);
+          const c = text[at];
           if (c === Char.CloseBracket) {
             at++;
             break;
@@ -285,7 +307,7 @@ export function splitJsonList(text: string): JsonList | undefined {
       if (end < 0) return undefined;
       let value: unknown;
       try {
-        value = JSON.parse(text.slice(at, end));
+        value = JSON.parse(text.toString('utf8', at, end));
       } catch {
         return undefined;
       }
@@ -293,31 +315,31 @@ export function splitJsonList(text: string): JsonList | undefined {
       at = end;
     }
     at = skipSpace(text, at);
-    const c = text.charCodeAt(at);
+    const c = text[at];
     if (c === Char.CloseBrace) break;
     if (c !== Char.Comma) return undefined;
     at = skipSpace(text, at + 1);
   }
   if (skipSpace(text, at + 1) !== text.length) return undefined;
   if (items === undefined || typeof kind !== 'string' || !kind.endsWith('List')) return undefined;
-  return { text, kind, items };
+  return { bytes: text, kind, items };
 }
 
-function skipSpace(text: string, at: number): number {
+function skipSpace(text: Buffer, at: number): number {
   for (;;) {
-    const c = text.charCodeAt(at);
+    const c = text[at];
     if (c !== Char.Space && c !== Char.LineFeed && c !== Char.Return && c !== Char.Tab) return at;
     at++;
   }
 }
 
 /** Index just past the string that starts at `at` (a quote), or -1 when it never ends. */
-function skipString(text: string, at: number): number {
+function skipString(text: Buffer, at: number): number {
   for (let i = at + 1; ; ) {
-    const quote = text.indexOf('"', i);
+    const quote = text.indexOf(Char.Quote, i);
     if (quote < 0) return -1;
     let backslashes = 0;
-    for (let j = quote - 1; j > at && text.charCodeAt(j) === Char.Backslash; j--) backslashes++;
+    for (let j = quote - 1; j > at && text[j] === Char.Backslash; j--) backslashes++;
     if (backslashes % 2 === 0) return quote + 1;
     i = quote + 1;
   }
@@ -327,14 +349,14 @@ function skipString(text: string, at: number): number {
  * Index just past the JSON value that starts at `at`, or -1. Only the structure is followed (strings,
  * brackets); the value's own validity is for JSON.parse to judge.
  */
-function skipValue(text: string, at: number): number {
-  const c = text.charCodeAt(at);
+function skipValue(text: Buffer, at: number): number {
+  const c = text[at];
   if (c === Char.Quote) return skipString(text, at);
   if (c !== Char.OpenBrace && c !== Char.OpenBracket) {
     // A literal or number: up to the next delimiter.
     let i = at;
     for (; i < text.length; i++) {
-      const d = text.charCodeAt(i);
+      const d = text[i];
       if (d === Char.Comma || d === Char.CloseBrace || d === Char.CloseBracket || d === Char.Space ||
         d === Char.LineFeed || d === Char.Return || d === Char.Tab) break;
     }
@@ -342,7 +364,7 @@ function skipValue(text: string, at: number): number {
   }
   let depth = 0;
   for (let i = at; i < text.length; i++) {
-    const d = text.charCodeAt(i);
+    const d = text[i];
     if (d === Char.Quote) {
       const end = skipString(text, i);
       if (end < 0) return -1;

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { TrimOptions } from '../cluster/trim.js';
 import type { ClusterObject } from '../cluster/objects.js';
-import { parseManifestInto, type ObjectSink, type ParsedManifest } from './load-manifest.js';
+import { parseManifestBytes, type ObjectSink, type ParsedManifest } from './load-manifest.js';
 
 /** A parse, or `unchanged` when the bytes hash to the digest the caller already holds. */
 export type ParseOutcome<S extends ObjectSink = ClusterObject[]> = { unchanged: true; digest: string } | { unchanged: false; digest: string; parsed: ParsedManifest<S> };
@@ -43,7 +43,7 @@ export function digestAndParse(bytes: Uint8Array, file: string, knownDigest: str
   const digest = digestOf(bytes);
   if (digest === knownDigest) return { unchanged: true, digest };
   try {
-    return { unchanged: false, digest, parsed: parseManifestInto(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'), file, trim, newSink) };
+    return { unchanged: false, digest, parsed: parseManifestBytes(bytes, file, trim, newSink) };
   } catch (err) {
     throw withFailureDigest(err, digest);
   }
