@@ -347,7 +347,8 @@ class BlockYamlParser {
       }
       if (this.eof || this.indent <= parent) break; // blank lines before it are not part of the scalar
       const c = t.charCodeAt(this.at);
-      if (comment || c === C.Hash || isIndicator(c)) this.giveUp();
+      if (c === C.Hash) break; // a comment line ends the scalar
+      if (comment || isIndicator(c)) this.giveUp();
       let stop = this.lineEnd;
       for (let j = this.at; j < this.lineEnd; j++) {
         const d = t.charCodeAt(j);
