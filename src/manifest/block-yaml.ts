@@ -79,7 +79,8 @@ export function parseBlockYaml(text: string, onRootItem?: RootItemHandler): Bloc
   try {
     return new BlockYamlParser(text, onRootItem).documents();
   } catch (err) {
-    if (err === GIVE_UP) return undefined;
+    // A RangeError is the stack running out on absurdly deep nesting: the full parser then reports it.
+    if (err === GIVE_UP || err instanceof RangeError) return undefined;
     throw err;
   }
 }

@@ -36,9 +36,9 @@ interface Found {
 
 /** Read and parse one manifest file. */
 export async function loadManifestFile(file: string, trim?: TrimOptions): Promise<ParsedManifest> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     throw new ClusterDnsError(ErrorCodes.MANIFEST_READ, `cannot read the manifest (${reason})`, {
@@ -46,26 +46,19 @@ export async function loadManifestFile(file: string, trim?: TrimOptions): Promis
       cause: err,
     });
   }
-  return parseManifest(text, file, trim);
+  return parseManifestBytes(bytes, file, trim, () => []);
 }
 
 /** Parse a manifest's text; `file` names it in errors. */
 export function parseManifest(text: string, file: string, trim?: TrimOptions): ParsedManifest {
-  return parseManifestInto(text, file, trim, () => []);
+  return parseText(text, file, trim, () => [], true);
 }
 
 /**
- * parseManifest, with the objects going to a sink from `newSink` (one per attempt: a fast path that gives up
- * half-way leaves its sink behind).
- */
-export function parseManifestInto<S extends ObjectSink>(text: string, file: string, trim: TrimOptions | undefined, newSink: () => S): ParsedManifest<S> {
-  return parseText(text, file, trim, newSink, true);
-}
-
-/**
- * parseManifestInto for the file's bytes, as read. A JSON List is split and parsed an item at a time from the
+ * parseManifest for the file's bytes as read, the objects going to a sink from `newSink` (one per attempt: a
+ * fast path that gives up half-way leaves its sink behind). A JSON List is split and parsed an item at a time from the
  * bytes themselves, so the text of the whole file (tens of megabytes in one string) is never made; other
- * text is decoded and parsed as parseManifestInto does.
+ * text is decoded and parsed as parseManifest does.
  */
 export function parseManifestBytes<S extends ObjectSink>(bytes: Uint8Array, file: string, trim: TrimOptions | undefined, newSink: () => S): ParsedManifest<S> {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
