@@ -1,5 +1,6 @@
-// Parses manifests in one worker thread (parse-worker.ts), started on demand: the `yaml` parser takes seconds
-// on a 20,000-Service snapshot, and on the serving thread that would be seconds of unanswered queries. The
+// Parses manifests in one worker thread (parse-worker.ts), started on demand: a 100,000-Service snapshot takes
+// seconds even on the fast paths, YAML outside them far longer, and on the serving thread that would be
+// seconds of unanswered queries. The
 // objects come back in chunks, one message each, so taking them in is a series of short tasks between which
 // queries are answered (parse-worker-protocol.ts).
 //
