@@ -10,9 +10,16 @@ import { LineCounter, isNode, parseAllDocuments, type Document } from 'yaml';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
 import type { ClusterObject, ClusterObjectKind } from '../cluster/objects.js';
 import { isSupportedKind, trimObject, type TrimOptions } from '../cluster/trim.js';
+import { parseBlockYaml } from './block-yaml.js';
 
-export interface ParsedManifest {
-  objects: ClusterObject[];
+/** Where trimmed objects go, in file order: an array, or the parse worker's JSON slices (json-slices.ts). */
+export interface ObjectSink {
+  push(object: ClusterObject): void;
+  readonly length: number;
+}
+
+export interface ParsedManifest<S extends ObjectSink = ClusterObject[]> {
+  objects: S;
   /** kind → how many objects of it were skipped (kinds clusterdns does not read, or other API versions). */
   skippedKinds: Map<string, number>;
 }
@@ -29,9 +36,9 @@ interface Found {
 
 /** Read and parse one manifest file. */
 export async function loadManifestFile(file: string, trim?: TrimOptions): Promise<ParsedManifest> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     throw new ClusterDnsError(ErrorCodes.MANIFEST_READ, `cannot read the manifest (${reason})`, {
@@ -39,28 +46,110 @@ export async function loadManifestFile(file: string, trim?: TrimOptions): Promis
       cause: err,
     });
   }
-  return parseManifest(text, file, trim);
+  return parseManifestBytes(bytes, file, trim, () => []);
 }
 
 /** Parse a manifest's text; `file` names it in errors. */
 export function parseManifest(text: string, file: string, trim?: TrimOptions): ParsedManifest {
+  return parseText(text, file, trim, () => [], true);
+}
+
+/**
+ * parseManifest for the file's bytes as read, the objects going to a sink from `newSink` (one per attempt: a
+ * fast path that gives up half-way leaves its sink behind). A JSON List is split and parsed an item at a time from the
+ * bytes themselves, so the text of the whole file (tens of megabytes in one string) is never made; other
+ * text is decoded and parsed as parseManifest does.
+ */
+export function parseManifestBytes<S extends ObjectSink>(bytes: Uint8Array, file: string, trim: TrimOptions | undefined, newSink: () => S): ParsedManifest<S> {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const json = buffer[skipSpace(buffer, 0)] === Char.OpenBrace;
+  if (json) {
+    const list = splitJsonList(buffer);
+    const result = list === undefined ? undefined : trimItems(list, trim, newSink);
+    if (result !== undefined) return result;
+  }
+  return parseText(buffer.toString('utf8'), file, trim, newSink, !json);
+}
+
+function parseText<S extends ObjectSink>(text: string, file: string, trim: TrimOptions | undefined, newSink: () => S, tryJsonItems: boolean): ParsedManifest<S> {
   const first = /\S/.exec(text)?.[0];
   if (first === '{') {
     // A JSON `kind: List` (kubectl -o json, the benchmark snapshot): parse and trim it one item at a time, so
     // the raw tree of the whole file (several times the text) never exists at once and only short-lived
     // garbage is made. Anything unusual, and any error, takes the general path below,
     // which gives exactly the same objects and the same errors.
-    const list = splitJsonList(text);
+    const list = tryJsonItems ? splitJsonList(text) : undefined;
     if (list !== undefined) {
-      const result = trimItems(list, trim);
+      const result = trimItems(list, trim, newSink);
       if (result !== undefined) return result;
     }
+  } else if (first !== '[') {
+    // YAML as kubectl prints it: parsed by block-yaml.ts one List item at a time, each trimmed at once. Text
+    // outside its subset, and any error, takes the general path (the `yaml` package), which gives the same
+    // objects and finds syntax errors with their lines.
+    const result = trimYamlItems(text, file, trim, newSink);
+    if (result !== undefined) return result;
   }
-  return parseWhole(text, file, first, trim);
+  return parseWhole(text, file, first, trim, newSink);
+}
+
+/** The general path (also what tests compare the fast paths with). */
+export function parseManifestFully(text: string, file: string, trim?: TrimOptions): ParsedManifest {
+  return parseWhole(text, file, /\S/.exec(text)?.[0], trim, () => []);
+}
+
+/**
+ * The fast YAML path. Undefined when the text is outside block-yaml.ts's subset or holds what only the
+ * general path places by line (a bad object inside a nested List). A rejected object is reported once the
+ * whole text has parsed, as the general path does: a syntax error after it would win.
+ */
+function trimYamlItems<S extends ObjectSink>(text: string, file: string, trim: TrimOptions | undefined, newSink: () => S): ParsedManifest<S> | undefined {
+  const result: ParsedManifest<S> = { objects: newSink(), skippedKinds: new Map() };
+  let rejected: { err: unknown; line: number | undefined } | undefined;
+  const trimOne = (item: Found, line: number | undefined): void => {
+    if (rejected !== undefined) return;
+    try {
+      trimFound(item, result, trim);
+    } catch (err) {
+      rejected = { err, line };
+    }
+  };
+  // Items with a kind of their own are trimmed as they are parsed; kindless ones (an API list response, whose
+  // kind comes from the list) stay in the document until the list's kind is known.
+  const docs = parseBlockYaml(text, (item, line) => {
+    const kind = (item as { kind?: unknown } | null)?.kind;
+    if (typeof item !== 'object' || item === null || Array.isArray(item) || typeof kind !== 'string' ||
+      (kind.endsWith('List') && Array.isArray((item as { items?: unknown }).items))) return false;
+    trimOne({ raw: item, doc: 0, path: [] }, line);
+    return true;
+  });
+  if (docs === undefined) return undefined;
+  for (let d = 0; d < docs.length; d++) {
+    const { value, line, consumed, keptLines } = docs[d];
+    if (consumed > 0) {
+      const list = value as { kind?: unknown; items?: unknown } | null;
+      const isList = typeof list?.kind === 'string' && list.kind.endsWith('List') && Array.isArray(list.items);
+      if (!isList || (list.items as unknown[]).length > 0) return undefined; // items of a non-List, or kinds mixed
+      continue;
+    }
+    const found: Found[] = [];
+    collect(value, d, [], undefined, found);
+    // The document itself starts at `line`; a List's own item where the parser saw it; deeper ones are left
+    // to the general path to place.
+    for (const item of found) trimOne(item, item.path.length === 0 ? line : item.path.length === 2 && item.path[0] === 'items' ? keptLines[item.path[1] as number] : undefined);
+  }
+  if (rejected !== undefined) {
+    if (rejected.line === undefined) return undefined; // the general path finds the line
+    throw new ClusterDnsError(ErrorCodes.MANIFEST_OBJECT, (rejected.err as Error).message, {
+      location: { file, line: rejected.line },
+      cause: rejected.err,
+    });
+  }
+  return result;
 }
 
 /** The general path: the whole file parsed at once (natively when JSON), then every object trimmed. */
-function parseWhole(text: string, file: string, first: string | undefined, trim: TrimOptions | undefined): ParsedManifest {
+function parseWhole<S extends ObjectSink>(text: string, file: string, first: string | undefined, trim: TrimOptions | undefined, newSink: () => S): ParsedManifest<S> {
   // JSON (kubectl -o json) is parsed natively: far faster than the YAML parser on a big cluster. The YAML
   // parse (JSON is YAML) is still what locates a syntax error or a rejected object by line.
   let values: unknown[] | undefined;
@@ -80,7 +169,7 @@ function parseWhole(text: string, file: string, first: string | undefined, trim:
   const found: Found[] = [];
   values.forEach((value, doc) => collect(value, doc, [], undefined, found));
 
-  const result: ParsedManifest = { objects: [], skippedKinds: new Map() };
+  const result: ParsedManifest<S> = { objects: newSink(), skippedKinds: new Map() };
   for (const item of found) {
     try {
       trimFound(item, result, trim);
@@ -97,7 +186,7 @@ function parseWhole(text: string, file: string, first: string | undefined, trim:
 }
 
 /** Trim one found object into `result` (or count its kind as skipped); throws what trimObject throws. */
-function trimFound(item: Found, result: ParsedManifest, trim: TrimOptions | undefined): void {
+function trimFound(item: Found, result: ParsedManifest<ObjectSink>, trim: TrimOptions | undefined): void {
   const object = trimObject(item.raw, item.hint, trim);
   if (object !== null) {
     result.objects.push(object);
@@ -109,9 +198,9 @@ function trimFound(item: Found, result: ParsedManifest, trim: TrimOptions | unde
   result.skippedKinds.set(kind, (result.skippedKinds.get(kind) ?? 0) + 1);
 }
 
-/** A JSON List split at its items: the List's other members parsed, each item still text. */
+/** A JSON List split at its items: the List's other members parsed, each item still bytes. */
 export interface JsonList {
-  text: string;
+  bytes: Buffer;
   kind: string;
   /** [start, end) of each element of `items`. */
   items: Array<[number, number]>;
@@ -122,15 +211,15 @@ export interface JsonList {
  * trim: the caller then parses the whole file the general way, which reports the first problem in file order
  * with its line, as it always did.
  */
-function trimItems(list: JsonList, trim: TrimOptions | undefined): ParsedManifest | undefined {
+function trimItems<S extends ObjectSink>(list: JsonList, trim: TrimOptions | undefined, newSink: () => S): ParsedManifest<S> | undefined {
   const itemKind = list.kind.slice(0, -'List'.length);
   const hint = isSupportedKind(itemKind) ? itemKind : undefined;
   const found: Found[] = [];
-  const result: ParsedManifest = { objects: [], skippedKinds: new Map() };
+  const result: ParsedManifest<S> = { objects: newSink(), skippedKinds: new Map() };
   for (let i = 0; i < list.items.length; i++) {
     const [start, end] = list.items[i];
     try {
-      collect(JSON.parse(list.text.slice(start, end)), 0, ['items', i], hint, found);
+      collect(JSON.parse(list.bytes.toString('utf8', start, end)), 0, ['items', i], hint, found);
       for (const item of found) trimFound(item, result, trim);
     } catch {
       return undefined;
@@ -161,41 +250,43 @@ const enum Char {
  * malformed structure): the general path handles those. Member values other than `items` are checked with
  * JSON.parse; each item is checked when it is parsed.
  */
-export function splitJsonList(text: string): JsonList | undefined {
+export function splitJsonList(input: string | Buffer): JsonList | undefined {
+  // Bytes, not text: the structure is ASCII, and UTF-8 never puts an ASCII byte inside a longer character.
+  const text = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
   let at = skipSpace(text, 0);
-  if (text.charCodeAt(at) !== Char.OpenBrace) return undefined;
+  if (text[at] !== Char.OpenBrace) return undefined;
   at = skipSpace(text, at + 1);
   const seen = new Set<string>();
   let kind: unknown;
   let items: Array<[number, number]> | undefined;
-  if (text.charCodeAt(at) === Char.CloseBrace) return undefined;
+  if (text[at] === Char.CloseBrace) return undefined;
   for (;;) {
-    if (text.charCodeAt(at) !== Char.Quote) return undefined;
+    if (text[at] !== Char.Quote) return undefined;
     const keyEnd = skipString(text, at);
     if (keyEnd < 0) return undefined;
     let key: unknown;
     try {
-      key = JSON.parse(text.slice(at, keyEnd));
+      key = JSON.parse(text.toString('utf8', at, keyEnd));
     } catch {
       return undefined;
     }
     if (typeof key !== 'string' || seen.has(key)) return undefined;
     seen.add(key);
     at = skipSpace(text, keyEnd);
-    if (text.charCodeAt(at) !== Char.Colon) return undefined;
+    if (text[at] !== Char.Colon) return undefined;
     at = skipSpace(text, at + 1);
     if (key === 'items') {
-      if (text.charCodeAt(at) !== Char.OpenBracket) return undefined;
+      if (text[at] !== Char.OpenBracket) return undefined;
       items = [];
       at = skipSpace(text, at + 1);
-      if (text.charCodeAt(at) === Char.CloseBracket) at++;
+      if (text[at] === Char.CloseBracket) at++;
       else {
         for (;;) {
           const end = skipValue(text, at);
           if (end < 0) return undefined;
           items.push([at, end]);
           at = skipSpace(text, end);
-          const c = text.charCodeAt(at);
+          const c = text[at];
           if (c === Char.CloseBracket) {
             at++;
             break;
@@ -209,7 +300,7 @@ export function splitJsonList(text: string): JsonList | undefined {
       if (end < 0) return undefined;
       let value: unknown;
       try {
-        value = JSON.parse(text.slice(at, end));
+        value = JSON.parse(text.toString('utf8', at, end));
       } catch {
         return undefined;
       }
@@ -217,31 +308,31 @@ export function splitJsonList(text: string): JsonList | undefined {
       at = end;
     }
     at = skipSpace(text, at);
-    const c = text.charCodeAt(at);
+    const c = text[at];
     if (c === Char.CloseBrace) break;
     if (c !== Char.Comma) return undefined;
     at = skipSpace(text, at + 1);
   }
   if (skipSpace(text, at + 1) !== text.length) return undefined;
   if (items === undefined || typeof kind !== 'string' || !kind.endsWith('List')) return undefined;
-  return { text, kind, items };
+  return { bytes: text, kind, items };
 }
 
-function skipSpace(text: string, at: number): number {
+function skipSpace(text: Buffer, at: number): number {
   for (;;) {
-    const c = text.charCodeAt(at);
+    const c = text[at];
     if (c !== Char.Space && c !== Char.LineFeed && c !== Char.Return && c !== Char.Tab) return at;
     at++;
   }
 }
 
 /** Index just past the string that starts at `at` (a quote), or -1 when it never ends. */
-function skipString(text: string, at: number): number {
+function skipString(text: Buffer, at: number): number {
   for (let i = at + 1; ; ) {
-    const quote = text.indexOf('"', i);
+    const quote = text.indexOf(Char.Quote, i);
     if (quote < 0) return -1;
     let backslashes = 0;
-    for (let j = quote - 1; j > at && text.charCodeAt(j) === Char.Backslash; j--) backslashes++;
+    for (let j = quote - 1; j > at && text[j] === Char.Backslash; j--) backslashes++;
     if (backslashes % 2 === 0) return quote + 1;
     i = quote + 1;
   }
@@ -251,14 +342,14 @@ function skipString(text: string, at: number): number {
  * Index just past the JSON value that starts at `at`, or -1. Only the structure is followed (strings,
  * brackets); the value's own validity is for JSON.parse to judge.
  */
-function skipValue(text: string, at: number): number {
-  const c = text.charCodeAt(at);
+function skipValue(text: Buffer, at: number): number {
+  const c = text[at];
   if (c === Char.Quote) return skipString(text, at);
   if (c !== Char.OpenBrace && c !== Char.OpenBracket) {
     // A literal or number: up to the next delimiter.
     let i = at;
     for (; i < text.length; i++) {
-      const d = text.charCodeAt(i);
+      const d = text[i];
       if (d === Char.Comma || d === Char.CloseBrace || d === Char.CloseBracket || d === Char.Space ||
         d === Char.LineFeed || d === Char.Return || d === Char.Tab) break;
     }
@@ -266,7 +357,7 @@ function skipValue(text: string, at: number): number {
   }
   let depth = 0;
   for (let i = at; i < text.length; i++) {
-    const d = text.charCodeAt(i);
+    const d = text[i];
     if (d === Char.Quote) {
       const end = skipString(text, i);
       if (end < 0) return -1;

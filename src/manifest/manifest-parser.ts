@@ -2,13 +2,18 @@
 // worker thread (threaded-manifest-parser.ts), so a multi-megabyte YAML snapshot never stalls answering.
 import { createHash } from 'node:crypto';
 import type { TrimOptions } from '../cluster/trim.js';
-import { parseManifest, type ParsedManifest } from './load-manifest.js';
+import type { ClusterObject } from '../cluster/objects.js';
+import { parseManifestBytes, type ObjectSink, type ParsedManifest } from './load-manifest.js';
 
 /** A parse, or `unchanged` when the bytes hash to the digest the caller already holds. */
-export type ParseOutcome = { unchanged: true; digest: string } | { unchanged: false; digest: string; parsed: ParsedManifest };
+export type ParseOutcome<S extends ObjectSink = ClusterObject[]> = { unchanged: true; digest: string } | { unchanged: false; digest: string; parsed: ParsedManifest<S> };
 
 export interface ManifestParser {
-  /** Digest `bytes`; parse them unless the digest equals `knownDigest`. Rejects with what parseManifest throws. */
+  /**
+   * Digest `bytes`; parse them unless the digest equals `knownDigest`. Rejects with what parseManifest throws,
+   * carrying the digest (digestOfFailure). The parser may take the bytes (a worker's parser transfers their
+   * buffer rather than copy a snapshot of tens of megabytes): the caller must not read them afterwards.
+   */
   parse(bytes: Uint8Array, file: string, knownDigest: string | undefined, trim?: TrimOptions): Promise<ParseOutcome>;
   close(): Promise<void>;
 }
@@ -18,11 +23,30 @@ export function digestOf(bytes: Uint8Array): string {
   return createHash('sha1').update(bytes).digest('base64');
 }
 
-/** Digest, then parse unless unchanged: the one step both parsers run. */
-export function digestAndParse(bytes: Uint8Array, file: string, knownDigest: string | undefined, trim?: TrimOptions): ParseOutcome {
+const failureDigests = new WeakMap<object, string>();
+
+/** The digest of the bytes whose parse failed with `err`, when the parser attached it. */
+export function digestOfFailure(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null ? failureDigests.get(err) : undefined;
+}
+
+/** Attach the digest of the bytes that failed to parse to the error (see digestOfFailure). */
+export function withFailureDigest<E>(err: E, digest: string): E {
+  if (typeof err === 'object' && err !== null) failureDigests.set(err, digest);
+  return err;
+}
+
+/** Digest, then parse unless unchanged: the one step both parsers run (the worker's into its JSON slices). */
+export function digestAndParse(bytes: Uint8Array, file: string, knownDigest: string | undefined, trim?: TrimOptions): ParseOutcome;
+export function digestAndParse<S extends ObjectSink>(bytes: Uint8Array, file: string, knownDigest: string | undefined, trim: TrimOptions | undefined, newSink: () => S): ParseOutcome<S>;
+export function digestAndParse(bytes: Uint8Array, file: string, knownDigest: string | undefined, trim?: TrimOptions, newSink: () => ObjectSink = () => []): ParseOutcome<ObjectSink> {
   const digest = digestOf(bytes);
   if (digest === knownDigest) return { unchanged: true, digest };
-  return { unchanged: false, digest, parsed: parseManifest(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'), file, trim) };
+  try {
+    return { unchanged: false, digest, parsed: parseManifestBytes(bytes, file, trim, newSink) };
+  } catch (err) {
+    throw withFailureDigest(err, digest);
+  }
 }
 
 /** Parses on the calling thread: for embedders and builds that cannot start the parse worker. */

@@ -15,7 +15,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { objectKey } from '../cluster/object-diff.js';
 import type { ClusterEvent, ClusterObject } from '../cluster/objects.js';
 import type { TrimOptions } from '../cluster/trim.js';
-import { digestOf, inThreadManifestParser, type ManifestParser } from './manifest-parser.js';
+import { digestOf, digestOfFailure, inThreadManifestParser, type ManifestParser } from './manifest-parser.js';
 import { TimeSlicer, inSlices } from '../runtime/time-slicer.js';
 import { HeapProjection, checkManifestFits } from '../runtime/heap-budget.js';
 
@@ -260,7 +260,9 @@ export class ManifestSource {
           continue;
         }
         state.settling = false;
-        state.digest = digestOf(bytes); // do not re-report the same broken text on every poll
+        // Do not re-report the same broken text on every poll. The parser may have taken the bytes (a
+        // transferred buffer is empty now): the digest it attached is the one to keep.
+        state.digest = digestOfFailure(err) ?? (bytes.byteLength > 0 ? digestOf(bytes) : state.digest);
         this.warnBroken(state, err);
         continue;
       }

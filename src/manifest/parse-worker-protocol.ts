@@ -18,5 +18,5 @@ export type FromParseWorker =
    */
   | { id: number; type: 'objects'; json: string }
   | { id: number; type: 'done'; digest: string; unchanged: boolean; skippedKinds: Array<[string, number]> }
-  /** `message` is without the file:line prefix; `location` carries it. */
-  | { id: number; type: 'error'; message: string; code?: ErrorCode; location?: ErrorLocation };
+  /** `message` is without the file:line prefix; `location` carries it. `digest`: of the bytes that failed. */
+  | { id: number; type: 'error'; message: string; code?: ErrorCode; location?: ErrorLocation; digest?: string };

@@ -2,10 +2,10 @@
 // bytes and hands the trimmed objects back a slice at a time, each when the serving thread asks for it, so
 // the serving thread takes them in as short tasks between queries instead of in one long pause.
 import { parentPort } from 'node:worker_threads';
-import type { ClusterObject } from '../cluster/objects.js';
 import { ClusterDnsError, formatLocation } from '../errors.js';
-import { digestAndParse } from './manifest-parser.js';
+import { digestAndParse, digestOfFailure } from './manifest-parser.js';
 import type { FromParseWorker, ToParseWorker } from './parse-worker-protocol.js';
+import { JsonSlices } from './json-slices.js';
 
 /** Objects a slice: a few milliseconds to deserialise on the serving thread. */
 const SLICE = 500;
@@ -15,7 +15,7 @@ if (!port) throw new Error('parse-worker.js runs as a worker thread of the manif
 const post = (message: FromParseWorker) => port.postMessage(message);
 
 /** The parse being handed back (one at a time: the manifest source never overlaps parses). */
-let current: { id: number; objects: ClusterObject[]; at: number; digest: string; skippedKinds: Array<[string, number]> } | undefined;
+let current: { id: number; slices: string[]; at: number; digest: string; skippedKinds: Array<[string, number]> } | undefined;
 
 port.on('message', (request: ToParseWorker) => {
   if (request.type === 'more') {
@@ -25,7 +25,7 @@ port.on('message', (request: ToParseWorker) => {
   current = undefined;
   let outcome;
   try {
-    outcome = digestAndParse(request.bytes, request.file, request.knownDigest, request.trim);
+    outcome = digestAndParse(request.bytes, request.file, request.knownDigest, request.trim, () => new JsonSlices(SLICE));
   } catch (err) {
     const known = err instanceof ClusterDnsError;
     post({
@@ -35,25 +35,29 @@ port.on('message', (request: ToParseWorker) => {
       message: known ? withoutLocation(err) : String((err as Error)?.message ?? err),
       code: known ? err.code : undefined,
       location: known ? err.location : undefined,
+      digest: digestOfFailure(err),
     });
     return;
   }
   if (outcome.unchanged) return post({ id: request.id, type: 'done', digest: outcome.digest, unchanged: true, skippedKinds: [] });
   const { objects, skippedKinds } = outcome.parsed;
-  current = { id: request.id, objects, at: 0, digest: outcome.digest, skippedKinds: [...skippedKinds] };
+  objects.flush();
+  current = { id: request.id, slices: objects.slices, at: 0, digest: outcome.digest, skippedKinds: [...skippedKinds] };
   sendSlice();
 });
 
 function sendSlice(): void {
   if (!current) return;
-  const { id, objects, at } = current;
-  if (at >= objects.length) {
+  const { id, slices, at } = current;
+  if (at >= slices.length) {
     post({ id, type: 'done', digest: current.digest, unchanged: false, skippedKinds: current.skippedKinds });
     current = undefined;
     return;
   }
-  current.at = at + SLICE;
-  post({ id, type: 'objects', json: JSON.stringify(objects.slice(at, at + SLICE)) });
+  current.at = at + 1;
+  const json = slices[at];
+  slices[at] = ''; // let it go once sent
+  post({ id, type: 'objects', json });
 }
 
 function withoutLocation(err: ClusterDnsError): string {

@@ -1,5 +1,6 @@
-// Parses manifests in one worker thread (parse-worker.ts), started on demand: the `yaml` parser takes seconds
-// on a 20,000-Service snapshot, and on the serving thread that would be seconds of unanswered queries. The
+// Parses manifests in one worker thread (parse-worker.ts), started on demand: a 100,000-Service snapshot takes
+// seconds even on the fast paths, YAML outside them far longer, and on the serving thread that would be
+// seconds of unanswered queries. The
 // objects come back in chunks, one message each, so taking them in is a series of short tasks between which
 // queries are answered (parse-worker-protocol.ts).
 //
@@ -11,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { ClusterDnsError, ErrorCodes } from '../errors.js';
 import type { ClusterObject } from '../cluster/objects.js';
 import { intern, type TrimOptions } from '../cluster/trim.js';
-import type { ManifestParser, ParseOutcome } from './manifest-parser.js';
+import { withFailureDigest, type ManifestParser, type ParseOutcome } from './manifest-parser.js';
 import type { FromParseWorker, ToParseWorker } from './parse-worker-protocol.js';
 import { heapLimitError, isWorkerOutOfMemory } from '../runtime/heap-budget.js';
 
@@ -68,7 +69,10 @@ export class ThreadedManifestParser implements ManifestParser {
     worker.ref(); // a parse in flight keeps the process alive; an idle worker does not
     return new Promise<ParseOutcome>((resolve, reject) => {
       this.pending.set(id, { file, bytes: bytes.byteLength, objects: [], resolve, reject });
-      worker.postMessage({ type: 'parse', id, bytes, file, knownDigest, trim } satisfies ToParseWorker);
+      // A buffer of its own is transferred, not copied: copying a snapshot of tens of megabytes is a long
+      // pause of the serving thread (and the copy's pages), and the caller is done with it (ManifestParser).
+      const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
+      worker.postMessage({ type: 'parse', id, bytes, file, knownDigest, trim } satisfies ToParseWorker, owned ? [bytes.buffer as ArrayBuffer] : []);
     });
   }
 
@@ -114,13 +118,14 @@ export class ThreadedManifestParser implements ManifestParser {
             : { unchanged: false, digest: message.digest, parsed: { objects: pending.objects, skippedKinds: new Map(message.skippedKinds) } },
         );
         return;
-      case 'error':
-        pending.reject(
+      case 'error': {
+        const err =
           message.code === undefined
             ? new Error(message.message)
-            : new ClusterDnsError(message.code, message.message, message.location ? { location: message.location } : {}),
-        );
+            : new ClusterDnsError(message.code, message.message, message.location ? { location: message.location } : {});
+        pending.reject(message.digest === undefined ? err : withFailureDigest(err, message.digest));
         return;
+      }
     }
   }
 

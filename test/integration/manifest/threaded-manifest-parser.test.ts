@@ -2,6 +2,8 @@
 // as long as it lives, so a snapshot loaded once would cost that memory for the server's whole life.
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ClusterDnsError, ErrorCodes } from '../../../src/errors.js';
+import { digestOf, digestOfFailure } from '../../../src/manifest/manifest-parser.js';
 import { ThreadedManifestParser } from '../../../src/manifest/threaded-manifest-parser.js';
 
 /** The built worker script (global setup builds dist/). */
@@ -53,5 +55,24 @@ describe('ThreadedManifestParser', () => {
     expect(parser.workerRunning).toBe(true);
     await ended;
     expect(parser.workerRunning).toBe(false);
+  });
+
+  it('takes the bytes without copying them (their buffer moves to the worker), and a failed parse still gives the digest of what failed', async () => {
+    parser = new ThreadedManifestParser(PARSE_WORKER);
+    const bytes = serviceList(3);
+    expect(bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.byteLength).toBe(true);
+    expect(objectNames(await parser.parse(bytes, 'c.json', undefined))).toEqual(['svc-0', 'svc-1', 'svc-2']);
+    expect(bytes.byteLength).toBe(0); // transferred: this side's view is detached
+
+    const broken = new TextEncoder().encode('{"kind": "List", "items": [\n{"kind": "Service",, "metadata": {}}\n]}\n');
+    const digest = digestOf(broken);
+    const err = await parser.parse(broken, 'broken.json', undefined).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ClusterDnsError);
+    expect((err as ClusterDnsError).code).toBe(ErrorCodes.MANIFEST_PARSE);
+    expect((err as ClusterDnsError).location).toMatchObject({ file: 'broken.json', line: 2 });
+    expect(digestOfFailure(err)).toBe(digest);
   });
 });

@@ -1,9 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ClusterDnsError, ErrorCodes } from '../../../src/errors.js';
-import { loadManifestFile, parseManifest, splitJsonList } from '../../../src/manifest/load-manifest.js';
+import { stringify } from 'yaml';
+import { generateCluster, toKubernetesList, toYaml } from '../../../bench/generate-cluster.mjs';
+import { loadManifestFile, parseManifest, parseManifestBytes, parseManifestFully, splitJsonList } from '../../../src/manifest/load-manifest.js';
+import { JsonSlices } from '../../../src/manifest/json-slices.js';
 
 const listYaml = `apiVersion: v1
 items:
@@ -336,5 +339,56 @@ describe('loadManifestFile', () => {
     for (const o of objects) counts[o.kind] = (counts[o.kind] ?? 0) + 1;
     expect(counts).toEqual({ Namespace: 3, Service: 9, EndpointSlice: 9, Pod: 11 });
     expect(skippedKinds.size).toBe(0);
+  });
+});
+
+describe('the fast paths (YAML one item at a time, JSON from the bytes) against the general path', () => {
+  const list = toKubernetesList(generateCluster({ services: 300, seed: 7 }));
+  const json = JSON.stringify(list);
+  const texts: Array<[string, string]> = [
+    ['the bundled example', readFileSync('examples/cluster.yaml', 'utf8')],
+    ['a generated cluster as kubectl prints it', stringify(list, { indentSeq: false })],
+    ['a generated cluster with indented sequences', stringify(list)],
+    ['a generated cluster from the benchmark generator', toYaml(list)],
+    ['a generated cluster as a --- stream of objects', list.items.map((item) => stringify(item)).join('---\n')],
+  ];
+
+  it.each(texts)('%s: the same objects and skipped kinds', (_what, text) => {
+    const fast = parseManifest(text, 'c.yaml');
+    expect(fast).toEqual(parseManifestFully(text, 'c.yaml'));
+    expect(fast.objects.length).toBeGreaterThan(0);
+  });
+
+  it('YAML and JSON of the same cluster give the same objects, from text or from bytes', () => {
+    const fromJson = parseManifest(json, 'c.json');
+    expect(parseManifest(stringify(list, { indentSeq: false }), 'c.yaml')).toEqual(fromJson);
+    expect(parseManifestBytes(Buffer.from(json), 'c.json', undefined, () => [])).toEqual(fromJson);
+    expect(parseManifestBytes(new TextEncoder().encode(stringify(list)), 'c.yaml', undefined, () => [])).toEqual(fromJson);
+    expect(parseManifestFully(json, 'c.json')).toEqual(fromJson);
+  });
+
+  it('the parse worker\'s JSON slices hold the same objects, in order, a slice at a time', () => {
+    const { objects } = parseManifestBytes(Buffer.from(json), 'c.json', undefined, () => new JsonSlices(100));
+    objects.flush();
+    expect(objects.slices.length).toBe(Math.ceil(objects.length / 100));
+    expect(objects.slices.flatMap((slice) => JSON.parse(slice) as unknown[])).toEqual(parseManifest(json, 'c.json').objects);
+  });
+
+  it('YAML: a bad object deep in a List → MANIFEST_OBJECT at the line of its `-`, as the general path says', () => {
+    const items = list.items.slice(0, 50).concat([{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'bad', namespace: 'x' }, spec: { type: 'Nope' } }], list.items.slice(50, 80));
+    const text = stringify({ ...list, items }, { indentSeq: false });
+    const fast = thrown(() => parseManifest(text, 'big.yaml'));
+    const general = thrown(() => parseManifestFully(text, 'big.yaml'));
+    expect(fast.code).toBe(ErrorCodes.MANIFEST_OBJECT);
+    expect(fast.location).toEqual(general.location);
+    expect(fast.message).toBe(general.message);
+    const line = text.split('\n')[fast.location!.line! - 1];
+    expect(line).toMatch(/^- /);
+
+    // A syntax error after the bad object wins, as the general path parses everything first.
+    const broken = `${text}- kind: Service\n  metadata: {name: [}\n`;
+    const syntax = thrown(() => parseManifest(broken, 'big.yaml'));
+    expect(syntax.code).toBe(ErrorCodes.MANIFEST_PARSE);
+    expect(syntax.location?.line).toBe(text.split('\n').length + 1);
   });
 });
