@@ -46,6 +46,7 @@ import {
 import { canonicalIp } from './trim.js';
 import type { ClusterCounts, ClusterSink } from './cluster-sink.js';
 import { describeObject, diffObjects } from './object-diff.js';
+import { KeySets } from './key-sets.js';
 import { ServiceEndpoints } from './service-endpoints.js';
 
 /** The part of the record index the store writes to (src/records/record-index.ts RecordIndex fits it). */
@@ -109,19 +110,6 @@ function splitKey(k: string): [string, string] {
   return [k.slice(0, slash), k.slice(slash + 1)];
 }
 
-function addTo<K, V>(map: Map<K, Set<V>>, k: K, v: V): void {
-  const set = map.get(k);
-  if (set) set.add(v);
-  else map.set(k, new Set([v]));
-}
-
-function removeFrom<K, V>(map: Map<K, Set<V>>, k: K, v: V): void {
-  const set = map.get(k);
-  if (!set) return;
-  set.delete(v);
-  if (set.size === 0) map.delete(k);
-}
-
 /** Changes collected while applying events; published together afterwards. */
 interface Dirty {
   /** Service key → the slice keys that changed under it, or 'all' (the Service itself changed). */
@@ -153,9 +141,9 @@ export class ClusterStore implements ClusterSink {
   private readonly pods = new Map<string, PodInfo>();
   private readonly namespaces = new Map<string, NamespaceInfo>();
   /** Service key → keys of the slices labelled with it (they may arrive before the Service). */
-  private readonly slicesByService = new Map<string, Set<string>>();
+  private readonly slicesByService = new KeySets();
   /** Canonical IP → keys of the pods that have it. */
-  private readonly podsByIpIndex = new Map<string, Set<string>>();
+  private readonly podsByIpIndex = new KeySets();
   /** Namespace → number of Services and Pods in it (a namespace exists when it has any). */
   private readonly namespaceUse = new Map<string, number>();
   /** Service key → its endpoints as published (for Services that exist). */
@@ -208,7 +196,8 @@ export class ClusterStore implements ClusterSink {
     // Asked per query by autopath (the client's pod): no arrays built on the way.
     const canonical = canonicalIp(ip);
     const keys = canonical === null ? undefined : this.podsByIpIndex.get(canonical);
-    if (!keys) return undefined;
+    if (keys === undefined) return undefined;
+    if (typeof keys === 'string') return this.pods.get(keys);
     let first: PodInfo | undefined;
     for (const k of keys) {
       const pod = this.pods.get(k);
@@ -231,8 +220,7 @@ export class ClusterStore implements ClusterSink {
 
   /** The EndpointSlices labelled with the Service `namespace/name` (it need not exist). */
   slicesOf(namespace: string, service: string): EndpointSliceInfo[] {
-    const keys = this.slicesByService.get(key(namespace, service));
-    return keys === undefined ? [] : [...keys].map((k) => this.slices.get(k)!);
+    return this.slicesByService.list(key(namespace, service)).map((k) => this.slices.get(k)!);
   }
 
   /** The Pod `namespace/name`, or undefined. */
@@ -243,8 +231,7 @@ export class ClusterStore implements ClusterSink {
   /** Every pod that has this IP (several when old pods linger). */
   podsWithIp(ip: string): PodInfo[] {
     const canonical = canonicalIp(ip);
-    const keys = canonical === null ? undefined : this.podsByIpIndex.get(canonical);
-    return keys === undefined ? [] : [...keys].flatMap((k) => this.pods.get(k) ?? []);
+    return canonical === null ? [] : this.podsByIpIndex.list(canonical).flatMap((k) => this.pods.get(k) ?? []);
   }
 
   /** Every Service held (a scan: for diagnostics, not for the query path). */
@@ -314,13 +301,13 @@ export class ClusterStore implements ClusterSink {
         const old = this.slices.get(k);
         if (old?.serviceName !== undefined) {
           const oldService = key(old.namespace, old.serviceName);
-          removeFrom(this.slicesByService, oldService, k);
+          this.slicesByService.delete(oldService, k);
           markSlice(dirty, oldService, k);
         }
         this.slices.set(k, object);
         if (object.serviceName !== undefined) {
           const service = key(object.namespace, object.serviceName);
-          addTo(this.slicesByService, service, k);
+          this.slicesByService.add(service, k);
           markSlice(dirty, service, k);
         }
         return;
@@ -328,10 +315,10 @@ export class ClusterStore implements ClusterSink {
       case 'Pod': {
         const k = key(object.namespace, object.name);
         const old = this.pods.get(k);
-        if (old) for (const ip of old.ips) removeFrom(this.podsByIpIndex, canonicalIp(ip) ?? ip, k);
+        if (old) for (const ip of old.ips) this.podsByIpIndex.delete(canonicalIp(ip) ?? ip, k);
         else this.useNamespace(object.namespace, +1, dirty);
         this.pods.set(k, object);
-        for (const ip of object.ips) addTo(this.podsByIpIndex, canonicalIp(ip) ?? ip, k);
+        for (const ip of object.ips) this.podsByIpIndex.add(canonicalIp(ip) ?? ip, k);
         dirty.pods.add(k);
         return;
       }
@@ -359,7 +346,7 @@ export class ClusterStore implements ClusterSink {
         this.slices.delete(k);
         if (old.serviceName !== undefined) {
           const service = key(old.namespace, old.serviceName);
-          removeFrom(this.slicesByService, service, k);
+          this.slicesByService.delete(service, k);
           markSlice(dirty, service, k);
         }
         return;
@@ -368,7 +355,7 @@ export class ClusterStore implements ClusterSink {
         const old = this.pods.get(k);
         if (!old) return;
         this.pods.delete(k);
-        for (const ip of old.ips) removeFrom(this.podsByIpIndex, canonicalIp(ip) ?? ip, k);
+        for (const ip of old.ips) this.podsByIpIndex.delete(canonicalIp(ip) ?? ip, k);
         this.useNamespace(namespace, -1, dirty);
         dirty.pods.add(k);
         return;
@@ -418,7 +405,7 @@ export class ClusterStore implements ClusterSink {
       republish = this.updateSlices(k, service, state, changed);
     } else {
       // A small Service, a Service that changed itself (ports, headless...), or one not split yet: count afresh.
-      const sliceKeys = [...(this.slicesByService.get(k) ?? [])];
+      const sliceKeys = this.slicesByService.list(k);
       if (previous === undefined) {
         let entries: EndpointEntry[];
         try {
@@ -457,7 +444,6 @@ export class ClusterStore implements ClusterSink {
    * every one when an SRV weight that other slices publish changed (RFC 2782 weights, spec 1.1.0 §2.4.2).
    */
   private updateSlices(k: string, service: ServiceInfo, state: ServiceEndpoints, changed: Set<string>): Iterable<string> {
-    const sliceKeys = this.slicesByService.get(k);
     const next = new Map<string, EndpointEntry[] | undefined>();
     const ports = new Set<string>();
     const labels = new Set<string>();
@@ -469,7 +455,7 @@ export class ClusterStore implements ClusterSink {
       }
     };
     for (const slice of changed) {
-      const entries = sliceKeys?.has(slice) ? this.entriesOf(service, slice) : undefined;
+      const entries = this.slicesByService.has(k, slice) ? this.entriesOf(service, slice) : undefined;
       next.set(slice, entries);
       note(state.entries.get(slice));
       note(entries);
