@@ -6,11 +6,13 @@ import { formatRdata } from '../wire/presentation.js';
 import { RRClass, RRType, type ResourceRecord, type SrvData } from '../wire/types.js';
 import { sameRdata } from './same-record.js';
 
-/** SRV RDATA (RFC 2782) with the index's TTL and class IN; priority and weight packed as `priority << 16 | weight`. */
+/**
+ * SRV RDATA (RFC 2782) with priority 0 (as every SRV of the Kubernetes DNS spec), the index's TTL and class
+ * IN; weight and port packed as `weight << 16 | port`, a small integer to V8.
+ */
 export class CompactSrv {
   constructor(
-    readonly priorityWeight: number,
-    readonly port: number,
+    readonly weightPort: number,
     readonly target: string,
   ) {}
 }
@@ -59,8 +61,8 @@ export function compactRecord(record: ResourceRecord, ttl: number): StoredRecord
       break;
     case RRType.SRV: {
       const srv = record.data as SrvData;
-      if (isU16(srv.priority) && isU16(srv.weight) && isU16(srv.port) && typeof srv.target === 'string') {
-        return new CompactSrv((srv.priority << 16) | srv.weight, srv.port, srv.target);
+      if (srv.priority === 0 && isU16(srv.weight) && isU16(srv.port) && typeof srv.target === 'string') {
+        return new CompactSrv((srv.weight << 16) | srv.port, srv.target);
       }
       break;
     }
@@ -73,8 +75,8 @@ export function expandRecord(name: string, stored: StoredRecord, ttl: number): R
   if (typeof stored === 'number') return { name, type: RRType.A, class: RRClass.IN, ttl, data: intToIpv4(stored) };
   if (typeof stored === 'string') return { name, type: RRType.PTR, class: RRClass.IN, ttl, data: stored };
   if (stored instanceof CompactSrv) {
-    const pw = stored.priorityWeight;
-    const data: SrvData = { priority: pw >>> 16, weight: pw & 0xffff, port: stored.port, target: stored.target };
+    const wp = stored.weightPort;
+    const data: SrvData = { priority: 0, weight: wp >>> 16, port: wp & 0xffff, target: stored.target };
     return { name, type: RRType.SRV, class: RRClass.IN, ttl, data };
   }
   if (stored instanceof CompactRdata) return { name, type: stored.type, class: RRClass.IN, ttl, data: stored.data } as ResourceRecord;
@@ -103,7 +105,7 @@ export function sameStored(a: StoredRecord, b: StoredRecord): boolean {
   // A record kept whole may equal a compact one with another TTL: compare them as records (rare).
   if (isWhole(a) || isWhole(b)) return sameTypeAndRdata(a, b);
   if (a instanceof CompactSrv && b instanceof CompactSrv) {
-    return a.priorityWeight === b.priorityWeight && a.port === b.port && a.target === b.target;
+    return a.weightPort === b.weightPort && a.target === b.target;
   }
   if (a instanceof CompactRdata && b instanceof CompactRdata) {
     return a.type === b.type && sameTypeAndRdata(a, b);
