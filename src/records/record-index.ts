@@ -10,9 +10,10 @@
 // - Each zone's apex SOA is synthesized here, its serial the Unix time of the zone's last change (as CoreDNS).
 // - Change notifications are exact: a name is reported only when its records or its existence changed, so
 //   re-publishing an owner with one record different reports that record's name (and the apex), not all.
+// - No object per record is kept (stored-record.ts, docs/architecture.md "The record index"): records are
+//   made again on lookup, so what a caller gets is its own.
 import { normalizeName } from '../wire/name.js';
 import { RRClass, RRType, type ResourceRecord, type SoaData, type SrvData } from '../wire/types.js';
-import { sameRR } from './same-record.js';
 import {
   CompactSrv,
   compactRecord,
@@ -25,7 +26,6 @@ import {
 } from './stored-record.js';
 import type { LookupResult } from './types.js';
 
-export { sameRR } from './same-record.js';
 
 export interface RecordIndexOptions {
   /** Apexes this index is authoritative for (cluster zones and the reverse zones), lowercase, no trailing dot. */
