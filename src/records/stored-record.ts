@@ -73,7 +73,7 @@ export function compactRecord(record: ResourceRecord, ttl: number): StoredRecord
   return new CompactRdata(record.type, record.data);
 }
 
-/** The record `stored` at `name` stands for; a record kept whole is returned as is. */
+/** A new record object for `stored` at `name` (RDATA objects of other types are shared). */
 export function expandRecord(name: string, stored: StoredRecord, ttl: number): ResourceRecord {
   if (typeof stored === 'number') return { name, type: RRType.A, class: RRClass.IN, ttl, data: intToIpv4(stored) };
   if (typeof stored === 'string') return { name, type: RRType.PTR, class: RRClass.IN, ttl, data: stored };
@@ -83,7 +83,7 @@ export function expandRecord(name: string, stored: StoredRecord, ttl: number): R
     return { name, type: RRType.SRV, class: RRClass.IN, ttl, data };
   }
   if (stored instanceof CompactRdata) return { name, type: stored.type, class: RRClass.IN, ttl, data: stored.data } as ResourceRecord;
-  return stored;
+  return { ...stored }; // a copy, as for the others: the caller may set its TTL
 }
 
 export function typeOf(stored: StoredRecord): number {
@@ -130,12 +130,22 @@ function sameTypeAndRdata(a: StoredRecord, b: StoredRecord): boolean {
 export function storedKey(stored: StoredRecord): number | string {
   if (typeof stored === 'number') return stored;
   if (typeof stored === 'string') return `${RRType.PTR} ${RRClass.IN} ${stored}`;
+  // No record is made for the SRV sets of a big headless Service, whose keys are built on every update.
+  if (stored instanceof CompactSrv) return srvKey(RRClass.IN, 0, stored.weightPort >>> 16, stored.weightPort & 0xffff, stored.target);
   const record = expandRecord('', stored, 0);
   if (record.type === RRType.A && record.class === RRClass.IN && typeof record.data === 'string') {
     const n = ipv4ToInt(record.data);
     if (n !== null) return n;
   }
+  if (record.type === RRType.SRV) {
+    const srv = record.data as SrvData;
+    return srvKey(record.class, srv.priority, srv.weight, srv.port, srv.target);
+  }
   return typeof record.data === 'string'
     ? `${record.type} ${record.class} ${record.data}`
     : `${record.type} ${record.class} ${formatRdata(record)}`;
+}
+
+function srvKey(rrClass: number, priority: number, weight: number, port: number, target: string): string {
+  return `${RRType.SRV} ${rrClass} ${priority} ${weight} ${port} ${target}`;
 }

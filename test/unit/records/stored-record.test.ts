@@ -54,6 +54,8 @@ describe('stored records', () => {
     expect(compactRecord(aaaa, TTL)).toBeInstanceOf(CompactRdata);
     expect(compactRecord(srvWithPriority, TTL)).toBeInstanceOf(CompactRdata);
     expect(compactRecord(txt, TTL)).toBe(txt);
+    expect(expandRecord(NAME, txt, TTL)).toEqual(txt);
+    expect(expandRecord(NAME, txt, TTL)).not.toBe(txt); // a caller changing its TTL must not change the index
     expect(compactRecord(chaos, TTL)).toBe(chaos);
     expect(ttlOf(compactRecord(txt, TTL), TTL)).toBe(28800);
     for (const record of [aaaa, srvWithPriority]) expect(expandRecord(NAME, compactRecord(record, TTL), TTL)).toEqual(record);
@@ -68,6 +70,10 @@ describe('stored records', () => {
     expect(storedKey(compact)).toBe(storedKey(whole));
     expect(sameStored(ptrCompact, ptrWhole)).toBe(true);
     expect(storedKey(ptrCompact)).toBe(storedKey(ptrWhole));
+    const srvCompact = compactRecord(rr(NAME, RRType.SRV, srv(80, NAME, 0, 7), TTL), TTL);
+    const srvWhole = compactRecord(rr(NAME, RRType.SRV, srv(80, NAME, 0, 7), 30), TTL);
+    expect(sameStored(srvCompact, srvWhole)).toBe(true);
+    expect(storedKey(srvCompact)).toBe(storedKey(srvWhole));
   });
 
   it('tells apart records that differ in type or RDATA only', () => {
