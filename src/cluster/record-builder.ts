@@ -16,7 +16,7 @@
 //   the Service has publishNotReadyAddresses. FQDN slices are ignored.
 // - PTR owners are reverse names (in-addr.arpa / ip6.arpa), published once, pointing into the first zone.
 import { ipToReverseName } from '../records/ip-names.js';
-import { sameRR } from '../records/record-index.js';
+import { sameRR } from '../records/same-record.js';
 import { RRClass, RRType, type ResourceRecord } from '../wire/types.js';
 import type { EndpointSliceInfo, PodInfo, PodsMode, ServiceInfo } from './objects.js';
 import {
@@ -299,7 +299,15 @@ export function buildEndpointRecords(
   const primary = zones[0];
   for (const zone of zones) {
     const name = serviceName(service.name, service.namespace, zone);
-    const endpointTarget = (e: EndpointEntry): string => endpointName(e.label, service.name, service.namespace, zone);
+    // One string per endpoint name, shared by its records, the SRV targets and the PTRs pointing at it: the
+    // index keeps names by reference, so each copy would stay in memory as long as the records.
+    const endpointNames = new Map<string, string>();
+    const endpointNameOf = (label: string): string => {
+      let target = endpointNames.get(label);
+      if (target === undefined) endpointNames.set(label, (target = endpointName(label, service.name, service.namespace, zone)));
+      return target;
+    };
+    const endpointTarget = (e: EndpointEntry): string => endpointNameOf(e.label);
 
     if (service.headless) {
       // spec 1.1.0 §2.4.1: A/AAAA per ready endpoint at the service name and at its hostname name.
@@ -324,7 +332,7 @@ export function buildEndpointRecords(
     // Endpoint names (headless per spec; ClusterIP as CoreDNS answers them): A/AAAA, and SRV listing the
     // endpoint's own ports with itself as target.
     for (const [label, group] of groupBy(entries, (e) => e.label)) {
-      const target = endpointName(label, service.name, service.namespace, zone);
+      const target = endpointNameOf(label);
       if (group.length === 1) out.push(address(target, group[0].ip, ttl));
       else for (const ip of new Set(group.map((e) => e.ip))) out.push(address(target, ip, ttl));
       const srv = group.filter((e) => e.port !== undefined).map((e) => ({ target, port: e.port!.port }));

@@ -10,10 +10,22 @@
 // - Each zone's apex SOA is synthesized here, its serial the Unix time of the zone's last change (as CoreDNS).
 // - Change notifications are exact: a name is reported only when its records or its existence changed, so
 //   re-publishing an owner with one record different reports that record's name (and the apex), not all.
-import { formatRdata } from '../wire/presentation.js';
+// - No object per record is kept (stored-record.ts, docs/architecture.md "The record index"): records are
+//   made again on lookup, so what a caller gets is its own.
 import { normalizeName } from '../wire/name.js';
 import { RRClass, RRType, type ResourceRecord, type SoaData, type SrvData } from '../wire/types.js';
+import {
+  CompactSrv,
+  compactRecord,
+  expandRecord,
+  sameStored,
+  storedKey,
+  ttlOf,
+  typeOf,
+  type StoredRecord,
+} from './stored-record.js';
 import type { LookupResult } from './types.js';
+
 
 export interface RecordIndexOptions {
   /** Apexes this index is authoritative for (cluster zones and the reverse zones), lowercase, no trailing dot. */
@@ -27,32 +39,36 @@ export type ChangeListener = (changedNames: ReadonlySet<string>) => void;
 
 
 /**
- * Every record at one name, all types together. A large cluster has hundreds of thousands of names,
- * nearly all with one or two records, so the common cases cost nothing beyond the records themselves: one record is
- * stored as is, a few in an exact-size array. Past LARGE_NAME records (the A and SRV sets of a big headless
- * Service) a Map keyed by type and RDATA, so finding and removing one record stays O(1) and a 3,000-endpoint
- * Service is not O(n²) per update. A Map iterates in insertion order, so the RRset order is the same either
- * way. How many owners publish a record is kept aside (RecordIndex.extraRefs) for the rare shared ones.
+ * Every record at one name, all types together, in their stored form (stored-record.ts: an A record is a
+ * number, a PTR its target string, nothing carries its owner name, TTL or class). A large cluster has hundreds
+ * of thousands of names, nearly all with one or two records, so one record is stored as is and a few in an
+ * exact-size array. Past LARGE_NAME records (the A and SRV sets of a big headless Service) a Map keyed by
+ * storedKey, so finding and removing one record stays O(1) and a 3,000-endpoint Service is not O(n²) per
+ * update. A Map iterates in insertion order, so the RRset order is the same either way. How many owners
+ * publish a record is kept aside (RecordIndex.extraRefs) for the rare shared ones.
  */
-type NameEntries = ResourceRecord | ResourceRecord[] | Map<string, ResourceRecord>;
+type NameEntries = StoredRecord | StoredRecord[] | Map<number | string, StoredRecord>;
+
+/** An owner's records in order as (owner name, stored record) pairs in one flat array: no object per record. */
+type RecordPairs = Array<string | StoredRecord>;
 
 interface OwnerContribution {
-  records: ResourceRecord[];
+  pairs: RecordPairs;
   names: string[];
 }
 
 /**
- * What is kept per owner: its records alone when it declares no names (all but a few, where a
- * `{records, names}` object each would cost memory per owner), else the whole contribution.
+ * What is kept per owner: its pairs alone when it declares no names (all but a few, where a
+ * `{pairs, names}` object each would cost memory per owner), else the whole contribution.
  */
-type KeptContribution = ResourceRecord[] | OwnerContribution;
+type KeptContribution = RecordPairs | OwnerContribution;
 
 function keptForm(contribution: OwnerContribution): KeptContribution {
-  return contribution.names.length === 0 ? contribution.records : contribution;
+  return contribution.names.length === 0 ? contribution.pairs : contribution;
 }
 
 function fullForm(kept: KeptContribution): OwnerContribution {
-  return Array.isArray(kept) ? { records: kept, names: NO_NAMES } : kept;
+  return Array.isArray(kept) ? { pairs: kept, names: NO_NAMES } : kept;
 }
 
 /** Entries at one name kept in an array up to this many; beyond it, in a Map. */
@@ -71,10 +87,10 @@ export class RecordIndex {
   private readonly now: () => number;
   private readonly data = new Map<string, NameEntries>();
   /**
-   * Stored record → how many owners beyond the first publish it (a PTR for an IP two Services share, the
-   * A records at ns.dns.<zone>). Absent means one: a per-record counter would cost an object per record.
+   * name → storedKey → how many owners beyond the first publish that record (a PTR for an IP two Services
+   * share, the A records at ns.dns.<zone>). Absent means one: a per-record counter would cost memory per record.
    */
-  private readonly extraRefs = new Map<ResourceRecord, number>();
+  private readonly extraRefs = new Map<string, Map<number | string, number>>();
   /**
    * name → how many declarations and existing children it has, for names with any (RFC 8020: such a name
    * exists, records or not). A name with records exists anyway, so its records are not counted here: most
@@ -132,10 +148,10 @@ export class RecordIndex {
     const kept = this.owners.get(owner);
     const previous = kept === undefined ? undefined : fullForm(kept);
     const next: OwnerContribution = {
-      records: records.map(normalizeRecord),
+      pairs: this.pairsOf(records),
       names: names.length === 0 ? NO_NAMES : names.map(normalizeName),
     };
-    if (previous && sameContribution(previous, next)) return;
+    if (previous && sameContribution(previous, next, this.ttl)) return;
     this.owners.set(owner, keptForm(next));
     this.publish(next);
     if (previous) this.retract(previous);
@@ -173,6 +189,30 @@ export class RecordIndex {
     };
   }
 
+  /**
+   * The owner's records as stored pairs. Equal SRV RDATA among the owner's last few records is stored once
+   * (a ClusterIP Service's named-port SRV and bare-name SRV are the same tuple).
+   */
+  private pairsOf(records: readonly ResourceRecord[]): RecordPairs {
+    const pairs: RecordPairs = new Array(records.length * 2);
+    for (let i = 0; i < records.length; i++) {
+      const record = normalizeRecord(records[i]);
+      let stored = compactRecord(record, this.ttl);
+      if (stored instanceof CompactSrv) {
+        for (let j = 2 * i - 1; j > 0 && j >= 2 * i - 8; j -= 2) {
+          const earlier = pairs[j];
+          if (earlier instanceof CompactSrv && sameStored(earlier, stored)) {
+            stored = earlier;
+            break;
+          }
+        }
+      }
+      pairs[2 * i] = record.name;
+      pairs[2 * i + 1] = stored;
+    }
+    return pairs;
+  }
+
   /** True when `name` exists for some type (or as an empty non-terminal). */
   exists(name: string): boolean {
     return this.data.has(name) || this.existence.has(name);
@@ -182,7 +222,9 @@ export class RecordIndex {
   rrset(name: string, type: number): ResourceRecord[] {
     const out: ResourceRecord[] = [];
     const entries = this.data.get(name);
-    if (entries !== undefined) for (const record of each(entries)) if (record.type === type) out.push(record);
+    if (entries !== undefined) {
+      for (const stored of each(entries)) if (typeOf(stored) === type) out.push(expandRecord(name, stored, this.ttl));
+    }
     return out;
   }
 
@@ -203,17 +245,24 @@ export class RecordIndex {
       const entries = this.data.get(name);
       if (entries !== undefined) {
         if (qtype === RRType.ANY) {
-          for (const record of each(entries)) answer.push(record);
+          for (const stored of each(entries)) answer.push(expandRecord(name, stored, this.ttl));
           return this.positive(zone, answer);
         }
         const before = answer.length;
-        let cname: ResourceRecord | undefined;
-        for (const record of each(entries)) {
-          if (record.type === qtype) answer.push(record);
-          else if (record.type === RRType.CNAME) cname = record;
+        let cnameStored: StoredRecord | undefined;
+        if (typeof entries === 'number') {
+          // The most common name of all holds one A record: no iteration.
+          if (qtype === RRType.A) answer.push(expandRecord(name, entries, this.ttl));
+        } else {
+          for (const stored of each(entries)) {
+            const type = typeOf(stored);
+            if (type === qtype) answer.push(expandRecord(name, stored, this.ttl));
+            else if (type === RRType.CNAME) cnameStored = stored;
+          }
         }
         if (answer.length > before) return this.positive(zone, answer);
-        if (cname !== undefined) {
+        if (cnameStored !== undefined) {
+          const cname = expandRecord(name, cnameStored, this.ttl);
           answer.push(cname);
           const target = cname.data as string;
           const targetZone = this.findZone(target);
@@ -249,8 +298,8 @@ export class RecordIndex {
       seen.add(target);
       const entries = this.data.get(target);
       if (entries === undefined) continue;
-      for (const record of each(entries)) if (record.type === RRType.A) additional.push(record);
-      for (const record of each(entries)) if (record.type === RRType.AAAA) additional.push(record);
+      for (const stored of each(entries)) if (typeOf(stored) === RRType.A) additional.push(expandRecord(target, stored, this.ttl));
+      for (const stored of each(entries)) if (typeOf(stored) === RRType.AAAA) additional.push(expandRecord(target, stored, this.ttl));
     }
     return additional;
   }
@@ -272,100 +321,106 @@ export class RecordIndex {
     };
     const owner = SOA_OWNER + zone;
     const previous = this.owners.get(owner);
-    const contribution = { records: [{ name: zone, type: RRType.SOA, class: RRClass.IN, ttl: this.ttl, data }], names: NO_NAMES };
+    const contribution = { pairs: this.pairsOf([{ name: zone, type: RRType.SOA, class: RRClass.IN, ttl: this.ttl, data }]), names: NO_NAMES };
     this.owners.set(owner, keptForm(contribution));
     this.publish(contribution);
     if (previous) this.retract(fullForm(previous));
   }
 
   private publish(contribution: OwnerContribution): void {
-    for (const record of contribution.records) {
-      const name = record.name;
+    const pairs = contribution.pairs;
+    for (let i = 0; i < pairs.length; i += 2) {
+      const name = pairs[i] as string;
+      const record = pairs[i + 1] as StoredRecord;
       const entries = this.data.get(name);
       if (entries === undefined) {
         this.data.set(name, record);
         if (!this.existence.has(name)) this.existenceFlipped(name, 1);
         this.pendingChanges.add(name);
-      } else {
-        let stored: ResourceRecord | undefined;
-        if (entries instanceof Map) {
-          const key = identityKey(record);
-          stored = entries.get(key);
-          if (stored === undefined) entries.set(key, record);
-        } else if (Array.isArray(entries)) {
-          stored = entries.find((e) => sameRR(e, record));
-          if (stored === undefined) {
-            // concat, not push: push would grow the array to 18 slots, and most names hold two or three
-            // records for as long as the cluster has them.
-            this.data.set(name, entries.length < LARGE_NAME ? entries.concat(record) : toMap(entries, record));
-          }
-        } else if (sameRR(entries, record)) {
-          stored = entries;
-        } else {
-          this.data.set(name, [entries, record]);
-        }
+        continue;
+      }
+      let stored: StoredRecord | undefined;
+      if (entries instanceof Map) {
+        const key = storedKey(record);
+        stored = entries.get(key);
+        if (stored === undefined) entries.set(key, record);
+      } else if (Array.isArray(entries)) {
+        stored = entries.find((e) => sameStored(e, record));
         if (stored === undefined) {
-          this.pendingChanges.add(name);
-        } else {
-          const extra = (this.extraRefs.get(stored) ?? 0) + 1;
-          // RFC 2181 5.2: one TTL per RRset; the latest publisher's TTL wins.
-          if (stored.ttl !== record.ttl) {
-            this.replaceStored(name, entries, stored, record);
-            this.extraRefs.delete(stored);
-            this.extraRefs.set(record, extra);
-            this.pendingChanges.add(name);
-          } else {
-            this.extraRefs.set(stored, extra);
-          }
+          // concat, not push: push would grow the array to 18 slots, and most names hold two or three
+          // records for as long as the cluster has them.
+          this.data.set(name, entries.length < LARGE_NAME ? entries.concat([record]) : toMap(entries, record));
         }
+      } else if (sameStored(entries, record)) {
+        stored = entries;
+      } else {
+        this.data.set(name, [entries, record]);
+      }
+      if (stored === undefined) {
+        this.pendingChanges.add(name);
+        continue;
+      }
+      const key = storedKey(stored);
+      let shared = this.extraRefs.get(name);
+      if (shared === undefined) this.extraRefs.set(name, (shared = new Map()));
+      shared.set(key, (shared.get(key) ?? 0) + 1);
+      // RFC 2181 5.2: one TTL per RRset; the latest publisher's TTL wins.
+      if (ttlOf(stored, this.ttl) !== ttlOf(record, this.ttl)) {
+        this.replaceStored(name, entries, stored, record);
+        this.pendingChanges.add(name);
       }
     }
     for (const name of contribution.names) this.addExistence(name, 1);
   }
 
   /** Put `next` where `stored` is (the same RR with another TTL), keeping its place in the RRset order. */
-  private replaceStored(name: string, entries: NameEntries, stored: ResourceRecord, next: ResourceRecord): void {
-    if (entries instanceof Map) entries.set(identityKey(stored), next);
+  private replaceStored(name: string, entries: NameEntries, stored: StoredRecord, next: StoredRecord): void {
+    if (entries instanceof Map) entries.set(storedKey(stored), next);
     else if (Array.isArray(entries)) entries[entries.indexOf(stored)] = next;
     else this.data.set(name, next);
   }
 
   private retract(contribution: OwnerContribution): void {
-    for (const record of contribution.records) {
-      const name = record.name;
+    const pairs = contribution.pairs;
+    for (let i = 0; i < pairs.length; i += 2) {
+      const name = pairs[i] as string;
+      const record = pairs[i + 1] as StoredRecord;
       const entries = this.data.get(name);
-      if (entries !== undefined) {
-        let stored: ResourceRecord | undefined;
-        let key: string | undefined;
-        let at = -1;
-        if (entries instanceof Map) {
-          key = identityKey(record);
-          stored = entries.get(key);
-        } else if (Array.isArray(entries)) {
-          at = entries.findIndex((e) => sameRR(e, record));
-          if (at >= 0) stored = entries[at];
-        } else if (sameRR(entries, record)) {
-          stored = entries;
-        }
-        if (stored !== undefined) {
-          const extra = this.extraRefs.get(stored);
-          if (extra !== undefined) {
-            if (extra > 1) this.extraRefs.set(stored, extra - 1);
-            else this.extraRefs.delete(stored);
-          } else {
-            if (entries instanceof Map) {
-              entries.delete(key!);
-              if (entries.size === 0) this.recordsVanished(name);
-            } else if (Array.isArray(entries)) {
-              if (entries.length === 2) this.data.set(name, entries[1 - at]);
-              else entries.splice(at, 1);
-            } else {
-              this.recordsVanished(name);
-            }
-            this.pendingChanges.add(name);
-          }
+      if (entries === undefined) continue;
+      let stored: StoredRecord | undefined;
+      let key: number | string | undefined;
+      let at = -1;
+      if (entries instanceof Map) {
+        key = storedKey(record);
+        stored = entries.get(key);
+      } else if (Array.isArray(entries)) {
+        at = entries.findIndex((e) => sameStored(e, record));
+        if (at >= 0) stored = entries[at];
+      } else if (sameStored(entries, record)) {
+        stored = entries;
+      }
+      if (stored === undefined) continue;
+      const shared = this.extraRefs.get(name);
+      if (shared !== undefined) {
+        key ??= storedKey(stored);
+        const extra = shared.get(key);
+        if (extra !== undefined) {
+          if (extra > 1) shared.set(key, extra - 1);
+          else if (shared.size > 1) shared.delete(key);
+          else this.extraRefs.delete(name);
+          continue;
         }
       }
+      if (entries instanceof Map) {
+        entries.delete(key!);
+        if (entries.size === 0) this.recordsVanished(name);
+      } else if (Array.isArray(entries)) {
+        if (entries.length === 2) this.data.set(name, entries[1 - at]);
+        else entries.splice(at, 1);
+      } else {
+        this.recordsVanished(name);
+      }
+      this.pendingChanges.add(name);
     }
     for (const name of contribution.names) this.addExistence(name, -1);
   }
@@ -424,25 +479,17 @@ export class RecordIndex {
   }
 }
 
-function each(entries: NameEntries): Iterable<ResourceRecord> {
+function each(entries: NameEntries): Iterable<StoredRecord> {
   if (entries instanceof Map) return entries.values();
   return Array.isArray(entries) ? entries : [entries];
 }
 
-function toMap(entries: ResourceRecord[], extra: ResourceRecord): Map<string, ResourceRecord> {
-  const map = new Map<string, ResourceRecord>();
-  for (const record of entries) map.set(identityKey(record), record);
-  map.set(identityKey(extra), extra);
+function toMap(entries: StoredRecord[], extra: StoredRecord): Map<number | string, StoredRecord> {
+  const map = new Map<number | string, StoredRecord>();
+  for (const stored of entries) map.set(storedKey(stored), stored);
+  map.set(storedKey(extra), extra);
   return map;
 }
-
-/** Type, class and RDATA: what identifies a record among those at one name (RFC 2181 5: not the TTL). */
-function identityKey(record: ResourceRecord): string {
-  return typeof record.data === 'string'
-    ? `${record.type} ${record.class} ${record.data}`
-    : `${record.type} ${record.class} ${formatRdata(record)}`;
-}
-
 
 /**
  * Owner names and the domain names inside RDATA (CNAME, PTR, NS targets, SRV target) lowercase without the
@@ -477,40 +524,14 @@ function parent(name: string): string | null {
   return dot === -1 ? '' : name.slice(dot + 1);
 }
 
-/** The same RR: owner, type, class and RDATA match (RFC 2181 5: the TTL is not part of an RR's identity). */
-export function sameRR(a: ResourceRecord, b: ResourceRecord): boolean {
-  return a.type === b.type && a.class === b.class && a.name === b.name && sameRdata(a, b);
-}
-
-/** RDATA equality for two records of one type, field by field (no string building on the update path). */
-function sameRdata(a: ResourceRecord, b: ResourceRecord): boolean {
-  const x: unknown = a.data;
-  const y: unknown = b.data;
-  if (x === y) return true;
-  if (typeof x === 'string' || typeof y === 'string') return false;
-  if (x instanceof Uint8Array && y instanceof Uint8Array) return Buffer.compare(x, y) === 0;
-  if (Array.isArray(x) && Array.isArray(y)) return x.length === y.length && x.every((s, i) => s === y[i]);
-  if (a.type === RRType.SRV) {
-    const p = x as SrvData;
-    const q = y as SrvData;
-    return p.port === q.port && p.target === q.target && p.priority === q.priority && p.weight === q.weight;
-  }
-  if (a.type === RRType.SOA) {
-    const p = x as SoaData;
-    const q = y as SoaData;
-    return (
-      p.serial === q.serial && p.mname === q.mname && p.rname === q.rname && p.refresh === q.refresh &&
-      p.retry === q.retry && p.expire === q.expire && p.minimum === q.minimum
-    );
-  }
-  return formatRdata(a) === formatRdata(b);
-}
-
-function sameContribution(a: OwnerContribution, b: OwnerContribution): boolean {
-  if (a.records.length !== b.records.length || a.names.length !== b.names.length) return false;
+function sameContribution(a: OwnerContribution, b: OwnerContribution, ttl: number): boolean {
+  if (a.pairs.length !== b.pairs.length || a.names.length !== b.names.length) return false;
   for (let i = 0; i < a.names.length; i++) if (a.names[i] !== b.names[i]) return false;
-  for (let i = 0; i < a.records.length; i++) {
-    if (a.records[i].ttl !== b.records[i].ttl || !sameRR(a.records[i], b.records[i])) return false;
+  for (let i = 0; i < a.pairs.length; i += 2) {
+    if (a.pairs[i] !== b.pairs[i]) return false;
+    const x = a.pairs[i + 1] as StoredRecord;
+    const y = b.pairs[i + 1] as StoredRecord;
+    if (x !== y && (ttlOf(x, ttl) !== ttlOf(y, ttl) || !sameStored(x, y))) return false;
   }
   return true;
 }
