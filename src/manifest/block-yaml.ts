@@ -9,6 +9,8 @@
 // the caller parses with the `yaml` package instead, which gives the same values or reports the error with
 // its line. So what this accepts is always valid YAML that the full parser reads the same way.
 
+import { CharCode as C } from './char-codes.js';
+
 /** One document: its value, the line where its content starts, and what became of its root `items`. */
 export interface BlockYamlDocument {
   value: unknown;
@@ -33,32 +35,6 @@ interface RootItems {
 
 /** Thrown inside the parser to give up; never escapes parseBlockYaml. */
 const GIVE_UP: unique symbol = Symbol('give up');
-
-const enum C {
-  LineFeed = 10,
-  Space = 32,
-  Bang = 33,
-  Quote = 34,
-  Hash = 35,
-  Percent = 37,
-  Ampersand = 38,
-  Apostrophe = 39,
-  Star = 42,
-  Comma = 44,
-  Dash = 45,
-  Dot = 46,
-  Colon = 58,
-  Greater = 62,
-  Question = 63,
-  At = 64,
-  OpenBracket = 91,
-  Backslash = 92,
-  CloseBracket = 93,
-  Backtick = 96,
-  OpenBrace = 123,
-  Pipe = 124,
-  CloseBrace = 125,
-}
 
 /** Characters that cannot start a plain scalar here (yaml.org/spec/1.2.2 §7.3.3, c-indicator), or that this parser leaves to the full one. */
 function isIndicator(c: number): boolean {

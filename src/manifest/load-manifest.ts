@@ -11,6 +11,7 @@ import { ClusterDnsError, ErrorCodes } from '../errors.js';
 import type { ClusterObject, ClusterObjectKind } from '../cluster/objects.js';
 import { isSupportedKind, trimObject, type TrimOptions } from '../cluster/trim.js';
 import { parseBlockYaml } from './block-yaml.js';
+import { CharCode as Char } from './char-codes.js';
 
 /** Where trimmed objects go, in file order: an array, or the parse worker's JSON slices (json-slices.ts). */
 export interface ObjectSink {
@@ -227,21 +228,6 @@ function trimItems<S extends ObjectSink>(list: JsonList, trim: TrimOptions | und
     found.length = 0;
   }
   return result;
-}
-
-const enum Char {
-  Tab = 9,
-  LineFeed = 10,
-  Return = 13,
-  Space = 32,
-  Quote = 34,
-  Comma = 44,
-  Colon = 58,
-  OpenBracket = 91,
-  Backslash = 92,
-  CloseBracket = 93,
-  OpenBrace = 123,
-  CloseBrace = 125,
 }
 
 /**
