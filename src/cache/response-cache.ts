@@ -7,9 +7,10 @@
 //
 // A hit is synchronous and allocates nothing: entries are found by the parsed qname itself (a Map of qname →
 // the few entries for its types, classes and DO bits), never by a key string built per query; the LRU (keyed by
-// the entry object, read with one shared options object) only orders them for eviction. Each entry's reply is compiled (compileAnswer) when it
-// is stored, off the hit path; a hit at most rewrites its TTL fields in place, once per second, as the countdown
-// changes them. Cached replies clear AA (they come from a cache, not the zone; CoreDNS does the same).
+// the entry object, read with one shared options object) only orders them for eviction. Each entry's reply is
+// compiled (compileAnswer) when it is stored, off the hit path; a hit at most rewrites its TTL fields in place,
+// once per second, as the countdown changes them. Cached replies clear AA (they come from a cache, not the zone;
+// CoreDNS does the same).
 //
 // Prefetch (CoreDNS `prefetch AMOUNT DURATION PERCENTAGE%`, plugin/cache/freq): an entry counts its hits, the
 // count starting over at 1 when the previous hit is more than `prefetchWindowMs` old; once it has
@@ -18,18 +19,16 @@
 // life and never expires (entries filled together do not all miss together).
 // Serve-stale (RFC 8767): an expired entry is kept for `serveStaleMs` more, to be served with TTL 30 when
 // every upstream fails (RFC 8767 4: 30 s is the recommended stale TTL).
+import { LRUCache } from 'lru-cache';
 import { performance } from 'node:perf_hooks';
 import { compileAnswer, ttlOffsets, type CompiledAnswer } from '../wire/compiled-answer.js';
 import type { ResourceRecord } from '../wire/types.js';
 import type { CacheableSections } from './bailiwick.js';
 import { cacheDecision, type CacheableReply, type CacheEntryKind } from './cache-rules.js';
 import { createCacheStats, type CacheStats } from './cache-stats.js';
-import { LRUCache } from 'lru-cache';
 
 export const DEFAULT_CACHE_SIZE = 10_000;
 export const DEFAULT_CACHE_TTL = 30;
-/** lru-cache's get() allocates an options object per call unless given one: a hit shares this one. */
-const TOUCH: LRUCache.GetOptions<CacheEntry, true, unknown> = {};
 export const DEFAULT_PREFETCH_HITS = 10;
 export const DEFAULT_PREFETCH_PERCENT = 10;
 /** CoreDNS's `prefetch` DURATION default: hits further apart than this start the count over. */
@@ -78,6 +77,9 @@ export interface CachedAnswer {
   readonly kind: 'answer';
   readonly answer: CompiledAnswer;
 }
+
+/** lru-cache's get() allocates an options object per call unless given one: a hit shares this one. */
+const TOUCH: LRUCache.GetOptions<CacheEntry, true, unknown> = {};
 
 export class CacheEntry {
   /** Hits within the prefetch window of each other (CoreDNS freq.Freq). */

@@ -24,7 +24,7 @@ export class KeySets {
     else if (held.size === 0) this.map.delete(key);
   }
 
-  /** What `key` holds: one value, several, or undefined. Read it with `valuesOf` or test `instanceof Set`. */
+  /** What `key` holds: one value (a string), several (a Set), or undefined; `list` gives either as an array. */
   get(key: string): string | ReadonlySet<string> | undefined {
     return this.map.get(key);
   }
