@@ -133,6 +133,11 @@ export interface ServerInternalOptions extends ClusterDnsServerOptions {
    */
   beforeListen?: (parts: { store: ClusterStore; index: RecordIndex }) => void | Promise<void>;
   /**
+   * Runs once, when the first full load is in and before the server reports synced (/ready 200, cluster
+   * names answered): the CLI's post-load heap compaction, so that its pause falls before readiness.
+   */
+  onInitialLoad?: () => void;
+  /**
    * Serve through a DnsServer the caller owns and keeps across Corefile reloads (src/corefile/): it is
    * started here when not yet listening and never closed here; `adopt` receives this server's chain, which
    * the caller swaps in behind the listener when it chooses.
@@ -242,6 +247,7 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
     ignoreEmptyService: options.ignoreEmptyService,
     noEndpoints: options.noEndpoints,
     logger: logger.child({ component: 'store' }),
+    beforeSynced: options.onInitialLoad,
   });
   const kubernetes = new KubernetesHandler({
     index,

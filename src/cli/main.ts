@@ -15,7 +15,7 @@ import { ClusterDnsError, ErrorCodes } from '../errors.js';
 import type { AutopathSettings } from '../pipeline/autopath-handler.js';
 import { createLogger } from '../log/logger.js';
 import type { Logger } from 'pino';
-import { compactHeap } from '../runtime/heap-compaction.js';
+import { compactAfterInitialLoad } from '../runtime/heap-compaction.js';
 
 const USAGE = `Usage: clusterdns serve [flags]
        clusterdns explain NAME [TYPE] (--manifest FILE | --kubeconfig FILE | --server URL) [flags]
@@ -186,6 +186,9 @@ async function serve(rawArgv: string[]): Promise<void> {
       logger,
       // A big YAML snapshot takes seconds to parse: off the thread that answers queries.
       manifestParseWorker: fileURLToPath(new URL('../manifest/parse-worker.js', import.meta.url)),
+      // One full GC releases what the first load left behind, before /ready turns 200 (a multi-core
+      // primary and its workers compact on their own: src/workers/).
+      onInitialLoad: () => compactAfterInitialLoad(logger),
     });
   } catch (err) {
     const code = err instanceof ClusterDnsError ? ` [${err.code}]` : '';
@@ -211,15 +214,6 @@ async function serve(rawArgv: string[]): Promise<void> {
     logger.fatal({ loops: report.loops }, report.message);
     void dns.close().finally(() => fail(report.message, 1));
   });
-  // With the API source the data may still be loading; the source logs 'synced' when it is done. Then one
-  // full GC releases what the load left behind (src/runtime/heap-compaction.ts).
-  if ('whenSynced' in dns) {
-    // One process (a multi-core primary and its workers compact on their own: src/workers/).
-    // setImmediate: the queries already waiting on the sockets are answered before the pause.
-    void dns.whenSynced().then(() =>
-      setImmediate(() => logger.debug({ ms: Math.round(compactHeap()) }, 'heap compacted after the initial load')),
-    );
-  }
 }
 
 /** `--autopath @kubernetes` (as the Corefile's `autopath @kubernetes`) or `--autopath FILE` (a resolv.conf). */

@@ -13,6 +13,7 @@ import { ClusterDnsError, ErrorCodes } from '../errors.js';
 import { formatUpstream } from '../forward/upstream-address.js';
 import type { AutopathSettings } from '../pipeline/autopath-handler.js';
 import { parseForwardRoutes, type ForwardSettings } from '../pipeline/resolver-handlers.js';
+import { compactAfterInitialLoad } from '../runtime/heap-compaction.js';
 
 export interface CorefileServeContext {
   conf: string;
@@ -235,6 +236,8 @@ async function serverOptions(settings: CorefileSettings, context: CorefileServeC
     tcpIdleTimeoutMs: options.tcpIdleTimeoutMs,
     tcpMaxInFlightPerConnection: options.tcpMaxInFlight,
     logger,
+    // One full GC releases what the first load left behind, before /ready turns 200 (once per process).
+    onInitialLoad: () => compactAfterInitialLoad(logger),
   };
 }
 

@@ -75,6 +75,12 @@ export interface ClusterStoreOptions {
    */
   sliceOwnersAbove?: number;
   logger?: Logger;
+  /**
+   * Called once, when the first full state is in and before the store reports synced: whatever it does
+   * (the CLI's post-load GC pause) happens while /ready still answers 503 and cluster names SERVFAIL, so
+   * no client routed here by readiness waits on it.
+   */
+  beforeSynced?: () => void;
 }
 
 
@@ -151,10 +157,12 @@ export class ClusterStore implements ClusterSink {
   /** Objects that failed once: logged once until they succeed again. */
   private readonly failing = new Set<string>();
   private isSynced = false;
+  private beforeSynced: (() => void) | undefined;
 
   constructor(options: ClusterStoreOptions) {
     this.index = options.index;
     this.logger = options.logger;
+    this.beforeSynced = options.beforeSynced;
     this.sliceOwnersAbove = options.sliceOwnersAbove ?? SLICE_OWNERS_ABOVE;
     this.options = {
       zones: options.zones.map(normalizeName),
@@ -173,6 +181,10 @@ export class ClusterStore implements ClusterSink {
   }
 
   markSynced(): void {
+    if (this.isSynced) return;
+    const hook = this.beforeSynced;
+    this.beforeSynced = undefined;
+    hook?.();
     this.isSynced = true;
   }
 

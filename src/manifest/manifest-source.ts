@@ -43,7 +43,7 @@ interface FileState {
   /** Absolute: used for I/O and watch matching. */
   path: string;
   /**
-   * SHA-1 of the bytes last parsed (good or broken), to skip re-parsing an unchanged file. Not the text
+   * SHA-256 of the bytes last parsed (good or broken), to skip re-parsing an unchanged file. Not the text
    * itself: a large snapshot's text would otherwise stay on the heap for good.
    */
   digest: string | undefined;

@@ -11,7 +11,7 @@ import { ClusterDnsError, ErrorCodes } from '../errors.js';
 import type { LoopReport } from '../forward/loop-detection.js';
 import { startHttpEndpoints, type HttpEndpoints } from '../http/http-endpoints.js';
 import { silentLogger, type LogFormat, type LogLevel } from '../log/logger.js';
-import { compactHeap } from '../runtime/heap-compaction.js';
+import { compactAfterInitialLoad } from '../runtime/heap-compaction.js';
 import { DEFAULT_LAMEDUCK_MS, lameduck } from '../runtime/lameduck.js';
 import type { ServerStats } from '../server/server-stats.js';
 import { createDataSource, type DataSource } from '../sources/data-source.js';
@@ -103,7 +103,7 @@ export async function startMultiCore(options: MultiCoreOptions): Promise<MultiCo
   const fanout: ClusterFanout = new ClusterFanout({
     broadcast: (message) => pool.broadcast(message),
     // The primary holds the source and every object too: release what the load left behind, once.
-    onFirstSync: () => logger.debug({ ms: Math.round(compactHeap()) }, 'heap compacted after the initial load'),
+    onFirstSync: () => compactAfterInitialLoad(logger),
     logger: logger.child({ component: 'store' }),
   });
 

@@ -10,7 +10,7 @@ import { startClusterDnsServer, type ClusterDnsServer } from '../cluster-dns.js'
 import type { ClusterSink } from '../cluster/cluster-sink.js';
 import type { LoopReport } from '../forward/loop-detection.js';
 import { createServerStats } from '../server/server-stats.js';
-import { compactHeap } from '../runtime/heap-compaction.js';
+import { compactAfterInitialLoad } from '../runtime/heap-compaction.js';
 import { createLogger, type LogLevel } from '../log/logger.js';
 import type { ResolverCounters } from './resolver-counters.js';
 import { startWorkerBlocks, type WorkerBlocks } from './worker-blocks.js';
@@ -85,9 +85,10 @@ function resolverCounters(): { resolver?: ResolverCounters } {
 
 function markSynced(synced: ClusterSink): void {
   if (!synced.synced) {
+    // Before answering from the state and before reporting synced (so /ready waits for it): release what
+    // applying the state left behind.
+    compactAfterInitialLoad(logger);
     synced.markSynced();
-    // Before reporting synced (so /ready waits for it): release what applying the state left behind.
-    logger.debug({ ms: Math.round(compactHeap()) }, 'heap compacted after the initial load');
   }
   send({ type: 'synced' });
 }

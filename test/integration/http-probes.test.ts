@@ -1,5 +1,6 @@
 // /health, /ready and /metrics over real HTTP, with the Kubernetes source down at start-up and then up.
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ClusterStore } from '../../src/cluster/cluster-store.js';
 import { startClusterDnsServer, type ClusterDnsServer } from '../../src/cluster-dns.js';
 import { resolveKubeConfig } from '../../src/kube-api/kubeconfig.js';
 import { RCode, RRType } from '../../src/wire/types.js';
@@ -20,7 +21,7 @@ async function get(address: { host: string; port: number } | undefined, path: st
 }
 
 describe('HTTP endpoints', () => {
-  it('/ready is 503 "not synced with the cluster yet" while the API is unreachable at start-up, 200 once synced; /health is 200 throughout', async () => {
+  it('/ready is 503 "not synced with the cluster yet" while the API is unreachable at start-up, 200 once synced, after the initial-load hook ran once; /health is 200 throughout', async () => {
     const emu = await new ApiEmulator({ token: TOKEN }).start();
     emu.applyAll([namespace('default'), service('default', 'hello', { clusterIP: '10.96.0.20', ports: [{ name: 'http', port: 80 }] })]);
     await emu.refuseConnections();
@@ -32,20 +33,28 @@ describe('HTTP endpoints', () => {
     });
 
     const { kubeConfig } = resolveKubeConfig({ kubeconfig });
+    let store: ClusterStore | undefined;
+    const syncedAtInitialLoad: boolean[] = [];
     const dns: ClusterDnsServer = await startClusterDnsServer({
       kubernetes: { kubeConfig, tuning: FAST_TUNING },
       health: '127.0.0.1:0',
       ready: '127.0.0.1:0',
       metrics: '127.0.0.1:0',
+      beforeListen: (parts) => {
+        store = parts.store;
+      },
+      onInitialLoad: () => syncedAtInitialLoad.push(store!.synced),
     });
     cleanups.push(() => dns.close());
 
     expect(await get(dns.http.health, '/health')).toEqual({ status: 200, body: 'OK' });
     expect(await get(dns.http.ready, '/ready')).toEqual({ status: 503, body: 'not synced with the cluster yet' });
     expect((await udpQuery(dns.address.port, 'hello.default.svc.cluster.local', RRType.A)).rcode).toBe(RCode.SERVFAIL);
+    expect(syncedAtInitialLoad).toEqual([]);
 
     await emu.acceptConnections();
     await waitFor(async () => (await get(dns.http.ready, '/ready')).status === 200, { timeoutMs: 5000 });
+    expect(syncedAtInitialLoad).toEqual([false]);
     expect((await udpQuery(dns.address.port, 'hello.default.svc.cluster.local', RRType.A)).rcode).toBe(RCode.NOERROR);
     expect((await get(dns.http.health, '/nope')).status).toBe(404);
   });

@@ -90,6 +90,24 @@ describe('ClusterStore publishing', () => {
     expect(store.synced).toBe(true);
   });
 
+  it('runs beforeSynced once, with the loaded records already published and synced still false', () => {
+    const seen: Array<{ synced: boolean; published: string[] }> = [];
+    const hooked: ClusterStore = new ClusterStore({
+      index,
+      zones: ['cluster.local'],
+      ttl: 5,
+      pods: 'verified',
+      beforeSynced: () => seen.push({ synced: hooked.synced, published: index.touched() }),
+    });
+    index.reset();
+    hooked.replaceAll(cluster());
+    expect(seen).toEqual([]);
+    hooked.markSynced();
+    hooked.markSynced();
+    expect(seen).toEqual([{ synced: false, published: ['ns:default', 'pod:default/hello-a', 'svc:default/hello', 'svc:default/nginx', 'svc:default/world'] }]);
+    expect(hooked.synced).toBe(true);
+  });
+
   it('replaceAll with deep-equal objects publishes nothing', () => {
     store.replaceAll(cluster());
     index.reset();
