@@ -12,6 +12,7 @@ import type { ClusterObject, ClusterObjectKind } from '../cluster/objects.js';
 import { isSupportedKind, trimObject, type TrimOptions } from '../cluster/trim.js';
 import { parseBlockYaml } from './block-yaml.js';
 import { CharCode as Char } from './char-codes.js';
+import type { TimeSlicer } from '../runtime/time-slicer.js';
 
 /** Where trimmed objects go, in file order: an array, or the parse worker's JSON slices (json-slices.ts). */
 export interface ObjectSink {
@@ -199,6 +200,44 @@ function trimFound(item: Found, result: ParsedManifest<ObjectSink>, trim: TrimOp
   result.skippedKinds.set(kind, (result.skippedKinds.get(kind) ?? 0) + 1);
 }
 
+/**
+ * Work that can stop between steps: each `yield` is a point where a caller running it in time slices may
+ * pause (finishInSlices); finish() runs it straight through.
+ */
+type Steps<T> = Generator<void, T, undefined>;
+
+/** Items split between steps (≈ 1–2 ms of scanning), and items parsed and trimmed between steps. */
+const SPLIT_STEP = 1024;
+const TRIM_STEP = 256;
+
+function finish<T>(steps: Steps<T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+  }
+}
+
+async function finishInSlices<T>(steps: Steps<T>, slicer: TimeSlicer): Promise<T> {
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+    await slicer.pause();
+  }
+}
+
+/**
+ * parseManifestBytes's JSON List path on the calling thread in time slices: the same objects, the loop
+ * pausing between items whenever its slice is used up. Undefined whenever that path would not take the
+ * bytes (not a JSON List, an item that does not parse or that trim rejects): the caller then parses them
+ * the usual way, which also reports the first problem with its line.
+ */
+export async function parseJsonListInSlices(bytes: Uint8Array, trim: TrimOptions | undefined, slicer: TimeSlicer): Promise<ParsedManifest | undefined> {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buffer[skipSpace(buffer, 0)] !== Char.OpenBrace) return undefined;
+  const list = await finishInSlices(splitJsonListSteps(buffer), slicer);
+  return list === undefined ? undefined : finishInSlices(trimItemsSteps(list, trim, () => []), slicer);
+}
+
 /** A JSON List split at its items: the List's other members parsed, each item still bytes. */
 export interface JsonList {
   bytes: Buffer;
@@ -213,6 +252,10 @@ export interface JsonList {
  * with its line, as it always did.
  */
 function trimItems<S extends ObjectSink>(list: JsonList, trim: TrimOptions | undefined, newSink: () => S): ParsedManifest<S> | undefined {
+  return finish(trimItemsSteps(list, trim, newSink));
+}
+
+function* trimItemsSteps<S extends ObjectSink>(list: JsonList, trim: TrimOptions | undefined, newSink: () => S): Steps<ParsedManifest<S> | undefined> {
   const itemKind = list.kind.slice(0, -'List'.length);
   const hint = isSupportedKind(itemKind) ? itemKind : undefined;
   const found: Found[] = [];
@@ -226,6 +269,7 @@ function trimItems<S extends ObjectSink>(list: JsonList, trim: TrimOptions | und
       return undefined;
     }
     found.length = 0;
+    if (i % TRIM_STEP === TRIM_STEP - 1) yield;
   }
   return result;
 }
@@ -237,6 +281,10 @@ function trimItems<S extends ObjectSink>(list: JsonList, trim: TrimOptions | und
  * JSON.parse; each item is checked when it is parsed.
  */
 export function splitJsonList(input: string | Buffer): JsonList | undefined {
+  return finish(splitJsonListSteps(input));
+}
+
+function* splitJsonListSteps(input: string | Buffer): Steps<JsonList | undefined> {
   // Bytes, not text: the structure is ASCII, and UTF-8 never puts an ASCII byte inside a longer character.
   const text = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
   let at = skipSpace(text, 0);
@@ -271,6 +319,7 @@ export function splitJsonList(input: string | Buffer): JsonList | undefined {
           const end = skipValue(text, at);
           if (end < 0) return undefined;
           items.push([at, end]);
+          if (items.length % SPLIT_STEP === 0) yield;
           at = skipSpace(text, end);
           const c = text[at];
           if (c === Char.CloseBracket) {

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { TrimOptions } from '../cluster/trim.js';
 import type { ClusterObject } from '../cluster/objects.js';
 import { parseManifestBytes, type ObjectSink, type ParsedManifest } from './load-manifest.js';
+import type { TimeSlicer } from '../runtime/time-slicer.js';
 
 /** A parse, or `unchanged` when the bytes hash to the digest the caller already holds. */
 export type ParseOutcome<S extends ObjectSink = ClusterObject[]> = { unchanged: true; digest: string } | { unchanged: false; digest: string; parsed: ParsedManifest<S> };
@@ -18,12 +19,26 @@ export interface ManifestParser {
   close(): Promise<void>;
 }
 
+const DIGEST = 'sha256';
+/** Bytes hashed between pauses by digestInSlices. */
+const DIGEST_CHUNK = 1 << 20;
+
 /**
  * Change detection of the raw bytes, with no decoding first. SHA-256 rather than SHA-1: OpenSSL hashes it
  * with the CPU's SHA extensions where there are any, several times faster (docs/benchmarks.md).
  */
 export function digestOf(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('base64');
+  return createHash(DIGEST).update(bytes).digest('base64');
+}
+
+/** digestOf, a chunk at a time with a pause between chunks whenever the slice is used up (on the serving thread). */
+export async function digestInSlices(bytes: Uint8Array, slicer: TimeSlicer): Promise<string> {
+  const hash = createHash(DIGEST);
+  for (let at = 0; at < bytes.byteLength; at += DIGEST_CHUNK) {
+    hash.update(bytes.subarray(at, at + DIGEST_CHUNK));
+    await slicer.pause();
+  }
+  return hash.digest('base64');
 }
 
 const failureDigests = new WeakMap<object, string>();

@@ -15,7 +15,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { objectKey } from '../cluster/object-diff.js';
 import type { ClusterEvent, ClusterObject } from '../cluster/objects.js';
 import type { TrimOptions } from '../cluster/trim.js';
-import { digestOf, digestOfFailure, inThreadManifestParser, type ManifestParser } from './manifest-parser.js';
+import { digestInSlices, digestOf, digestOfFailure, inThreadManifestParser, type ManifestParser, type ParseOutcome } from './manifest-parser.js';
+import { parseJsonListInSlices } from './load-manifest.js';
 import { TimeSlicer, inSlices } from '../runtime/time-slicer.js';
 import { HeapProjection, checkManifestFits } from '../runtime/heap-budget.js';
 
@@ -136,9 +137,8 @@ export class ManifestSource {
     if (this.started) throw new Error('ManifestSource already started');
     this.started = true;
     for (const state of this.states) {
-      const { bytes, signature } = await this.read(state);
-      checkManifestFits(state.file, bytes.byteLength);
-      const outcome = await this.parser.parse(bytes, state.file, undefined, this.trim);
+      const { outcome, signature } = await this.firstParse(state);
+      if (this.closed) return;
       if (outcome.unchanged) continue; // not with no digest known
       state.digest = outcome.digest;
       state.signature = signature;
@@ -165,6 +165,30 @@ export class ManifestSource {
     this.store.markSynced();
     this.logger.info({ files: this.states.map((s) => s.file), ...this.store.counts, changed }, 'manifest loaded');
     this.watch();
+  }
+
+  /**
+   * Read and parse a file for the first load. A function of its own so that the file's bytes are unreachable
+   * once it returns: the post-load GC (onInitialLoad) must find them garbage.
+   */
+  private async firstParse(state: FileState): Promise<{ outcome: ParseOutcome; signature: string }> {
+    const { bytes, signature } = await this.read(state);
+    checkManifestFits(state.file, bytes.byteLength);
+    const outcome = (await this.parseHere(bytes)) ?? (await this.parser.parse(bytes, state.file, undefined, this.trim));
+    return { outcome, signature };
+  }
+
+  /**
+   * The first load of a JSON List (`kubectl get -o json`, the usual form of a big snapshot) is parsed on this
+   * thread in time slices rather than by `parser`: nothing is answered from the cluster before it is in, and
+   * handing the objects over from the parse worker (JSON text there, parsed again here) costs about as much
+   * CPU as parsing them, which on one core all adds to the time to the first answer. YAML, JSON the fast
+   * path does not take (and so every error, reported with its line) and every reload go to `parser`.
+   */
+  private async parseHere(bytes: Buffer): Promise<ParseOutcome | undefined> {
+    const slicer = new TimeSlicer();
+    const parsed = await parseJsonListInSlices(bytes, this.trim, slicer);
+    return parsed === undefined ? undefined : { unchanged: false, digest: await digestInSlices(bytes, slicer), parsed };
   }
 
   /** Stop every watcher and timer and wait for a reload in flight; no handle stays open. */

@@ -1,6 +1,6 @@
-// A cluster snapshot as `kubectl get svc -A -o yaml` prints it (a `kind: List` with every Service's metadata,
-// spec and status in kubectl's field order), for tests of big manifests. Deterministic: the same count gives
-// the same bytes. 20,000 Services make 8.3 MB of YAML.
+// A cluster snapshot as `kubectl get svc -A -o yaml` (or `-o json`) prints it (a `kind: List` with every
+// Service's metadata, spec and status in kubectl's field order), for tests of big manifests. Deterministic:
+// the same count gives the same bytes. 20,000 Services make 8.3 MB of YAML.
 
 /** The ClusterIP of the i-th Service: 10.96.0.0/12, skipping .0 and the kube-dns address 10.96.0.10. */
 export function snapshotServiceIp(i: number): string {
@@ -20,10 +20,32 @@ export function kubectlServicesYaml(count: number): string {
   return lines.join('\n');
 }
 
+/** The same Services as kubectlServicesYaml, as `kubectl get svc -A -o json` prints them (4-space indent). */
+export function kubectlServicesJson(count: number): string {
+  const items = Array.from({ length: count }, (_, i) => serviceObject(i));
+  return `${JSON.stringify({ apiVersion: 'v1', items, kind: 'List', metadata: { resourceVersion: '' } }, null, 4)}\n`;
+}
+
+function uidOf(i: number): string {
+  return `${(0x10000000 + i).toString(16)}-7c1e-4d2a-9b3f-${(0x100000000000 + i).toString(16)}`;
+}
+
+function serviceObject(i: number): object {
+  const { name, namespace } = snapshotService(i);
+  const ip = snapshotServiceIp(i);
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { creationTimestamp: '2026-11-02T09:14:07Z', name, namespace, resourceVersion: `${100000 + i}`, uid: uidOf(i) },
+    spec: { clusterIP: ip, clusterIPs: [ip], ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 8080 }], type: 'ClusterIP' },
+    status: { loadBalancer: {} },
+  };
+}
+
 function serviceYaml(i: number): string {
   const { name, namespace } = snapshotService(i);
   const ip = snapshotServiceIp(i);
-  const uid = `${(0x10000000 + i).toString(16)}-7c1e-4d2a-9b3f-${(0x100000000000 + i).toString(16)}`;
+  const uid = uidOf(i);
   return [
     '- apiVersion: v1',
     '  kind: Service',

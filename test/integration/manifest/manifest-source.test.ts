@@ -302,6 +302,36 @@ describe('ManifestSource', () => {
     await bad.close();
   });
 
+  it('the first load of a JSON List is parsed on the serving thread (the parse worker is never started), YAML and reloads in the worker, whose objects compare equal but for the edit', async () => {
+    const json = (ip: string) => JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'hello', namespace: 'default' }, spec: { clusterIP: ip, ports: [{ name: 'http', port: 80 }] } },
+        { apiVersion: 'v1', kind: 'Service', metadata: { name: 'world', namespace: 'default' }, spec: { clusterIP: '10.96.0.21', ports: [{ name: 'http', port: 80 }] } }],
+    }, null, 4);
+    const file = join(dir, 'c.json');
+    await writeFile(file, json('10.96.0.20'));
+    const parser = new ThreadedManifestParser(PARSE_WORKER, { idleReleaseMs: 60_000 });
+    source = new ManifestSource({ files: [file], store, logger: log.logger, parser });
+    await source.start();
+    expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.20'));
+    expect(parser.workerRunning).toBe(false);
+
+    const reloaded = log.next('info', RELOADED);
+    await writeFile(file, json('10.96.0.22'));
+    expect(await reloaded).toMatchObject({ services: 2, changed: 1 });
+    expect(parser.workerRunning).toBe(true); // a small parse keeps it for idleReleaseMs
+    expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.22'));
+
+    const yaml = join(dir, 'c.yaml');
+    await writeFile(yaml, manifest({ other: '10.96.0.30' }));
+    const yamlParser = new ThreadedManifestParser(PARSE_WORKER, { idleReleaseMs: 60_000 });
+    const yamlSource = new ManifestSource({ files: [yaml], store: new ClusterStore({ index: new FakeIndex(), zones: ['cluster.local'], ttl: 5, pods: 'verified', logger: log.logger }), logger: log.logger, parser: yamlParser });
+    await yamlSource.start();
+    expect(yamlParser.workerRunning).toBe(true);
+    await yamlSource.close();
+  });
+
   it('close() stops every watcher and timer: no handle is left open, later edits are ignored', async () => {
     await loopTurn(); // handles closed by earlier tests leave the active list
     const before = process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap');

@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ClusterDnsError, ErrorCodes } from '../../../src/errors.js';
 import { stringify } from 'yaml';
 import { generateCluster, toKubernetesList, toYaml } from '../../../bench/generate-cluster.mjs';
-import { loadManifestFile, parseManifest, parseManifestBytes, parseManifestFully, splitJsonList } from '../../../src/manifest/load-manifest.js';
+import { loadManifestFile, parseJsonListInSlices, parseManifest, parseManifestBytes, parseManifestFully, splitJsonList } from '../../../src/manifest/load-manifest.js';
+import { TimeSlicer } from '../../../src/runtime/time-slicer.js';
 import { JsonSlices } from '../../../src/manifest/json-slices.js';
 
 const listYaml = `apiVersion: v1
@@ -372,6 +373,20 @@ describe('the fast paths (YAML one item at a time, JSON from the bytes) against 
     objects.flush();
     expect(objects.slices.length).toBe(Math.ceil(objects.length / 100));
     expect(objects.slices.flatMap((slice) => JSON.parse(slice) as unknown[])).toEqual(parseManifest(json, 'c.json').objects);
+  });
+
+  it('on the serving thread in time slices (a first load): the same objects, yielding to the event loop between slices; what the fast path does not take is left to the caller', async () => {
+    let otherTaskRan = false;
+    const parsing = parseJsonListInSlices(Buffer.from(json), undefined, new TimeSlicer(0)); // every slice used up: yields at each step
+    setImmediate(() => (otherTaskRan = true));
+    const parsed = await parsing;
+    expect(otherTaskRan).toBe(true);
+    expect(parsed).toEqual(parseManifestBytes(Buffer.from(json), 'c.json', undefined, () => []));
+
+    const rejected = { ...list, items: [...list.items, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'bad', namespace: 'x' }, spec: { type: 'Nope' } }] };
+    for (const bytes of [stringify(list), '[]', JSON.stringify(rejected), json.slice(0, -2)]) {
+      expect(await parseJsonListInSlices(Buffer.from(bytes), undefined, new TimeSlicer()), bytes.slice(0, 40)).toBeUndefined();
+    }
   });
 
   it('YAML: a bad object deep in a List → MANIFEST_OBJECT at the line of its `-`, as the general path says', () => {
