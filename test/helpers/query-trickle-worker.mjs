@@ -32,6 +32,7 @@ socket.on('message', (packet) => {
   inFlight.delete(id);
   latencies.push(performance.now() - at);
   const rcode = packet[3] & 0x0f;
+  if (rcodes[rcode] === undefined) parentPort.postMessage({ kind: 'first', rcode }); // for QueryTrickle.firstReply
   rcodes[rcode] = (rcodes[rcode] ?? 0) + 1;
   if (stopping && inFlight.size === 0) finish();
 });

@@ -31,6 +31,8 @@ export interface TrickleReport {
 }
 
 export interface QueryTrickle {
+  /** Resolves once a reply with this rcode has come (at once if one has); rejects after boundMs. */
+  firstReply(rcode: number, boundMs?: number): Promise<void>;
   /** Stop sending, wait for the replies still due (at most timeoutMs), end the worker and report. */
   stop(): Promise<TrickleReport>;
 }
@@ -60,11 +62,11 @@ export async function startQueryTrickle(options: TrickleOptions): Promise<QueryT
     messages.push(message);
     for (const wake of waiters.splice(0)) wake();
   });
-  const next = (kind: string, boundMs: number): Promise<{ kind: string }> =>
+  const next = (kind: string, boundMs: number, match: (m: { kind: string }) => boolean = () => true): Promise<{ kind: string }> =>
     new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`query trickle: no '${kind}' within ${boundMs} ms`)), boundMs);
       const look = (): void => {
-        const found = messages.find((m) => m.kind === kind);
+        const found = messages.find((m) => m.kind === kind && match(m));
         if (found) {
           clearTimeout(timer);
           resolve(found);
@@ -74,6 +76,9 @@ export async function startQueryTrickle(options: TrickleOptions): Promise<QueryT
     });
   await next('started', 10_000);
   return {
+    async firstReply(rcode, boundMs = 10_000) {
+      await next('first', boundMs, (m) => (m as { rcode?: number }).rcode === rcode);
+    },
     async stop() {
       worker.postMessage('stop');
       const report = (await next('report', timeoutMs + 10_000)) as WorkerReport;

@@ -1,7 +1,7 @@
 // The API answers each list page seconds late: the server keeps answering (SERVFAIL for cluster names before
 // the first sync, the old data after it), /ready stays 503 until every list is in, /health is 200 throughout.
 import { afterEach, describe, expect, it } from 'vitest';
-import { RRType } from '../../../src/wire/types.js';
+import { RCode, RRType } from '../../../src/wire/types.js';
 import { namespace, service } from '../../helpers/api-emulator/index.js';
 import { startQueryTrickle } from '../../helpers/query-trickle.js';
 import { QUERY_BOUND_MS, reportFigures, serviceIp, startFaultRig, type FaultRig } from './fault-rig.js';
@@ -44,6 +44,7 @@ describe('slow lists', () => {
     const pages = r.emu.requests.slice(since).filter((q) => q.resource === 'services' && !q.watch);
     expect(pages).toHaveLength(3);
     // Three pages each PAGE_DELAY_MS late: the list took that long, and the queries kept being answered.
+    await trickle.firstReply(RCode.NOERROR);
     const report = await trickle.stop();
     reportFigures('slow first list', report);
     expect(report.lost).toBe(0);
