@@ -166,6 +166,27 @@ describe('clusterdns serve --conf: reload polling and errors at start', () => {
     }
   });
 
+  it('compacts the heap once after the first load, before the store reports synced (logged before "manifest loaded"), and not again on a reload', async () => {
+    const dir = await tempDir();
+    const corefile = join(dir.dir, 'Corefile');
+    writeFileSync(corefile, '.:0 {\n  kubernetes cluster.local\n}\n');
+    const cli = await startCli(['--conf', corefile, '--manifest', EXAMPLE, '--log-level', 'debug']);
+    try {
+      await cli.waitForLog((entry) => entry.msg === 'manifest loaded');
+      const order = cli.logs.map((entry) => entry.msg);
+      expect(order.filter((msg) => msg === 'heap compacted after the initial load')).toHaveLength(1);
+      expect(order.indexOf('heap compacted after the initial load')).toBeLessThan(order.indexOf('manifest loaded'));
+      writeFileSync(corefile, '.:0 {\n  kubernetes cluster.local {\n    ttl 12\n  }\n}\n');
+      cli.process.kill('SIGHUP');
+      await cli.waitForLog((entry) => entry.msg === 'Corefile reloaded', 8000);
+      expect((await dig(cli.port, 'hello.default.svc.cluster.local')).answer).toEqual(['hello.default.svc.cluster.local. 12 IN A 10.96.0.20']);
+      expect(cli.logs.filter((entry) => entry.msg === 'heap compacted after the initial load')).toHaveLength(1);
+    } finally {
+      expect(await cli.stop()).toBe(0);
+      await dir.remove();
+    }
+  });
+
   it('flags given with --conf override the file; --kube-dns-config adds stub domains and replaces the upstreams', async () => {
     const dir = await tempDir();
     const upstream = new TestUpstream().answer('www.example.com', a('www.example.com', '192.0.2.100', 600));
