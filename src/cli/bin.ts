@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=2
+#!/usr/bin/env -S node --max-semi-space-size=1
 // The `clusterdns` executable. The shebang sizes V8's young generation (2 MiB semi-spaces instead of up to 16):
 // README "Short of memory?" and docs/benchmarks.md "Issue 13" give the trade; only the command line or
 // NODE_OPTIONS can set it (the heap is laid out before any code runs), and `env -S` passes it on. Its only static import has no imports of its own, so SIGTERM is handled (exit 0)
