@@ -7,7 +7,7 @@
 // object that trim rejects (the line where that object starts), MANIFEST_READ for an unreadable file.
 import { readFile } from 'node:fs/promises';
 import { LineCounter, isNode, parseAllDocuments, type Document } from 'yaml';
-import { ClusterDnsError, ErrorCodes } from '../errors.js';
+import { ClusterDnsError, ErrorCodes, type ErrorLocation } from '../errors.js';
 import type { ClusterObject, ClusterObjectKind } from '../cluster/objects.js';
 import { isSupportedKind, trimObject, type TrimOptions } from '../cluster/trim.js';
 import { parseBlockYaml } from './block-yaml.js';
@@ -159,6 +159,12 @@ function parseWhole<S extends ObjectSink>(text: string, file: string, first: str
     try {
       values = [JSON.parse(text)];
     } catch {
+      const end = cutShortJsonEnd(text, file);
+      if (end !== undefined) {
+        throw new ClusterDnsError(ErrorCodes.MANIFEST_PARSE, 'invalid YAML/JSON: the file ends inside its JSON value (cut short, or still being written?)', {
+          location: end,
+        });
+      }
       values = undefined; // let the YAML parser report where
     }
   }
@@ -185,6 +191,24 @@ function parseWhole<S extends ObjectSink>(text: string, file: string, first: str
     }
   }
   return result;
+}
+
+/**
+ * Where a JSON document that never closes ends (its last line and the column after its last character), or
+ * undefined when the text is closed or does not read as JSON. A file cut short (`kubectl get -o json > f` still
+ * writing, a full disk) is the usual broken JSON, and the YAML parser takes seconds per megabyte to say only
+ * that it ended; its brackets and strings say so at once. Only text that starts as JSON does (`{"` or `[`
+ * then `{`, `"` or `]`): a YAML flow mapping may hold quotes and brackets in comments.
+ */
+function cutShortJsonEnd(text: string, file: string): ErrorLocation | undefined {
+  const bytes = Buffer.from(text, 'utf8');
+  const start = skipSpace(bytes, 0);
+  const next = bytes[skipSpace(bytes, start + 1)];
+  const jsonLike = bytes[start] === Char.OpenBrace ? next === Char.Quote : next === Char.OpenBrace || next === Char.Quote || next === Char.CloseBracket;
+  if (!jsonLike || skipValue(bytes, start) !== -1) return undefined;
+  let line = 1;
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) line++;
+  return { file, line, column: text.length - text.lastIndexOf('\n') };
 }
 
 /** Trim one found object into `result` (or count its kind as skipped); throws what trimObject throws. */

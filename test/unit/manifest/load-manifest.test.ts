@@ -389,6 +389,20 @@ describe('the fast paths (YAML one item at a time, JSON from the bytes) against 
     }
   });
 
+  it('JSON cut short (kubectl still writing) → MANIFEST_PARSE at its end, from text and from bytes; YAML flow text with quotes in a comment still parses', () => {
+    const whole = JSON.stringify(list, null, 4);
+    for (const cut of [whole.length - 2, Math.floor(whole.length / 2), whole.indexOf('"name"') + 3]) {
+      const text = whole.slice(0, cut);
+      const lines = text.split('\n');
+      for (const err of [thrown(() => parseManifest(text, 'c.json')), thrown(() => parseManifestBytes(Buffer.from(text), 'c.json', undefined, () => []))]) {
+        expect(err.code).toBe(ErrorCodes.MANIFEST_PARSE);
+        expect(err.message).toContain('the file ends inside its JSON value');
+        expect(err.location).toEqual({ file: 'c.json', line: lines.length, column: lines.at(-1)!.length + 1 });
+      }
+    }
+    expect(parseManifest('{kind: List, # {"a\n items: [{kind: Namespace, metadata: {name: x}}]}\n', 'c.yaml').objects.map((o) => o.name)).toEqual(['x']);
+  });
+
   it('YAML: a bad object deep in a List → MANIFEST_OBJECT at the line of its `-`, as the general path says', () => {
     const items = list.items.slice(0, 50).concat([{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'bad', namespace: 'x' }, spec: { type: 'Nope' } }], list.items.slice(50, 80));
     const text = stringify({ ...list, items }, { indentSeq: false });
