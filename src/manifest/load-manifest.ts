@@ -64,7 +64,7 @@ export function parseManifest(text: string, file: string, trim?: TrimOptions): P
  */
 export function parseManifestBytes<S extends ObjectSink>(bytes: Uint8Array, file: string, trim: TrimOptions | undefined, newSink: () => S): ParsedManifest<S> {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const json = buffer[skipSpace(buffer, 0)] === Char.OpenBrace;
+  const json = startsAsJsonObject(buffer);
   if (json) {
     const list = splitJsonList(buffer);
     const result = list === undefined ? undefined : trimItems(list, trim, newSink);
@@ -256,10 +256,16 @@ async function finishInSlices<T>(steps: Steps<T>, slicer: TimeSlicer): Promise<T
  * the usual way, which also reports the first problem with its line.
  */
 export async function parseJsonListInSlices(bytes: Uint8Array, trim: TrimOptions | undefined, slicer: TimeSlicer): Promise<ParsedManifest | undefined> {
+  if (!startsAsJsonObject(bytes)) return undefined;
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (buffer[skipSpace(buffer, 0)] !== Char.OpenBrace) return undefined;
   const list = await finishInSlices(splitJsonListSteps(buffer), slicer);
   return list === undefined ? undefined : finishInSlices(trimItemsSteps(list, trim, () => []), slicer);
+}
+
+/** The first character after any white space is `{`: JSON (or a YAML flow mapping), never block YAML. */
+export function startsAsJsonObject(bytes: Uint8Array): boolean {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return buffer[skipSpace(buffer, 0)] === Char.OpenBrace;
 }
 
 /** A JSON List split at its items: the List's other members parsed, each item still bytes. */

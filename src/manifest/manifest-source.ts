@@ -16,7 +16,7 @@ import { objectKey } from '../cluster/object-diff.js';
 import type { ClusterEvent, ClusterObject } from '../cluster/objects.js';
 import type { TrimOptions } from '../cluster/trim.js';
 import { digestInSlices, digestOf, digestOfFailure, inThreadManifestParser, type ManifestParser, type ParseOutcome } from './manifest-parser.js';
-import { parseJsonListInSlices } from './load-manifest.js';
+import { parseJsonListInSlices, startsAsJsonObject } from './load-manifest.js';
 import { TimeSlicer, inSlices } from '../runtime/time-slicer.js';
 import { HeapProjection, checkManifestFits } from '../runtime/heap-budget.js';
 
@@ -87,6 +87,8 @@ function signatureOf(st: { mtimeMs: number; size: number; ino: number }): string
 
 /** Events applied to the store per call between checks of the time slice. */
 const APPLY_BATCH = 200;
+/** A reload of a JSON List smaller than this is parsed on the serving thread (parseHere). */
+const RELOAD_HERE_BELOW_BYTES = 1 << 20;
 
 export class ManifestSource {
   private readonly store: ClusterSink;
@@ -174,21 +176,27 @@ export class ManifestSource {
   private async firstParse(state: FileState): Promise<{ outcome: ParseOutcome; signature: string }> {
     const { bytes, signature } = await this.read(state);
     checkManifestFits(state.file, bytes.byteLength);
-    const outcome = (await this.parseHere(bytes)) ?? (await this.parser.parse(bytes, state.file, undefined, this.trim));
+    const outcome = (await this.parseHere(bytes, undefined)) ?? (await this.parser.parse(bytes, state.file, undefined, this.trim));
     return { outcome, signature };
   }
 
   /**
-   * The first load of a JSON List (`kubectl get -o json`, the usual form of a big snapshot) is parsed on this
-   * thread in time slices rather than by `parser`: nothing is answered from the cluster before it is in, and
-   * handing the objects over from the parse worker (JSON text there, parsed again here) costs about as much
-   * CPU as parsing them, which on one core all adds to the time to the first answer. YAML, JSON the fast
-   * path does not take (and so every error, reported with its line) and every reload go to `parser`.
+   * A JSON List (`kubectl get -o json`) is parsed on this thread in time slices rather than by `parser` on its
+   * first load, and on a reload when it is small (RELOAD_HERE_BELOW_BYTES). Before the first load nothing is
+   * answered from the cluster, and handing the objects over from the parse worker (JSON text there, parsed
+   * again here) costs about as much CPU as parsing them, which on one core all adds to the time to the first
+   * answer; a small reload takes a few slices here, where the worker, once let go, would first have to start.
+   * YAML, JSON the fast path does not take (and so every error, reported with its line) and big reloads (the
+   * worker's own core, where there is one) go to `parser`. Undefined for those; `unchanged` when the bytes
+   * hash to `knownDigest`.
    */
-  private async parseHere(bytes: Buffer): Promise<ParseOutcome | undefined> {
+  private async parseHere(bytes: Buffer, knownDigest: string | undefined): Promise<ParseOutcome | undefined> {
+    if (!startsAsJsonObject(bytes)) return undefined;
     const slicer = new TimeSlicer();
+    const digest = await digestInSlices(bytes, slicer);
+    if (digest === knownDigest) return { unchanged: true, digest };
     const parsed = await parseJsonListInSlices(bytes, this.trim, slicer);
-    return parsed === undefined ? undefined : { unchanged: false, digest: await digestInSlices(bytes, slicer), parsed };
+    return parsed === undefined ? undefined : { unchanged: false, digest, parsed };
   }
 
   /** Stop every watcher and timer and wait for a reload in flight; no handle stays open. */
@@ -272,7 +280,8 @@ export class ManifestSource {
       try {
         // A file grown past what the heap can parse is reported like a broken one: the last good data stays.
         checkManifestFits(state.file, bytes.byteLength);
-        outcome = await this.parser.parse(bytes, state.file, state.digest, this.trim);
+        outcome = (bytes.byteLength < RELOAD_HERE_BELOW_BYTES ? await this.parseHere(bytes, state.digest) : undefined) ??
+          (await this.parser.parse(bytes, state.file, state.digest, this.trim));
       } catch (err) {
         if (this.closed) return;
         if (!state.settling) {

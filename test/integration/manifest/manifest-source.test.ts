@@ -302,26 +302,36 @@ describe('ManifestSource', () => {
     await bad.close();
   });
 
-  it('the first load of a JSON List is parsed on the serving thread (the parse worker is never started), YAML and reloads in the worker, whose objects compare equal but for the edit', async () => {
-    const json = (ip: string) => JSON.stringify({
+  it('a JSON List is parsed on the serving thread on its first load and on small reloads (the parse worker never starts), a big reload and YAML in the worker; the objects compare equal wherever they were parsed', async () => {
+    const service = (name: string, ip: string) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec: { clusterIP: ip, ports: [{ name: 'http', port: 80 }] } });
+    const json = (ip: string, more = 0) => JSON.stringify({
       apiVersion: 'v1',
       kind: 'List',
-      items: [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'hello', namespace: 'default' }, spec: { clusterIP: ip, ports: [{ name: 'http', port: 80 }] } },
-        { apiVersion: 'v1', kind: 'Service', metadata: { name: 'world', namespace: 'default' }, spec: { clusterIP: '10.96.0.21', ports: [{ name: 'http', port: 80 }] } }],
+      items: [service('hello', ip), service('world', '10.96.0.21'), ...Array.from({ length: more }, (_, i) => service(`more-${i}`, `10.97.${i >> 8}.${i & 255}`))],
     }, null, 4);
     const file = join(dir, 'c.json');
     await writeFile(file, json('10.96.0.20'));
-    const parser = new ThreadedManifestParser(PARSE_WORKER, { idleReleaseMs: 60_000 });
+    let onRelease = (): void => {};
+    const parser = new ThreadedManifestParser(PARSE_WORKER, { onRelease: () => onRelease() });
     source = new ManifestSource({ files: [file], store, logger: log.logger, parser });
     await source.start();
     expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.20'));
     expect(parser.workerRunning).toBe(false);
 
-    const reloaded = log.next('info', RELOADED);
+    let reloaded = log.next('info', RELOADED);
     await writeFile(file, json('10.96.0.22'));
     expect(await reloaded).toMatchObject({ services: 2, changed: 1 });
-    expect(parser.workerRunning).toBe(true); // a small parse keeps it for idleReleaseMs
     expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.22'));
+    expect(parser.workerRunning).toBe(false);
+
+    const big = json('10.96.0.23', 6000);
+    expect(big.length).toBeGreaterThan(1 << 20);
+    reloaded = log.next('info', RELOADED);
+    const workerReleased = new Promise<void>((resolve) => (onRelease = resolve));
+    await writeFile(file, big);
+    expect(await reloaded).toMatchObject({ services: 6002, changed: 6001 });
+    await workerReleased; // a large parse lets its worker go at once: it ran
+    expect(index.lines('svc:default/hello')).toContain(A('hello', '10.96.0.23'));
 
     const yaml = join(dir, 'c.yaml');
     await writeFile(yaml, manifest({ other: '10.96.0.30' }));
