@@ -65,12 +65,12 @@ export function saturationSeries(ctx: MeasureContext, srv: RunningServer, s: Ser
 }
 
 /** UDP at a fixed 10k QPS; p50 / p99 / p99.9 from dnsperf -v's per-query latencies. */
-export function latencyRun(ctx: MeasureContext, srv: RunningServer, target: Target, size: number, file: string): LatencyFigures {
+export function latencyRun(ctx: MeasureContext, srv: RunningServer, target: Target, size: number, file: string, recordKind = 'latency'): LatencyFigures {
   const r = runDnsperf(srv.port, file, ctx.options, { transport: 'udp', seconds: ctx.options.latencySeconds, rate: LATENCY_RATE, verbose: true });
   const lat = parseVerboseLatencies(r.raw);
   const p = percentiles(lat, [50, 99, 99.9]);
   const latency: LatencyFigures = { p50: p.p50, p99: p.p99, 'p99.9': p['p99.9'], samples: lat.length, qps: r.qps, lost: r.lost, avgMs: r.avgLatencyMs };
-  ctx.record({ kind: 'latency', target, size, rate: LATENCY_RATE, command: r.command, ...latency });
+  ctx.record({ kind: recordKind, target, size, rate: LATENCY_RATE, command: r.command, ...latency });
   ctx.log(`  ${target} latency at 10k QPS: p50 ${p.p50} ms, p99 ${p.p99} ms, p99.9 ${p['p99.9']} ms (${lat.length} samples, lost ${r.lost})`);
   return latency;
 }

@@ -16,6 +16,8 @@ export interface BenchOptions {
   warmup: boolean;
   profileMixes: string[];
   latencySeconds: number;
+  /** Rounds of the alternated probe/clusterdns p99 runs for issue 13's row (--latency-pairs; 0: none). */
+  latencyPairs: number;
   udpClients: number;
   udpOutstanding: number;
   tcpClients: number;
@@ -34,7 +36,7 @@ export const DEFAULT_TARGETS = 'clusterdns,clusterdns-all,clusterdns-cache,probe
 
 export const USAGE = `node dist-bench/bench/run/main.js (npm run bench --) [--quick] [--sizes 1000,10000,100000] [--duration 5] [--runs 3]
     [--targets ${DEFAULT_TARGETS}] (also: probe-all) [--transports udp,tcp] [--install] [--no-wait]
-    [--no-warmup] [--profile | --no-profile] [--profile-mixes hits,storm] [--latency-seconds 5]
+    [--no-warmup] [--profile | --no-profile] [--profile-mixes hits,storm] [--latency-seconds 5] [--latency-pairs 5]
     [--forward-names 5000] [--no-watch] [--watch-changes 200] [--report FILE.jsonl]`;
 
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
@@ -67,6 +69,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     warmup: !flag('--no-warmup'),
     profileMixes: value('--profile-mixes', 'hits,storm').split(','),
     latencySeconds: number('--latency-seconds', quick ? 2 : 5),
+    latencyPairs: number('--latency-pairs', quick ? 3 : 5),
     udpClients: number('--udp-clients', 4),
     udpOutstanding: number('--udp-outstanding', 64),
     tcpClients: number('--tcp-clients', 8),

@@ -3,7 +3,7 @@
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MachineInfo } from './machine.js';
-import type { ProfileResult, ProgrammingLatency, SaturationRun, Skipped, TargetResult, WatchResult } from './types.js';
+import type { LatencyPairs, ProfileResult, ProgrammingLatency, SaturationRun, Skipped, TargetResult, WatchResult } from './types.js';
 
 export interface ResultsLog {
   stamp: string;
@@ -38,6 +38,8 @@ export interface RecordedRun {
   /** The watch bench's 10k/50k/50k figures (issue 13's API row), or why it did not run. */
   watch: WatchResult | null;
   watchSkipped?: string;
+  /** The alternated p99 runs (measure-latency-pairs.ts), when the run made them. */
+  latencyPairs: LatencyPairs | null;
 }
 
 type RecordLine = Record<string, any> & { kind: string };
@@ -55,6 +57,7 @@ export function parseResultsLog(text: string): RecordedRun {
   const skipped: Skipped[] = [];
   let watch: WatchResult | null = null;
   let watchSkipped: string | undefined;
+  let latencyPairs: LatencyPairs | null = null;
   for (const r of recs) {
     if (r.kind === 'startup') Object.assign(get(r), { startupMs: r.startupMs, idleRssMiB: r.idleRssMiB, ...(r.idleRssByProcessMiB ? { idleRssByProcessMiB: r.idleRssByProcessMiB } : {}) });
     else if (r.kind === 'answers') get(r).answers = r.answers;
@@ -63,6 +66,7 @@ export function parseResultsLog(text: string): RecordedRun {
     else if (r.kind === 'rss') Object.assign(get(r), { loadedRssMiB: r.loadedRssMiB, ...(r.loadedRssByProcessMiB ? { loadedRssByProcessMiB: r.loadedRssByProcessMiB } : {}) });
     else if (r.kind === 'watch') watch = r.result as WatchResult;
     else if (r.kind === 'watch-skipped') watchSkipped = r.reason as string;
+    else if (r.kind === 'latency-pairs') latencyPairs = { size: r.size, pairs: r.pairs };
     else if (r.kind === 'latency') get(r).latency = { p50: r.p50, p99: r.p99, 'p99.9': r['p99.9'], samples: r.samples, qps: r.qps, lost: r.lost };
     else if (r.kind === 'saturation') {
       const slot = (get(r).runs[`${r.transport}-${r.mix}`] ??= { all: [], best: r as unknown as SaturationRun });
@@ -82,6 +86,7 @@ export function parseResultsLog(text: string): RecordedRun {
     profiles,
     watch,
     ...(watchSkipped !== undefined ? { watchSkipped } : {}),
+    latencyPairs,
   };
 }
 

@@ -128,6 +128,13 @@ export interface ForwardZoneFiles {
 }
 
 /** One size of the watch bench (bench/watch/watch-bench.ts), as it writes it with --json. */
+/** Issue 13's p99 row: fixed-10k-QPS runs of the probe and clusterdns alternated (measure-latency-pairs.ts). */
+export interface LatencyPairs {
+  size: number;
+  /** p99 in ms of each round, the probe's run first. */
+  pairs: Array<{ probe: number; clusterdns: number }>;
+}
+
 export interface WatchResult {
   size: string;
   services: number;

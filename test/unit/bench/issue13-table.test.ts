@@ -102,6 +102,20 @@ describe("issue 13's table", () => {
     expect(text).toContain('| 10,000 | clusterdns-all | 6,375 ms | primary 92.8 + workers 143.1 + 142.7 = 378.6 MiB |');
   });
 
+  it('judges the cluster-hit p99 row by the medians of the alternated runs when the run made them, read back from the JSONL records too', () => {
+    const pairs = [{ probe: 0.4, clusterdns: 0.5 }, { probe: 1.0, clusterdns: 0.6 }, { probe: 0.3, clusterdns: 2.0 }];
+    const run = parseResultsLog(quickRun + line({ kind: 'latency-pairs', size: 10000, pairs }) + line({ kind: 'latency-pair', target: 'clusterdns', size: 10000, p50: 0.1, p99: 9, 'p99.9': 9, samples: 1, qps: 1, lost: 0 }));
+    expect(run.latencyPairs).toEqual({ size: 10000, pairs });
+    const text = renderIssue13Table({ results: run.results, skipped: [], sizes: [10000], watch: null, cpus: 2, latencyPairs: run.latencyPairs });
+    // Medians 0.6 (clusterdns) and 0.4 (probe): 1.5 ×, met; one run alone (2.0 against 0.3) would not be. The
+    // pairs' own records do not replace the single run's figure (21.472 ms, as in the test above).
+    expect(rowOf(text, 'p99 at a fixed 10,000 QPS, cluster hits')).toMatch(
+      /median of 3 alternated runs at 10,000 services: 0\.600 ms; the probe's 0\.400 ms \(1\.50 ×\); clusterdns\/probe per round 0\.500\/0\.400, 0\.600\/1\.000, 2\.000\/0\.300; the single runs above: 21\.472 against 21\.485 ms \| .* \| met \|$/,
+    );
+    const worse = renderIssue13Table({ results: run.results, skipped: [], sizes: [10000], watch: null, cpus: 2, latencyPairs: { size: 10000, pairs: [{ probe: 0.4, clusterdns: 0.7 }] } });
+    expect(rowOf(worse, 'p99 at a fixed 10,000 QPS, cluster hits')).toMatch(/\*\*NOT met\*\* \(1\.75 × the probe's\) \|$/);
+  });
+
   it('says which rows this run did not measure and why, instead of judging them', () => {
     const run = parseResultsLog(quickRun);
     const reason = 'the built CLI has no --upstream flag';
