@@ -128,6 +128,7 @@ function trimYamlItems<S extends ObjectSink>(text: string, file: string, trim: T
   if (docs === undefined) return undefined;
   for (let d = 0; d < docs.length; d++) {
     const { value, line, consumed, keptLines } = docs[d];
+    if (isCutShortList(value)) throw cutShortList(text, file);
     if (consumed > 0) {
       const list = value as { kind?: unknown; items?: unknown } | null;
       const isList = typeof list?.kind === 'string' && list.kind.endsWith('List') && Array.isArray(list.items);
@@ -175,6 +176,7 @@ function parseWhole<S extends ObjectSink>(text: string, file: string, first: str
   }
 
   const found: Found[] = [];
+  for (const value of values) if (isCutShortList(value)) throw cutShortList(text, file);
   values.forEach((value, doc) => collect(value, doc, [], undefined, found));
 
   const result: ParsedManifest<S> = { objects: newSink(), skippedKinds: new Map() };
@@ -205,10 +207,33 @@ function cutShortJsonEnd(text: string, file: string): ErrorLocation | undefined 
   const start = skipSpace(bytes, 0);
   const next = bytes[skipSpace(bytes, start + 1)];
   const jsonLike = bytes[start] === Char.OpenBrace ? next === Char.Quote : next === Char.OpenBrace || next === Char.Quote || next === Char.CloseBracket;
-  if (!jsonLike || skipValue(bytes, start) !== -1) return undefined;
+  return jsonLike && skipValue(bytes, start) === -1 ? endOf(text, file) : undefined;
+}
+
+/** The last line of `text` and the column after its last character. */
+function endOf(text: string, file: string): ErrorLocation {
   let line = 1;
   for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) line++;
   return { file, line, column: text.length - text.lastIndexOf('\n') };
+}
+
+/**
+ * A document that is a mapping with `items` and no `kind`: what `kubectl get -o yaml` leaves when the file is
+ * cut short, since kubectl prints `kind: List` after the items. Skipped as a kindless object it would make
+ * the file an empty cluster (every name NXDOMAIN); reported, a reload keeps the last good data instead.
+ */
+function isCutShortList(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const list = value as { kind?: unknown; items?: unknown };
+  return list.kind === undefined && Array.isArray(list.items);
+}
+
+function cutShortList(text: string, file: string): ClusterDnsError {
+  return new ClusterDnsError(
+    ErrorCodes.MANIFEST_PARSE,
+    'invalid YAML/JSON: a list with `items` but no `kind` (cut short before the `kind: List` kubectl prints after the items, or still being written?)',
+    { location: endOf(text, file) },
+  );
 }
 
 /** Trim one found object into `result` (or count its kind as skipped); throws what trimObject throws. */

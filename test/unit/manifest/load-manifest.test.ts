@@ -403,6 +403,27 @@ describe('the fast paths (YAML one item at a time, JSON from the bytes) against 
     expect(parseManifest('{kind: List, # {"a\n items: [{kind: Namespace, metadata: {name: x}}]}\n', 'c.yaml').objects.map((o) => o.name)).toEqual(['x']);
   });
 
+  it('a kubectl List cut short before its closing `kind: List` → MANIFEST_PARSE at its end (fast YAML path, general path, JSON), not an empty cluster', () => {
+    const { kind, ...withoutKind } = list;
+    expect(kind).toBe('List');
+    const whole = stringify({ ...withoutKind, kind }, { indentSeq: false }); // kubectl's order: kind after the items
+    expect(whole.indexOf('\nkind: List')).toBeGreaterThan(whole.indexOf('\nitems:'));
+    const texts = [
+      whole.slice(0, whole.lastIndexOf('\n', whole.length / 2) + 1), // at a line's end (mid-line it is a syntax error, reported as such): the block-YAML fast path
+      whole.slice(0, whole.indexOf('\nkind: List') + 1),
+      'apiVersion: v1\nitems:\n- &a {kind: Namespace, metadata: {name: x}}\n', // an anchor: the general path
+      JSON.stringify(withoutKind),
+    ];
+    for (const text of texts) {
+      const err = thrown(() => parseManifest(text, 'c.yaml'));
+      expect(err.code, text.slice(-60)).toBe(ErrorCodes.MANIFEST_PARSE);
+      expect(err.message).toContain('a list with `items` but no `kind`');
+      const lines = text.split('\n');
+      expect(err.location).toEqual({ file: 'c.yaml', line: lines.length, column: lines.at(-1)!.length + 1 });
+    }
+    expect(parseManifest(whole, 'c.yaml').objects.length).toBeGreaterThan(0);
+  });
+
   it('YAML: a bad object deep in a List → MANIFEST_OBJECT at the line of its `-`, as the general path says', () => {
     const items = list.items.slice(0, 50).concat([{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'bad', namespace: 'x' }, spec: { type: 'Nope' } }], list.items.slice(50, 80));
     const text = stringify({ ...list, items }, { indentSeq: false });
