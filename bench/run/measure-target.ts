@@ -37,6 +37,7 @@ export async function measureTarget(ctx: MeasureContext, target: Target, data: D
     if (ctx.options.warmup) warmUp(ctx, srv, target, size, [data.hitsFile, data.stormFile]);
 
     for (const transport of ctx.options.transports) {
+      if (ctx.options.warmup && transport === 'tcp') warmUp(ctx, srv, target, size, [data.hitsFile], 'tcp');
       for (const mix of ['hits', 'storm'] as const) {
         result.runs[`${transport}-${mix}`] = saturationSeries(ctx, srv, {
           target, size, transport, mix,
