@@ -1,14 +1,16 @@
 // `clusterdns serve --conf Corefile` as a kubeadm cluster runs CoreDNS: kubeadm's default Corefile with only its
 // ports and forward target changed, the API server emulator for the cluster and a test upstream for the rest,
 // asked with real dig; reloads on SIGHUP and by polling, and broken Corefiles at start and on reload.
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiEmulator, endpointSlice, namespace, service, tempDir, writeKubeconfig } from '../helpers/api-emulator/index.js';
 import { dig } from '../helpers/dig.js';
 import { udpQuery } from '../helpers/raw-query.js';
-import { runCli, startCli, type RunningCli } from '../helpers/spawn-cli.js';
+import { CLI, noHostForwarding, runCli, startCli, type RunningCli } from '../helpers/spawn-cli.js';
 import { TestUpstream, a } from '../helpers/upstream/test-upstream.js';
+import { writeCluster } from '../../bench/generate-cluster.mjs';
 import { RCode, RRType } from '../../src/wire/types.js';
 
 const TOKEN = 'corefile-token';
@@ -183,6 +185,48 @@ describe('clusterdns serve --conf: reload polling and errors at start', () => {
       expect(cli.logs.filter((entry) => entry.msg === 'heap compacted after the initial load')).toHaveLength(1);
     } finally {
       expect(await cli.stop()).toBe(0);
+      await dir.remove();
+    }
+  });
+
+  it('SIGHUP while a 5,000-Service snapshot loads (listening, not yet serving) is held, not fatal: applied as a reload once serving', async () => {
+    const dir = await tempDir();
+    writeCluster({ services: 5000, out: dir.dir, format: 'yaml' });
+    const corefile = join(dir.dir, 'Corefile');
+    writeFileSync(corefile, '.:0 {\n  kubernetes cluster.local\n}\n');
+    const child = spawn(process.execPath, [CLI, ...noHostForwarding(['serve', '--conf', corefile, '--manifest', join(dir.dir, 'cluster.yaml'), '--listen', '127.0.0.1:0', '--lameduck', '0'])], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const order: string[] = [];
+    let port = 0;
+    let stdout = '';
+    const reloaded = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no 'Corefile reloaded' in 30 s: ${order.join(', ')}`)), 30_000);
+      child.stdout.on('data', (chunk: Buffer) => {
+        const lines = (stdout + chunk.toString()).split('\n');
+        stdout = lines.pop() ?? '';
+        for (const line of lines) {
+          const entry = JSON.parse(line) as { msg: string; address?: string; transport?: string };
+          order.push(entry.msg);
+          // The first 'listening' comes before the snapshot is loaded and before any reload handler exists.
+          if (entry.msg === 'listening' && order.filter((msg) => msg === 'listening').length === 1) child.kill('SIGHUP');
+          if (entry.msg === 'serving') port = Number(String(entry.address).split(':').pop());
+          if (entry.msg === 'Corefile reloaded') {
+            clearTimeout(timer);
+            resolve();
+          }
+        }
+      });
+      void exited.then((code) => reject(new Error(`exited with ${code} before reloading: ${order.join(', ')}`)));
+    });
+    try {
+      await reloaded;
+      expect(order.indexOf('serving')).toBeGreaterThan(order.indexOf('listening'));
+      expect(order.indexOf('reloading the Corefile')).toBeGreaterThan(order.indexOf('serving'));
+      expect((await dig(port, 'kube-dns.kube-system.svc.cluster.local')).answer).toEqual(['kube-dns.kube-system.svc.cluster.local. 5 IN A 10.96.0.10']);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
       await dir.remove();
     }
   });
