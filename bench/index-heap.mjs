@@ -5,24 +5,12 @@
 // DIR is the output of `node bench/generate-cluster.mjs --services N --out DIR`. Prints, as JSON, the heap
 // above the parsed objects with the store and the index, with the store alone (an index that keeps nothing),
 // and their difference: the index's own heap; then the shape of what it holds.
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { indexBenchArgs, indexModules, upsertAll } from './index-bench-setup.mjs';
 
 if (typeof gc !== 'function') throw new Error('run with node --expose-gc');
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const at = args.indexOf(name);
-  return at >= 0 ? args[at + 1] : fallback;
-};
-const cluster = option('--cluster');
-if (!cluster) throw new Error('--cluster DIR is required');
-const dist = resolve(option('--dist', 'dist'));
-const load = (path) => import(pathToFileURL(join(dist, path)).href);
-
-const { loadManifestFile } = await load('manifest/load-manifest.js');
-const { RecordIndex } = await load('records/record-index.js');
-const { ClusterStore } = await load('cluster/cluster-store.js');
-const { REVERSE_ZONES } = await load('cluster/record-builder.js');
+const { cluster, dist } = indexBenchArgs();
+const { loadManifestFile, RecordIndex, ClusterStore, REVERSE_ZONES } = await indexModules(dist);
 
 const MiB = (bytes) => Math.round((bytes / 1048576) * 10) / 10;
 const heapUsed = () => {
@@ -36,7 +24,7 @@ const zone = 'cluster.local';
 function loadInto(index) {
   const before = heapUsed();
   const store = new ClusterStore({ index, zones: [zone], ttl: 5, pods: 'disabled' });
-  for (let i = 0; i < objects.length; i += 2000) store.apply(objects.slice(i, i + 2000).map((object) => ({ type: 'upsert', object })));
+  upsertAll(store, objects);
   store.markSynced();
   const used = heapUsed() - before;
   return { store, used };

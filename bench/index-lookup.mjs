@@ -5,32 +5,20 @@
 // DIR is the output of `node bench/generate-cluster.mjs --services N --out DIR`. Prints the median ns per
 // lookup of each kind (the best and the median round), as JSON.
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { indexBenchArgs, indexModules, upsertAll } from './index-bench-setup.mjs';
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const at = args.indexOf(name);
-  return at >= 0 ? args[at + 1] : fallback;
-};
-const cluster = option('--cluster');
-if (!cluster) throw new Error('--cluster DIR is required');
-const dist = resolve(option('--dist', 'dist'));
+const { option, cluster, dist } = indexBenchArgs();
 const rounds = Number(option('--rounds', '5'));
 const iterations = Number(option('--iterations', '200000'));
-const load = (path) => import(pathToFileURL(join(dist, path)).href);
-
-const { loadManifestFile } = await load('manifest/load-manifest.js');
-const { RecordIndex } = await load('records/record-index.js');
-const { ClusterStore } = await load('cluster/cluster-store.js');
-const { REVERSE_ZONES } = await load('cluster/record-builder.js');
+const { loadManifestFile, RecordIndex, ClusterStore, REVERSE_ZONES } = await indexModules(dist);
 
 const names = JSON.parse(readFileSync(join(cluster, 'names.json'), 'utf8'));
 const zone = names.zone;
 const index = new RecordIndex({ zones: [zone, ...REVERSE_ZONES], ttl: 5 });
 const store = new ClusterStore({ index, zones: [zone], ttl: 5, pods: 'disabled' });
 const { objects } = await loadManifestFile(join(cluster, 'cluster.json'));
-for (let i = 0; i < objects.length; i += 2000) store.apply(objects.slice(i, i + 2000).map((object) => ({ type: 'upsert', object })));
+upsertAll(store, objects);
 
 const A = 1;
 const SRV = 33;
