@@ -176,8 +176,13 @@ export class ManifestSource {
   private async firstParse(state: FileState): Promise<{ outcome: ParseOutcome; signature: string }> {
     const { bytes, signature } = await this.read(state);
     checkManifestFits(state.file, bytes.byteLength);
-    const outcome = (await this.parseHere(bytes, undefined)) ?? (await this.parser.parse(bytes, state.file, undefined, this.trim));
-    return { outcome, signature };
+    return { outcome: await this.parse(state, bytes, true), signature };
+  }
+
+  /** The file's bytes parsed here (parseHere) or by `parser`; `unchanged` when they hash to its digest. */
+  private async parse(state: FileState, bytes: Buffer, firstLoad: boolean): Promise<ParseOutcome> {
+    const here = firstLoad || bytes.byteLength < RELOAD_HERE_BELOW_BYTES ? await this.parseHere(bytes, state.digest) : undefined;
+    return here ?? this.parser.parse(bytes, state.file, state.digest, this.trim);
   }
 
   /**
@@ -280,8 +285,7 @@ export class ManifestSource {
       try {
         // A file grown past what the heap can parse is reported like a broken one: the last good data stays.
         checkManifestFits(state.file, bytes.byteLength);
-        outcome = (bytes.byteLength < RELOAD_HERE_BELOW_BYTES ? await this.parseHere(bytes, state.digest) : undefined) ??
-          (await this.parser.parse(bytes, state.file, state.digest, this.trim));
+        outcome = await this.parse(state, bytes, false);
       } catch (err) {
         if (this.closed) return;
         if (!state.settling) {
