@@ -18,7 +18,7 @@ import type { TrimOptions } from '../cluster/trim.js';
 import { digestInSlices, digestOf, digestOfFailure, inThreadManifestParser, type ManifestParser, type ParseOutcome } from './manifest-parser.js';
 import { parseJsonListInSlices, startsAsJsonObject } from './load-manifest.js';
 import { TimeSlicer, inSlices } from '../runtime/time-slicer.js';
-import { HeapProjection, checkManifestFits } from '../runtime/heap-budget.js';
+import { HeapProjection, checkManifestFits, fitsServingThreadParse } from '../runtime/heap-budget.js';
 
 export interface ManifestSourceOptions {
   files: string[];
@@ -181,7 +181,8 @@ export class ManifestSource {
 
   /** The file's bytes parsed here (parseHere) or by `parser`; `unchanged` when they hash to its digest. */
   private async parse(state: FileState, bytes: Buffer, firstLoad: boolean): Promise<ParseOutcome> {
-    const here = firstLoad || bytes.byteLength < RELOAD_HERE_BELOW_BYTES ? await this.parseHere(bytes, state.digest) : undefined;
+    const wanted = firstLoad || bytes.byteLength < RELOAD_HERE_BELOW_BYTES;
+    const here = wanted && fitsServingThreadParse(bytes.byteLength) ? await this.parseHere(bytes, state.digest) : undefined;
     return here ?? this.parser.parse(bytes, state.file, state.digest, this.trim);
   }
 
@@ -192,8 +193,9 @@ export class ManifestSource {
    * again here) costs about as much CPU as parsing them, which on one core all adds to the time to the first
    * answer; a small reload takes a few slices here, where the worker, once let go, would first have to start.
    * YAML, JSON the fast path does not take (and so every error, reported with its line) and big reloads (the
-   * worker's own core, where there is one) go to `parser`. Undefined for those; `unchanged` when the bytes
-   * hash to `knownDigest`.
+   * worker's own core, where there is one) go to `parser`, and so does a file too big for this thread's heap
+   * to parse safely (fitsServingThreadParse): out of heap, the worker fails with HEAP_LIMIT where this thread
+   * dies. Undefined for those; `unchanged` when the bytes hash to `knownDigest`.
    */
   private async parseHere(bytes: Buffer, knownDigest: string | undefined): Promise<ParseOutcome | undefined> {
     if (!startsAsJsonObject(bytes)) return undefined;

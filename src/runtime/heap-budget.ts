@@ -11,6 +11,12 @@ const MB = 1024 * 1024;
  * same limit); with the parser's own allocations beside it, a file over this share of the limit cannot load.
  */
 const TEXT_SHARE_OF_LIMIT = 0.5;
+/**
+ * A manifest is parsed on the serving thread only below this share of the limit: there, running out of heap is
+ * fatal, where the parse worker's is caught and reported as HEAP_LIMIT. Its trimmed objects and then its index
+ * take about three and a half times the text, so an eighth leaves room for garbage not yet collected.
+ */
+const SERVING_THREAD_SHARE_OF_LIMIT = 1 / 8;
 /** Objects applied before the growth per object is trusted for a projection. */
 const MIN_SAMPLE = 2000;
 
@@ -66,6 +72,11 @@ export function checkManifestFits(file: string, bytes: number): void {
   if (bytes > limit * TEXT_SHARE_OF_LIMIT) {
     throw heapLimitError(`the manifest ${file} (${megabytes(bytes)})`, bytes / TEXT_SHARE_OF_LIMIT, limit);
   }
+}
+
+/** Whether a manifest of `bytes` may be parsed on the serving thread (see SERVING_THREAD_SHARE_OF_LIMIT). */
+export function fitsServingThreadParse(bytes: number): boolean {
+  return bytes <= heapLimitBytes() * SERVING_THREAD_SHARE_OF_LIMIT;
 }
 
 /**
