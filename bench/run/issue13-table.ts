@@ -14,7 +14,7 @@ import {
   type Verdict,
 } from './issue13-verdicts.js';
 import { CLIENT_CPU } from './targets.js';
-import type { LatencyPairs, Skipped, Target, TargetResult, WatchResult } from './types.js';
+import type { CachePairs, LatencyPairs, Skipped, Target, TargetResult, WatchResult } from './types.js';
 
 export interface Issue13Input {
   results: readonly (TargetResult | null | undefined)[];
@@ -41,13 +41,14 @@ interface Row {
 const SIZE_10K = 10000;
 const SIZE_100K = 100000;
 
-/** The cluster-hit p99 row from alternated runs: the medians of both sides judged by the issue's rule. */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** A p99 row from alternated runs (cluster hits or cache hits): the medians of both sides judged by the issue's rule. */
 function pairedP99Row(label: string, input: LatencyPairs, single: number | null | undefined, singleProbe: number | null | undefined, knotP99: number | null | undefined, nsdP99: number | null | undefined): Row {
-  const median = (values: number[]): number => {
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  };
   const p99 = median(input.pairs.map((pair) => pair.clusterdns));
   const probeP99 = median(input.pairs.map((pair) => pair.probe));
   const each = input.pairs.map((pair) => `${fmtMs(pair.clusterdns)}/${fmtMs(pair.probe)}`).join(', ');
@@ -59,6 +60,22 @@ function pairedP99Row(label: string, input: LatencyPairs, single: number | null 
     knot: knotP99 != null ? `${fmtMs(knotP99)} ms` : '—',
     nsd: nsdP99 != null ? `${fmtMs(nsdP99)} ms` : '—',
     verdict: p99AgainstProbe(p99, probeP99),
+  };
+}
+
+/** The cache's throughput row from alternated runs: the medians of both sides, every run's loss and rcodes. */
+function pairedCacheRow(input: CachePairs, single: number | null | undefined, singleProbe: number | null | undefined): Row {
+  const qps = median(input.qps.map((pair) => pair.clusterdns));
+  const probeQps = median(input.qps.map((pair) => pair.probe));
+  const each = input.qps.map((pair) => `${fmt(pair.clusterdns)}/${fmt(pair.probe)}`).join(', ');
+  const alone = single && singleProbe ? `; the series above: ${fmt(single)} against ${fmt(singleProbe)} QPS` : '';
+  return {
+    what: 'forwarded names answered from the cache, one core, UDP',
+    target: '≥ 60,000 QPS and ≥ 0.75 × the ceiling probe, 0 % loss',
+    measured:
+      `median of ${input.qps.length} alternated runs: ${fmt(qps)} QPS, the probe's ${fmt(probeQps)} (${(qps / probeQps).toFixed(3)} ×); ` +
+      `${fmt(input.lost)} lost, rcodes ${input.rcodeCheck}; cache/probe per round ${each}${alone}`,
+    verdict: forwardedFromCache({ qps, lost: input.lost, rcodeCheck: input.rcodeCheck }, probeQps),
   };
 }
 
@@ -115,7 +132,8 @@ export function renderIssue13Table(input: Issue13Input): string {
     const b = cache?.runs['udp-fwd']?.best;
     const p = probe?.runs['udp-hits']?.best;
     const why = input.skipped.find((s) => s.target === 'clusterdns-cache')?.reason ?? 'target clusterdns-cache not in this run';
-    rows.push({
+    if (cache?.cachePairs && cache.cachePairs.qps.length > 0) rows.push(pairedCacheRow(cache.cachePairs, b?.qps, p?.qps));
+    else rows.push({
       what: 'forwarded names answered from the cache, one core, UDP',
       target: '≥ 60,000 QPS and ≥ 0.75 × the ceiling probe, 0 % loss',
       measured: b
@@ -131,7 +149,8 @@ export function renderIssue13Table(input: Issue13Input): string {
     const nsdP99 = find('nsd', probe?.size ?? SIZE_10K)?.latency?.p99;
     for (const [label, r] of [['cluster hits', find('clusterdns', probe?.size ?? SIZE_10K)], ['cache hits', find('clusterdns-cache')]] as const) {
       const p99 = r?.latency?.p99;
-      const pairs = label === 'cluster hits' ? input.latencyPairs : undefined;
+      const cachePairs = r?.cachePairs;
+      const pairs = label === 'cluster hits' ? input.latencyPairs : cachePairs && { size: cachePairs.size, pairs: cachePairs.p99 };
       if (pairs && pairs.pairs.length > 0) {
         rows.push(pairedP99Row(label, pairs, p99, probeP99, knotP99, nsdP99));
         continue;

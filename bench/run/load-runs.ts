@@ -39,6 +39,8 @@ export interface SeriesSpec {
   /** The probe's fixed reply has no rcode mix. */
   fixedReply: boolean;
   wantNx: number;
+  /** The results log's kind for its runs: 'saturation' (the default) makes them the target's own series. */
+  recordKind?: string;
 }
 
 export function saturationSeries(ctx: MeasureContext, srv: RunningServer, s: SeriesSpec): RunSeries {
@@ -60,7 +62,7 @@ export function saturationSeries(ctx: MeasureContext, srv: RunningServer, s: Ser
       rcodeCheck: rcodeCheck(s.fixedReply, s.wantNx, r),
     };
     all.push(run);
-    ctx.record({ kind: 'saturation', target: s.target, size: s.size, transport: s.transport, mix: s.mix, run: i + 1, command: r.command, ...run });
+    ctx.record({ kind: s.recordKind ?? 'saturation', target: s.target, size: s.size, transport: s.transport, mix: s.mix, run: i + 1, command: r.command, ...run });
     if (r.qps === null) ctx.log(`    dnsperf gave no figures: ${r.raw.trim().split('\n').slice(-3).join(' / ')}`);
   }
   const best = all.reduce((a, b) => ((b.qps ?? 0) > (a.qps ?? 0) ? b : a));

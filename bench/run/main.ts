@@ -76,7 +76,7 @@ async function measure(argv: readonly string[], options: BenchOptions): Promise<
     for (const target of options.targets) {
       if (target !== 'clusterdns-cache') measured.push(await measureTarget(ctx, target, data));
       else if (data.size === forwardSize) {
-        const r = await measureForwardCache(ctx, data, setup.forwardCacheUnavailable);
+        const r = await measureForwardCache(ctx, data, setup.forwardCacheUnavailable, options.targets.includes('probe') ? options.latencyPairs : 0);
         if ('runs' in r) measured.push(r);
         else skipped.push(r);
       }

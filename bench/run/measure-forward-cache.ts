@@ -1,7 +1,10 @@
 // clusterdns-cache: forwarded names answered from the cache. A Knot serving the forwarded zone is the
 // upstream (pinned with dnsperf: after the warm-up it has nothing to do); clusterdns serves the cluster and
 // forwards everything else to it. Before each series a warm-up pass puts every name in the cache; the
-// upstream's CPU time over the measured runs shows whether any query still reached it.
+// upstream's CPU time over the measured runs shows whether any query still reached it. Then, for issue 13's two
+// cache rows, its single saturation and fixed-rate runs alternate with the bare probe's (as the p99 row's do in
+// measure-latency-pairs.ts): the machine's speed drifts by a third between minutes, so a ratio of runs taken
+// minutes apart says more about the minutes than about the cache.
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +16,7 @@ import { CLOCK_TICKS_PER_SECOND, cpuTicks, processTree, rssMiB } from './process
 import { startServer, type RunningServer } from './server-process.js';
 import { startTarget } from './start-target.js';
 import { CLIENT_CPU, knotLaunch } from './targets.js';
-import type { Dataset, Skipped, TargetResult } from './types.js';
+import type { CachePairs, Dataset, Skipped, TargetResult } from './types.js';
 
 const TARGET = 'clusterdns-cache';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -33,8 +36,39 @@ async function startUpstream(data: Dataset): Promise<RunningServer> {
   });
 }
 
-/** The result, or why it could not be measured (`unavailable` given, or a server that did not start). */
-export async function measureForwardCache(ctx: MeasureContext, data: Dataset, unavailable: string | null): Promise<TargetResult | Skipped> {
+/**
+ * `rounds` alternated runs of the probe (its UDP ceiling and p99, on the hits file it always answers) and of the
+ * cache (the forwarded names), each a single run; the cache warmed first, the upstream's CPU counted by `measured`.
+ */
+async function alternateWithProbe(ctx: MeasureContext, data: Dataset, srv: RunningServer, rounds: number, measured: <T>(run: () => T) => T): Promise<CachePairs> {
+  const probe = await startTarget('probe', data, { timeoutMs: data.size >= 100000 ? 120000 : 60000 });
+  try {
+    const once = { ...ctx, options: { ...ctx.options, runs: 1 } };
+    const pairs: CachePairs = { size: data.size, qps: [], p99: [], lost: 0, rcodeCheck: 'ok' };
+    warmUp(ctx, srv, TARGET, data.size, [data.forward.queriesFile]);
+    for (let round = 0; round < rounds; round++) {
+      const spec = { size: data.size, transport: 'udp', fixedReply: false, wantNx: 0, recordKind: 'cache-pair' } as const;
+      const p = saturationSeries(once, probe, { ...spec, target: 'probe', mix: 'hits', file: data.hitsFile, fixedReply: true }).best.qps;
+      const c = measured(() => saturationSeries(once, srv, { ...spec, target: TARGET, mix: 'fwd', file: data.forward.queriesFile }).best);
+      pairs.lost += c.lost ?? 0;
+      if (pairs.rcodeCheck === 'ok') pairs.rcodeCheck = c.rcodeCheck;
+      if (p !== null && c.qps !== null) pairs.qps.push({ probe: p, clusterdns: c.qps });
+      const pl = latencyRun(ctx, probe, 'probe', data.size, data.hitsFile, 'cache-pair-latency').p99;
+      const cl = measured(() => latencyRun(ctx, srv, TARGET, data.size, data.forward.queriesFile, 'cache-pair-latency').p99);
+      if (pl !== null && cl !== null) pairs.p99.push({ probe: pl, clusterdns: cl });
+    }
+    ctx.record({ kind: 'cache-pairs', target: TARGET, ...pairs });
+    return pairs;
+  } finally {
+    await probe.stop();
+  }
+}
+
+/**
+ * The result, or why it could not be measured (`unavailable` given, or a server that did not start);
+ * `rounds` > 0 alternates that many rounds with the probe (alternateWithProbe).
+ */
+export async function measureForwardCache(ctx: MeasureContext, data: Dataset, unavailable: string | null, rounds = 0): Promise<TargetResult | Skipped> {
   const size = data.size;
   const skip = (reason: string): Skipped => {
     ctx.log(`  ${TARGET}: unavailable (${reason})`);
@@ -83,6 +117,10 @@ export async function measureForwardCache(ctx: MeasureContext, data: Dataset, un
     if (ctx.options.transports.includes('udp')) {
       warmUp(ctx, srv, TARGET, size, [data.forward.queriesFile]);
       result.latency = measured(() => latencyRun(ctx, srv!, TARGET, size, data.forward.queriesFile));
+      if (rounds > 0) {
+        ctx.log(`  ${TARGET} and the probe alternated ${rounds} times (UDP saturation, then p99 at 10k QPS):`);
+        result.cachePairs = await alternateWithProbe(ctx, data, srv, rounds, measured);
+      }
     }
     result.upstreamCpuSeconds = upstreamTicks / CLOCK_TICKS_PER_SECOND;
     ctx.record({ kind: 'upstream-cpu', target: TARGET, size, cpuSeconds: result.upstreamCpuSeconds });

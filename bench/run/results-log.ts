@@ -67,6 +67,7 @@ export function parseResultsLog(text: string): RecordedRun {
     else if (r.kind === 'watch') watch = r.result as WatchResult;
     else if (r.kind === 'watch-skipped') watchSkipped = r.reason as string;
     else if (r.kind === 'latency-pairs') latencyPairs = { size: r.size, pairs: r.pairs };
+    else if (r.kind === 'cache-pairs') get(r).cachePairs = { size: r.size, qps: r.qps, p99: r.p99, lost: r.lost, rcodeCheck: r.rcodeCheck };
     else if (r.kind === 'latency') get(r).latency = { p50: r.p50, p99: r.p99, 'p99.9': r['p99.9'], samples: r.samples, qps: r.qps, lost: r.lost };
     else if (r.kind === 'saturation') {
       const slot = (get(r).runs[`${r.transport}-${r.mix}`] ??= { all: [], best: r as unknown as SaturationRun });

@@ -60,6 +60,8 @@ export interface TargetResult {
   upstreamAnswers?: string[];
   /** clusterdns-cache only: the upstream's CPU seconds during the measured runs (≈ 0 when every query hit the cache). */
   upstreamCpuSeconds?: number;
+  /** clusterdns-cache only: its rounds alternated with the probe's (issue 13's two cache rows). */
+  cachePairs?: CachePairs;
   forwardNames?: number;
 }
 
@@ -133,6 +135,19 @@ export interface LatencyPairs {
   size: number;
   /** p99 in ms of each round, the probe's run first. */
   pairs: Array<{ probe: number; clusterdns: number }>;
+}
+
+/**
+ * Issue 13's two cache rows measured like the p99 row: the probe's and clusterdns-cache's single UDP
+ * saturation runs and fixed-10k-QPS runs alternated (measure-forward-cache.ts); `clusterdns` is the cache's.
+ */
+export interface CachePairs {
+  size: number;
+  qps: LatencyPairs['pairs'];
+  p99: LatencyPairs['pairs'];
+  /** Over the cache's alternated saturation runs: queries lost, and 'ok' or the first wrong rcode mix. */
+  lost: number;
+  rcodeCheck: string;
 }
 
 export interface WatchResult {

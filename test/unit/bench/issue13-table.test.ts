@@ -116,6 +116,26 @@ describe("issue 13's table", () => {
     expect(rowOf(worse, 'p99 at a fixed 10,000 QPS, cluster hits')).toMatch(/\*\*NOT met\*\* \(1\.75 × the probe's\) \|$/);
   });
 
+  it('judges both cache rows by the medians of the cache and probe runs alternated with each other, read back from the JSONL records, not by the series minutes apart', () => {
+    const qps = [{ probe: 80000, clusterdns: 62000 }, { probe: 58000, clusterdns: 61000 }, { probe: 76000, clusterdns: 40000 }];
+    const p99 = [{ probe: 0.4, clusterdns: 0.5 }, { probe: 0.3, clusterdns: 1.9 }, { probe: 0.5, clusterdns: 0.6 }];
+    const pairsRecord = line({ kind: 'cache-pairs', target: 'clusterdns-cache', size: 10000, qps, p99, lost: 0, rcodeCheck: 'ok' });
+    // The cache-pair runs carry their own kinds: they must not become the cache's series or its single p99.
+    const pairRuns = line({ kind: 'cache-pair', target: 'clusterdns-cache', size: 10000, transport: 'udp', mix: 'fwd', run: 1, qps: 99999, lost: 0, rcodeCheck: 'ok' }) +
+      line({ kind: 'cache-pair-latency', target: 'clusterdns-cache', size: 10000, p50: 0.1, p99: 9, 'p99.9': 9, samples: 1, qps: 1, lost: 0 });
+    const run = parseResultsLog(quickRun + cache + pairsRecord + pairRuns);
+    const text = renderIssue13Table({ results: run.results, skipped: [], sizes: [10000], watch: null, cpus: 2 });
+    // Medians 61,000 against 76,000: 0.803 ×, met; the series' 90,000 stays its own figure beside it.
+    expect(rowOf(text, 'forwarded names answered from the cache')).toMatch(
+      /median of 3 alternated runs: 61,000 QPS, the probe's 76,000 \(0\.803 ×\); 0 lost, rcodes ok; cache\/probe per round 62,000\/80,000, 61,000\/58,000, 40,000\/76,000; the series above: 90,000 against [\d,]+ QPS \| .* \| met \|$/,
+    );
+    // Medians 0.6 against 0.4 ms: 1.50 ×, met, though one round alone (1.9 against 0.3) is not.
+    expect(rowOf(text, 'p99 at a fixed 10,000 QPS, cache hits')).toMatch(/median of 3 alternated runs at 10,000 services: 0\.600 ms; the probe's 0\.400 ms \(1\.50 ×\).*; the single runs above: 0\.300 against 21\.485 ms \| .* \| met \|$/);
+    const slow = parseResultsLog(quickRun + cache + line({ kind: 'cache-pairs', target: 'clusterdns-cache', size: 10000, qps: [{ probe: 70000, clusterdns: 50000 }], p99, lost: 3, rcodeCheck: 'ok' }));
+    const slowText = renderIssue13Table({ results: slow.results, skipped: [], sizes: [10000], watch: null, cpus: 2 });
+    expect(rowOf(slowText, 'forwarded names answered from the cache')).toMatch(/\*\*NOT met\*\* \(50,000 QPS = 83 % of 60k; 3 lost; 0\.714 × the probe < 0\.75\) \|$/);
+  });
+
   it('says which rows this run did not measure and why, instead of judging them', () => {
     const run = parseResultsLog(quickRun);
     const reason = 'the built CLI has no --upstream flag';
