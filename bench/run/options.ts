@@ -16,7 +16,10 @@ export interface BenchOptions {
   warmup: boolean;
   profileMixes: string[];
   latencySeconds: number;
-  /** Rounds of the alternated probe/clusterdns p99 runs for issue 13's row (--latency-pairs; 0: none). */
+  /**
+   * Rounds of the runs alternated with the probe for issue 13's rows (--latency-pairs; 0: none): clusterdns's
+   * p99, and clusterdns-cache's UDP saturation and p99.
+   */
   latencyPairs: number;
   udpClients: number;
   udpOutstanding: number;
