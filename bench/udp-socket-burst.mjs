@@ -3,8 +3,9 @@
 // exchange.ts opens a socket per question), do later, unrelated datagrams leave objects that outlive two
 // scavenges? Run under node's GC trace and read `promoted=` per scavenge:
 //   node --max-semi-space-size=1 --trace-gc-nvp bench/udp-socket-burst.mjs [N] [DATAGRAMS] | grep -o 'promoted=[0-9]*'
-// The upstream is a socket in this process that answers every packet with itself, QR set. docs/benchmarks.md
-// (stop 15) has the figures.
+// The upstream is a socket in this process that answers every packet with itself, QR set. At
+// --max-semi-space-size=1 a burst of about a hundred datagrams in flight is enough, through one socket or many; at 2
+// it is not. docs/benchmarks.md (stop 15) has the figures.
 import dgram from 'node:dgram';
 
 const burst = Number(process.argv[2] ?? 470);
