@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// After N UDP sockets have been open at the same time (what N upstream exchanges in flight do: src/forward/
+// After a burst of N datagrams in flight at once (what N upstream exchanges in flight make: src/forward/
 // exchange.ts opens a socket per question), do later, unrelated datagrams leave objects that outlive two
 // scavenges? Run under node's GC trace and read `promoted=` per scavenge:
 //   node --max-semi-space-size=1 --trace-gc-nvp bench/udp-socket-burst.mjs [N] [DATAGRAMS] | grep -o 'promoted=[0-9]*'
 // The upstream is a socket in this process that answers every packet with itself, QR set. At
-// --max-semi-space-size=1 a burst of about a hundred datagrams in flight is enough, through one socket or many; at 2
+// --max-semi-space-size=1 a burst of about a hundred is enough (sent through one socket or many, the same); at 2
 // it is not. docs/benchmarks.md (stop 15) has the figures.
 import dgram from 'node:dgram';
 

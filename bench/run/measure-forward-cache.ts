@@ -14,7 +14,7 @@ import { freePort } from './free-port.js';
 import { latencyRun, saturationSeries, warmUp, type MeasureContext } from './load-runs.js';
 import { CLOCK_TICKS_PER_SECOND, cpuTicks, processTree, rssMiB } from './process-stats.js';
 import { startServer, type RunningServer } from './server-process.js';
-import { startTarget } from './start-target.js';
+import { startTarget, startTimeoutMs } from './start-target.js';
 import { CLIENT_CPU, knotLaunch } from './targets.js';
 import type { CachePairs, Dataset, Skipped, TargetResult } from './types.js';
 
@@ -43,7 +43,7 @@ async function startUpstream(data: Dataset): Promise<RunningServer> {
  * saturation run meets V8's memory reducer, which compacts the heap the burst grew (docs/benchmarks.md, stop 15).
  */
 async function alternateWithProbe(ctx: MeasureContext, data: Dataset, srv: RunningServer, rounds: number, measured: <T>(run: () => T) => T): Promise<CachePairs> {
-  const probe = await startTarget('probe', data, { timeoutMs: data.size >= 100000 ? 120000 : 60000 });
+  const probe = await startTarget('probe', data, { timeoutMs: startTimeoutMs(data.size) });
   try {
     const once = { ...ctx, options: { ...ctx.options, runs: 1 } };
     const pairs: CachePairs = { size: data.size, qps: [], p99: [], lost: 0, rcodeCheck: 'ok' };
@@ -85,7 +85,7 @@ export async function measureForwardCache(ctx: MeasureContext, data: Dataset, un
   try {
     try {
       upstream = await startUpstream(data);
-      srv = await startTarget(TARGET, data, { upstreamPort: upstream.port, timeoutMs: size >= 100000 ? 120000 : 60000 });
+      srv = await startTarget(TARGET, data, { upstreamPort: upstream.port, timeoutMs: startTimeoutMs(size) });
     } catch (err) {
       return skip((err as Error).message.split('\n')[0]);
     }

@@ -3,11 +3,11 @@
 // latency runs alternate `rounds` times. On a shared machine one run's p99 moves by 2 × from minute to minute
 // for the probe itself, so one run of each, minutes apart, says more about the minute than about clusterdns.
 import { latencyRun, warmUp, type MeasureContext } from './load-runs.js';
-import { startTarget } from './start-target.js';
+import { startTarget, startTimeoutMs } from './start-target.js';
 import type { Dataset, LatencyPairs } from './types.js';
 
 export async function measureLatencyPairs(ctx: MeasureContext, data: Dataset, rounds: number): Promise<LatencyPairs> {
-  const timeoutMs = data.size >= 100000 ? 120000 : 60000;
+  const timeoutMs = startTimeoutMs(data.size);
   const clusterdns = await startTarget('clusterdns', data, { timeoutMs });
   try {
     const probe = await startTarget('probe', data, { timeoutMs });

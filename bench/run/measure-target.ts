@@ -3,7 +3,7 @@
 import { digNormalized } from './dig-answer.js';
 import { latencyRun, saturationSeries, warmUp, type MeasureContext } from './load-runs.js';
 import { processTree, rssMiB } from './process-stats.js';
-import { startTarget } from './start-target.js';
+import { startTarget, startTimeoutMs } from './start-target.js';
 import { isProbe } from './targets.js';
 import type { Dataset, Target, TargetResult } from './types.js';
 
@@ -14,7 +14,7 @@ export async function measureTarget(ctx: MeasureContext, target: Target, data: D
   const result: TargetResult = { target, size, runs: {} };
   let srv;
   try {
-    srv = await startTarget(target, data, { timeoutMs: size >= 100000 ? 120000 : 60000 });
+    srv = await startTarget(target, data, { timeoutMs: startTimeoutMs(size) });
   } catch (err) {
     const message = (err as Error).message;
     ctx.log(`  ${target}: SKIP (${message.split('\n')[0]})`);

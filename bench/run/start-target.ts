@@ -9,6 +9,11 @@ import { startServer, type RunningServer } from './server-process.js';
 import { allCpus, isProbe, launchOf, onAllCpus, SERVER_CPU, type LaunchExtras } from './targets.js';
 import type { Dataset, Target } from './types.js';
 
+/** How long a target at `size` services may take to its first correct answer: a 100k load takes seconds. */
+export function startTimeoutMs(size: number): number {
+  return size >= 100000 ? 120000 : 60000;
+}
+
 export async function startTarget(target: Target, data: Dataset, extras: LaunchExtras & { timeoutMs?: number } = {}): Promise<RunningServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(os.tmpdir(), `clusterdns-bench-${target}-`));
