@@ -14,7 +14,7 @@ import {
   type Verdict,
 } from './issue13-verdicts.js';
 import { CLIENT_CPU } from './targets.js';
-import type { CachePairs, LatencyPairs, Skipped, Target, TargetResult, WatchResult } from './types.js';
+import type { CachePairs, LatencyPairs, Skipped, Target, TargetResult, WatchResult, WorkerPairs } from './types.js';
 
 export interface Issue13Input {
   results: readonly (TargetResult | null | undefined)[];
@@ -27,6 +27,8 @@ export interface Issue13Input {
   cpus: number;
   /** The alternated p99 runs, when the run made them: the cluster-hit row's verdict is read from them. */
   latencyPairs?: LatencyPairs | null;
+  /** The alternated one-core and all-core runs, when the run made them: the `--workers` row's verdict is read from them. */
+  workerPairs?: WorkerPairs | null;
 }
 
 interface Row {
@@ -190,11 +192,24 @@ export function perProcessRss(byProcess: readonly number[] | undefined, total: n
 }
 
 function multiCoreRow(results: readonly TargetResult[], input: Issue13Input): Row {
-  const size = results.some((r) => r.target === 'clusterdns-all' && r.size === SIZE_10K) ? SIZE_10K : results.find((r) => r.target === 'clusterdns-all')?.size;
+  const pairs = input.workerPairs;
+  const size = pairs?.size ?? (results.some((r) => r.target === 'clusterdns-all' && r.size === SIZE_10K) ? SIZE_10K : results.find((r) => r.target === 'clusterdns-all')?.size);
   const one = results.find((r) => r.target === 'clusterdns' && r.size === size);
   const all = results.find((r) => r.target === 'clusterdns-all' && r.size === size);
   const what = '`--workers` all cores ÷ one core, every transport';
   const target = '≥ 0.95, and its memory per process (primary + N workers)';
+  const memory = all
+    ? `idle RSS ${perProcessRss(all.idleRssByProcessMiB, all.idleRssMiB)}${all.idleRssByProcessMiB && all.idleRssByProcessMiB.length > 1 ? ` for ${all.idleRssByProcessMiB.length - 1} workers` : ''} (one process: ${one?.idleRssMiB ?? '—'} MiB)`
+    : 'idle RSS not measured (clusterdns-all did not run alone)';
+  if (pairs && Object.keys(pairs.clusterdns).length > 0) {
+    const ratios = medianRatios(pairs.clusterdns);
+    const probeRatios = medianRatios(pairs.probe);
+    const each = (combo: string) => `${combo} ${ratios[combo].toFixed(2)}${probeRatios[combo] !== undefined ? ` (probe-all ÷ probe ${probeRatios[combo].toFixed(2)})` : ''}`;
+    const rounds = Math.max(...Object.values(pairs.clusterdns).map((p) => p.length));
+    const measured =
+      `median of ${rounds} alternated rounds at ${fmt(pairs.size)} services, ${input.cpus} CPUs, dnsperf on CPU ${CLIENT_CPU}: ${Object.keys(ratios).map(each).join(', ')}; ${memory}`;
+    return { what, target, measured, verdict: allCoresOverOne(ratios) };
+  }
   if (!one || !all || size === undefined) return { what, target, measured: 'not measured in this run', verdict: allCoresOverOne({}) };
   const ratios: Record<string, number> = {};
   for (const c of Object.keys(all.runs)) {
@@ -202,11 +217,15 @@ function multiCoreRow(results: readonly TargetResult[], input: Issue13Input): Ro
     const b = one.runs[c]?.best.qps;
     if (a && b) ratios[c] = a / b;
   }
-  const workers = Math.max(0, (all.idleRssByProcessMiB?.length ?? 1) - 1);
-  const measured =
-    `${fmt(size)} services, ${input.cpus} CPUs, dnsperf on CPU ${CLIENT_CPU}: ${Object.entries(ratios).map(([c, r]) => `${c} ${r.toFixed(2)}`).join(', ')}; ` +
-    `idle RSS ${perProcessRss(all.idleRssByProcessMiB, all.idleRssMiB)}${workers ? ` for ${workers} workers` : ''} (one process: ${one.idleRssMiB} MiB)`;
+  const measured = `${fmt(size)} services, ${input.cpus} CPUs, dnsperf on CPU ${CLIENT_CPU}: ${Object.entries(ratios).map(([c, r]) => `${c} ${r.toFixed(2)}`).join(', ')}; ${memory}`;
   return { what, target, measured, verdict: allCoresOverOne(ratios) };
+}
+
+/** Per `${transport}-${mix}`, the median of the rounds' all ÷ one: each round's two runs are minutes closer than any two series. */
+function medianRatios(rounds: WorkerPairs['clusterdns']): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [combo, pairs] of Object.entries(rounds)) if (pairs.length > 0) out[combo] = median(pairs.map((p) => p.all / p.one));
+  return out;
 }
 
 /** Start-up time and idle / loaded RSS of every server at every size of the run. */

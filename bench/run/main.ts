@@ -12,6 +12,7 @@ import { describeMachine, loadAverage, waitForQuietMachine } from './machine.js'
 import { measureForwardCache } from './measure-forward-cache.js';
 import { measureLatencyPairs } from './measure-latency-pairs.js';
 import { measureTarget } from './measure-target.js';
+import { measureWorkerPairs } from './measure-worker-pairs.js';
 import { parseBenchOptions, USAGE, type BenchOptions } from './options.js';
 import { relativeToRoot, RESULTS_DIR } from './paths.js';
 import { profileClusterdns } from './profile-run.js';
@@ -23,7 +24,7 @@ import { measureProgrammingLatency } from './script-modules.js';
 import { stopAllStarted } from './server-process.js';
 import { checkSetup } from './setup.js';
 import { allCpus, CLIENT_CPU, onAllCpus, SERVER_CPU } from './targets.js';
-import type { LatencyPairs, ProfileResult, ProgrammingLatency, Skipped, TargetResult, WatchResult } from './types.js';
+import type { LatencyPairs, ProfileResult, ProgrammingLatency, Skipped, TargetResult, WatchResult, WorkerPairs } from './types.js';
 
 const log = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -45,7 +46,7 @@ function rerender(file: string): void {
     renderTable(run.results, sizes, transports),
     ...nonEmpty(renderForwardCache(run.results, run.skipped, transports)),
     renderIssue6Targets(run.results, run.load.load, run.programming, mach?.nproc ?? os.cpus().length),
-    renderIssue13Table({ results: run.results, skipped: run.skipped, sizes, watch: run.watch, watchSkipped: run.watchSkipped, cpus: mach?.nproc ?? os.cpus().length, latencyPairs: run.latencyPairs }),
+    renderIssue13Table({ results: run.results, skipped: run.skipped, sizes, watch: run.watch, watchSkipped: run.watchSkipped, cpus: mach?.nproc ?? os.cpus().length, latencyPairs: run.latencyPairs, workerPairs: run.workerPairs }),
   ];
   for (const profile of run.profiles) md.push(renderProfile(profile, `\n### Profile (clusterdns, UDP ${profile.mix} under dnsperf; top self time, the first ${profile.skipMs} ms left out)\n`));
   process.stdout.write(`${md.join('\n')}\n`);
@@ -105,6 +106,17 @@ async function measure(argv: readonly string[], options: BenchOptions): Promise<
       log(`  SKIP (${(err as Error).message})`);
     }
   }
+  // Issue 13's `--workers` row: one core and all cores alternated, and the probes beside them.
+  let workerPairs: WorkerPairs | null = null;
+  if (options.latencyPairs > 0 && options.targets.includes('clusterdns') && options.targets.includes('clusterdns-all')) {
+    const withProbes = options.targets.includes('probe');
+    log(`\n== --workers: one core and all cores alternated ${options.latencyPairs} times${withProbes ? ', and the probe and probe-all' : ''}, ${mainData.size} services ==`);
+    try {
+      workerPairs = await measureWorkerPairs(ctx, mainData, options.latencyPairs, withProbes);
+    } catch (err) {
+      log(`  SKIP (${(err as Error).message})`);
+    }
+  }
   // Issue 13's API row: the watch bench's RSS at 10k services / 50k endpoints / 50k pods.
   let watch: WatchResult | null = null;
   let watchSkipped: string | undefined;
@@ -140,7 +152,7 @@ async function measure(argv: readonly string[], options: BenchOptions): Promise<
     renderTable(measured, options.sizes, options.transports),
     ...nonEmpty(renderForwardCache(measured, skipped, options.transports)),
     renderIssue6Targets(measured, quiet.load, programming, os.cpus().length),
-    renderIssue13Table({ results: measured, skipped, sizes: options.sizes, watch, watchSkipped, cpus: os.cpus().length, latencyPairs }),
+    renderIssue13Table({ results: measured, skipped, sizes: options.sizes, watch, watchSkipped, cpus: os.cpus().length, latencyPairs, workerPairs }),
   ];
   for (const profile of profiles) {
     md.push(renderProfile(profile, `\n### Profile (clusterdns, UDP ${profile.mix} under dnsperf, node --cpu-prof; top self time, the first ${profile.skipMs} ms of startup left out)\n`, relativeToRoot(profile.file)));

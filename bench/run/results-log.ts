@@ -3,7 +3,7 @@
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MachineInfo } from './machine.js';
-import type { LatencyPairs, ProfileResult, ProgrammingLatency, SaturationRun, Skipped, TargetResult, WatchResult } from './types.js';
+import type { LatencyPairs, ProfileResult, ProgrammingLatency, SaturationRun, Skipped, TargetResult, WatchResult, WorkerPairs } from './types.js';
 
 export interface ResultsLog {
   stamp: string;
@@ -40,6 +40,8 @@ export interface RecordedRun {
   watchSkipped?: string;
   /** The alternated p99 runs (measure-latency-pairs.ts), when the run made them. */
   latencyPairs: LatencyPairs | null;
+  /** The alternated one-core and all-core runs (measure-worker-pairs.ts), when the run made them. */
+  workerPairs: WorkerPairs | null;
 }
 
 type RecordLine = Record<string, any> & { kind: string };
@@ -58,6 +60,7 @@ export function parseResultsLog(text: string): RecordedRun {
   let watch: WatchResult | null = null;
   let watchSkipped: string | undefined;
   let latencyPairs: LatencyPairs | null = null;
+  let workerPairs: WorkerPairs | null = null;
   for (const r of recs) {
     if (r.kind === 'startup') Object.assign(get(r), { startupMs: r.startupMs, idleRssMiB: r.idleRssMiB, ...(r.idleRssByProcessMiB ? { idleRssByProcessMiB: r.idleRssByProcessMiB } : {}) });
     else if (r.kind === 'answers') get(r).answers = r.answers;
@@ -67,6 +70,7 @@ export function parseResultsLog(text: string): RecordedRun {
     else if (r.kind === 'watch') watch = r.result as WatchResult;
     else if (r.kind === 'watch-skipped') watchSkipped = r.reason as string;
     else if (r.kind === 'latency-pairs') latencyPairs = { size: r.size, pairs: r.pairs };
+    else if (r.kind === 'worker-pairs') workerPairs = { size: r.size, clusterdns: r.clusterdns, probe: r.probe };
     else if (r.kind === 'cache-pairs') get(r).cachePairs = { size: r.size, qps: r.qps, p99: r.p99, lost: r.lost, rcodeCheck: r.rcodeCheck };
     else if (r.kind === 'latency') get(r).latency = { p50: r.p50, p99: r.p99, 'p99.9': r['p99.9'], samples: r.samples, qps: r.qps, lost: r.lost };
     else if (r.kind === 'saturation') {
@@ -88,6 +92,7 @@ export function parseResultsLog(text: string): RecordedRun {
     watch,
     ...(watchSkipped !== undefined ? { watchSkipped } : {}),
     latencyPairs,
+    workerPairs,
   };
 }
 

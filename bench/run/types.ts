@@ -150,6 +150,16 @@ export interface CachePairs {
   rcodeCheck: string;
 }
 
+/**
+ * Issue 13's `--workers` row measured like the p99 row (measure-worker-pairs.ts): single saturation runs of one
+ * core and of all cores alternated, per `${transport}-${mix}`; `probe` holds the bare probe's and probe-all's.
+ */
+export interface WorkerPairs {
+  size: number;
+  clusterdns: Record<string, Array<{ one: number; all: number }>>;
+  probe: Record<string, Array<{ one: number; all: number }>>;
+}
+
 export interface WatchResult {
   size: string;
   services: number;

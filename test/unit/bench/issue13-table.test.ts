@@ -136,6 +136,28 @@ describe("issue 13's table", () => {
     expect(rowOf(slowText, 'forwarded names answered from the cache')).toMatch(/\*\*NOT met\*\* \(50,000 QPS = 83 % of 60k; 3 lost; 0\.714 × the probe < 0\.75\) \|$/);
   });
 
+  it('judges the --workers row by the median of each round\'s all ÷ one, read back from the JSONL records, and shows the probes\' ratio of the same rounds beside it', () => {
+    // Round by round the machine's speed moves both runs together: the series' best runs, minutes apart, do not.
+    const clusterdns = {
+      'udp-hits': [{ one: 80000, all: 84000 }, { one: 50000, all: 49000 }, { one: 70000, all: 30000 }],
+      'tcp-hits': [{ one: 300000, all: 270000 }, { one: 200000, all: 180000 }, { one: 250000, all: 240000 }],
+    };
+    const probe = { 'udp-hits': [{ one: 90000, all: 90000 }, { one: 60000, all: 66000 }, { one: 80000, all: 80000 }], 'tcp-hits': [{ one: 400000, all: 280000 }, { one: 300000, all: 210000 }, { one: 350000, all: 245000 }] };
+    // The pairs' own runs carry their own kind: they must not become the series of either target.
+    const pairRun = line({ kind: 'worker-pair', target: 'clusterdns-all', size: 10000, transport: 'udp', mix: 'hits', run: 1, qps: 1, lost: 0, rcodeCheck: 'ok' });
+    const run = parseResultsLog(quickRun + perProcess + line({ kind: 'worker-pairs', size: 10000, clusterdns, probe }) + pairRun);
+    expect(run.workerPairs).toEqual({ size: 10000, clusterdns, probe });
+    expect(run.results.find((r) => r.target === 'clusterdns-all')?.runs['udp-hits']?.all.map((r) => r.qps)).not.toContain(1);
+    const text = renderIssue13Table({ results: run.results, skipped: [], sizes: [10000], watch: null, cpus: 2, workerPairs: run.workerPairs });
+    const workers = rowOf(text, '`--workers`');
+    // udp-hits: ratios 1.05, 0.98, 0.43 → median 0.98; tcp-hits: 0.90, 0.90, 0.96 → 0.90 (the probes: 0.70).
+    expect(workers).toContain('median of 3 alternated rounds at 10,000 services, 2 CPUs, dnsperf on CPU 0: udp-hits 0.98 (probe-all ÷ probe 1.00), tcp-hits 0.90 (probe-all ÷ probe 0.70)');
+    expect(workers).toContain('idle RSS primary 92.8 + workers 143.1 + 142.7 = 378.6 MiB for 2 workers');
+    expect(workers).toMatch(/\*\*NOT met\*\* \(tcp-hits 0\.90 < 0\.95\) \|$/);
+    const better = renderIssue13Table({ results: run.results, skipped: [], sizes: [10000], watch: null, cpus: 2, workerPairs: { size: 10000, clusterdns: { 'udp-hits': clusterdns['udp-hits'] }, probe: {} } });
+    expect(rowOf(better, '`--workers`')).toMatch(/udp-hits 0\.98; idle RSS .* \| met \|$/);
+  });
+
   it('says which rows this run did not measure and why, instead of judging them', () => {
     const run = parseResultsLog(quickRun);
     const reason = 'the built CLI has no --upstream flag';
