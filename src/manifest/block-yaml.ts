@@ -48,15 +48,27 @@ function isIndicator(c: number): boolean {
   }
 }
 
-/** The values of every document, or undefined when the text is outside the subset (parse it fully then). */
-export function parseBlockYaml(text: string, onRootItem?: RootItemHandler): BlockYamlDocument[] | undefined {
+/** Where the parser gave up, when it did: the 1-based line it was reading (unset for a reason of the whole text). */
+export interface GaveUp {
+  line?: number;
+}
+
+/**
+ * The values of every document, or undefined when the text is outside the subset (parse it fully then);
+ * `gaveUp` learns the line where it stopped.
+ */
+export function parseBlockYaml(text: string, onRootItem?: RootItemHandler, gaveUp?: GaveUp): BlockYamlDocument[] | undefined {
   // Tabs (indentation rules), CRs and a BOM are left to the full parser: rare in kubectl output.
   if (text.includes('\t') || text.includes('\r') || text.charCodeAt(0) === 0xfeff) return undefined;
+  const parser = new BlockYamlParser(text, onRootItem);
   try {
-    return new BlockYamlParser(text, onRootItem).documents();
+    return parser.documents();
   } catch (err) {
     // A RangeError is the stack running out on absurdly deep nesting: the full parser then reports it.
-    if (err === GIVE_UP || err instanceof RangeError) return undefined;
+    if (err === GIVE_UP || err instanceof RangeError) {
+      if (gaveUp !== undefined && err === GIVE_UP) gaveUp.line = parser.line;
+      return undefined;
+    }
     throw err;
   }
 }
@@ -76,6 +88,11 @@ class BlockYamlParser {
   constructor(private readonly text: string, private readonly onRootItem: RootItemHandler | undefined) {
     this.end = text.length;
     this.scanLine();
+  }
+
+  /** The 1-based number of the line being read. */
+  get line(): number {
+    return this.lineNo;
   }
 
   documents(): BlockYamlDocument[] {

@@ -10,7 +10,7 @@ import { LineCounter, isNode, parseAllDocuments, type Document } from 'yaml';
 import { ClusterDnsError, ErrorCodes, type ErrorLocation } from '../errors.js';
 import type { ClusterObject, ClusterObjectKind } from '../cluster/objects.js';
 import { isSupportedKind, trimObject, type TrimOptions } from '../cluster/trim.js';
-import { parseBlockYaml } from './block-yaml.js';
+import { parseBlockYaml, type GaveUp } from './block-yaml.js';
 import { CharCode as Char } from './char-codes.js';
 import type { TimeSlicer } from '../runtime/time-slicer.js';
 
@@ -89,10 +89,35 @@ function parseText<S extends ObjectSink>(text: string, file: string, trim: TrimO
     // YAML as kubectl prints it: parsed by block-yaml.ts one List item at a time, each trimmed at once. Text
     // outside its subset, and any error, takes the general path (the `yaml` package), which gives the same
     // objects and finds syntax errors with their lines.
-    const result = trimYamlItems(text, file, trim, newSink);
+    const gaveUp: GaveUp = {};
+    const result = trimYamlItems(text, file, trim, newSink, gaveUp);
     if (result !== undefined) return result;
+    const cut = cutShortYamlEnd(text, file, gaveUp);
+    if (cut !== undefined) throw cut;
   }
   return parseWhole(text, file, first, trim, newSink);
+}
+
+/**
+ * Past this size a YAML text that ends inside a line the fast path cannot read is reported as cut short at
+ * once: the general path would take seconds and hundreds of megabytes per ten megabytes to say the same.
+ * Below it, the general path is quick and names the syntax error itself.
+ */
+const CUT_SHORT_YAML_BYTES = 1 << 20;
+
+/**
+ * A big YAML text cut short (`kubectl get -o yaml > f` or `cp` still writing): it does not end with a newline,
+ * as every YAML printer's output does, and the fast path stopped on that last line. Undefined otherwise.
+ */
+function cutShortYamlEnd(text: string, file: string, gaveUp: GaveUp): ClusterDnsError | undefined {
+  if (text.length < CUT_SHORT_YAML_BYTES || text.endsWith('\n') || gaveUp.line === undefined) return undefined;
+  const end = endOf(text, file);
+  if (gaveUp.line < end.line!) return undefined;
+  return new ClusterDnsError(
+    ErrorCodes.MANIFEST_PARSE,
+    'invalid YAML/JSON: the file ends inside a line that does not parse (cut short, or still being written?)',
+    { location: end },
+  );
 }
 
 /** The general path (also what tests compare the fast paths with). */
@@ -105,7 +130,7 @@ export function parseManifestFully(text: string, file: string, trim?: TrimOption
  * general path places by line (a bad object inside a nested List). A rejected object is reported once the
  * whole text has parsed, as the general path does: a syntax error after it would win.
  */
-function trimYamlItems<S extends ObjectSink>(text: string, file: string, trim: TrimOptions | undefined, newSink: () => S): ParsedManifest<S> | undefined {
+function trimYamlItems<S extends ObjectSink>(text: string, file: string, trim: TrimOptions | undefined, newSink: () => S, gaveUp: GaveUp): ParsedManifest<S> | undefined {
   const result: ParsedManifest<S> = { objects: newSink(), skippedKinds: new Map() };
   let rejected: { err: unknown; line: number | undefined } | undefined;
   const trimOne = (item: Found, line: number | undefined): void => {
@@ -124,7 +149,7 @@ function trimYamlItems<S extends ObjectSink>(text: string, file: string, trim: T
       (kind.endsWith('List') && Array.isArray((item as { items?: unknown }).items))) return false;
     trimOne({ raw: item, doc: 0, path: [] }, line);
     return true;
-  });
+  }, gaveUp);
   if (docs === undefined) return undefined;
   for (let d = 0; d < docs.length; d++) {
     const { value, line, consumed, keptLines } = docs[d];
@@ -132,7 +157,12 @@ function trimYamlItems<S extends ObjectSink>(text: string, file: string, trim: T
     if (consumed > 0) {
       const list = value as { kind?: unknown; items?: unknown } | null;
       const isList = typeof list?.kind === 'string' && list.kind.endsWith('List') && Array.isArray(list.items);
-      if (!isList || (list.items as unknown[]).length > 0) return undefined; // items of a non-List, or kinds mixed
+      if (!isList || (list.items as unknown[]).length > 0) {
+        // Items of a non-List, or kinds mixed. A List's `kind` comes after its items: one cut inside it
+        // (`kind: Li`) ends the text.
+        if (!isList && d === docs.length - 1) gaveUp.line = endOf(text, file).line;
+        return undefined;
+      }
       continue;
     }
     const found: Found[] = [];
@@ -496,7 +526,7 @@ function parseYaml(text: string, file: string): ParsedYaml {
     const error = doc.errors[0];
     if (!error) continue;
     const pos = error.linePos?.[0] ?? lines.linePos(error.pos[0]);
-    const message = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    const message = printable(error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''));
     throw new ClusterDnsError(ErrorCodes.MANIFEST_PARSE, `invalid YAML/JSON: ${message}`, {
       location: { file, line: pos.line, column: pos.col },
       cause: error,
@@ -507,12 +537,21 @@ function parseYaml(text: string, file: string): ParsedYaml {
     values = docs.map((doc) => doc.toJS({ maxAliasCount: 100 }));
   } catch (err) {
     // toJS throws on alias bombs and the like.
-    throw new ClusterDnsError(ErrorCodes.MANIFEST_PARSE, `invalid YAML/JSON: ${(err as Error).message}`, {
+    throw new ClusterDnsError(ErrorCodes.MANIFEST_PARSE, `invalid YAML/JSON: ${printable((err as Error).message)}`, {
       location: { file },
       cause: err,
     });
   }
   return { values, docs, lines };
+}
+
+/** Longest parser message shown: the YAML parser quotes the whole offending token, all of a binary file's first line. */
+const MAX_MESSAGE = 200;
+
+/** `message` on one short line of printable text: control characters escaped, the rest cut at MAX_MESSAGE. */
+function printable(message: string): string {
+  const escaped = message.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return escaped.length <= MAX_MESSAGE ? escaped : `${escaped.slice(0, MAX_MESSAGE)}… (${escaped.length - MAX_MESSAGE} more characters)`;
 }
 
 /** 1-based line where the object at `item` starts, when the YAML parse can tell. */

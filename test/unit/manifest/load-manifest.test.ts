@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ClusterDnsError, ErrorCodes } from '../../../src/errors.js';
 import { stringify } from 'yaml';
-import { generateCluster, toKubernetesList, toYaml } from '../../../bench/generate-cluster.mjs';
+import { generateCluster, prng, toKubernetesList, toYaml } from '../../../bench/generate-cluster.mjs';
 import { loadManifestFile, parseJsonListInSlices, parseManifest, parseManifestBytes, parseManifestFully, splitJsonList } from '../../../src/manifest/load-manifest.js';
 import { TimeSlicer } from '../../../src/runtime/time-slicer.js';
 import { JsonSlices } from '../../../src/manifest/json-slices.js';
@@ -422,6 +422,41 @@ describe('the fast paths (YAML one item at a time, JSON from the bytes) against 
       expect(err.location).toEqual({ file: 'c.yaml', line: lines.length, column: lines.at(-1)!.length + 1 });
     }
     expect(parseManifest(whole, 'c.yaml').objects.length).toBeGreaterThan(0);
+  });
+
+  it('a YAML List over a megabyte cut inside a line (`cp` still writing) → MANIFEST_PARSE "ends inside a line" at its end, not the general parser\'s message; the same file whole without its final newline still parses, and a small cut file keeps the general parser\'s message', () => {
+    const big = toKubernetesList(generateCluster({ services: 1500, seed: 3 }));
+    const { kind, ...withoutKind } = big;
+    const whole = stringify({ ...withoutKind, kind }, { indentSeq: false }); // kubectl's order: kind after the items
+    expect(whole.length).toBeGreaterThan(1 << 20);
+    const lastNamespaceKey = whole.lastIndexOf('\n    namespace: ') + '\n    names'.length;
+    const texts = [
+      whole.slice(0, lastNamespaceKey), // a key cut before its colon: the general path says "Implicit map keys…"
+      whole.slice(0, whole.indexOf('\nkind: List') + '\nkind: Li'.length), // the List's own kind cut
+    ];
+    for (const text of texts) {
+      const err = thrown(() => parseManifest(text, 'c.yaml'));
+      expect(err.code, text.slice(-40)).toBe(ErrorCodes.MANIFEST_PARSE);
+      expect(err.message).toContain('the file ends inside a line that does not parse (cut short, or still being written?)');
+      const lines = text.split('\n');
+      expect(err.location).toEqual({ file: 'c.yaml', line: lines.length, column: lines.at(-1)!.length + 1 });
+    }
+    expect(thrown(() => parseManifestFully(texts[0], 'c.yaml')).message).toContain('Implicit map keys need to be followed by map values');
+    expect(parseManifest(whole.trimEnd(), 'c.yaml').objects.length).toBe(parseManifest(whole, 'c.yaml').objects.length);
+    const small = stringify({ ...toKubernetesList(generateCluster({ services: 20, seed: 3 })), kind: 'List' }, { indentSeq: false });
+    const smallCut = small.slice(0, small.lastIndexOf('\n    namespace: ') + '\n    names'.length);
+    expect(thrown(() => parseManifest(smallCut, 'c.yaml')).message).toContain('Implicit map keys need to be followed by map values');
+  });
+
+  it('a binary file → a MANIFEST_PARSE message of one printable line, the offending token cut short, not 16 KB of it', () => {
+    // mulberry32 seed 48: 8 KiB whose YAML error quotes a scalar token thousands of bytes long.
+    const random = prng(48);
+    const bytes = Buffer.from(Array.from({ length: 8192 }, () => Math.floor(random() * 256)));
+    const err = thrown(() => parseManifestBytes(bytes, 'bin.yaml', undefined, () => []));
+    expect(err.code).toBe(ErrorCodes.MANIFEST_PARSE);
+    expect(err.message).toMatch(/^bin\.yaml:\d+:\d+: invalid YAML\/JSON: Unexpected scalar token in YAML stream: .*… \(\d+ more characters\)$/);
+    expect(err.message.length).toBeLessThan(300);
+    expect(err.message).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
   });
 
   it('YAML: a bad object deep in a List → MANIFEST_OBJECT at the line of its `-`, as the general path says', () => {
