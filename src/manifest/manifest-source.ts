@@ -206,7 +206,10 @@ export class ManifestSource {
     return parsed === undefined ? undefined : { unchanged: false, digest, parsed };
   }
 
-  /** Stop every watcher and timer and wait for a reload in flight; no handle stays open. */
+  /**
+   * Stop every watcher and timer and end a reload in flight; no handle stays open. A parse in flight is
+   * abandoned, not awaited: the general YAML path takes seconds per ten megabytes, longer than a pod's grace period.
+   */
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.pollTimer);
@@ -215,8 +218,10 @@ export class ManifestSource {
     for (const state of this.states) this.clearEmpty(state);
     this.pollTimer = undefined;
     for (const watcher of this.watchers.splice(0)) watcher.close();
-    await this.reloads.close();
+    const reloadsDone = this.reloads.close();
+    // Closing the parser rejects the parse the reload waits for, which then sees `closed` and returns.
     await this.parser.close();
+    await reloadsDone;
   }
 
   // -------------------------------------------------------------------------------------------- watching
@@ -283,6 +288,7 @@ export class ManifestSource {
       }
       if (this.closed) return;
       state.signature = signature;
+      this.logger.debug({ file: state.file, bytes: bytes.byteLength }, 'manifest changed; parsing');
       let outcome;
       try {
         // A file grown past what the heap can parse is reported like a broken one: the last good data stays.
