@@ -110,13 +110,27 @@ function serviceName(parsed: ServiceQname, qtype: number, negative: boolean, ctx
   const reasons: Reason[] = [];
   const noEndpoints = endpointsMissing(info, slices, store.buildOptions.noEndpoints === true);
   const notReady = info.publishNotReadyAddresses ? [] : notReadyReasons(slices);
+  const family = familyOf(qtype);
   switch (parsed.kind) {
     case 'service':
-      // A ClusterIP Service answers its ClusterIP whatever its endpoints; they matter for headless ones (and
-      // `ignore empty_service`), and for SRV, whose targets a headless Service's endpoints are.
-      if (info.headless || negative) {
+      if (info.headless) {
+        // spec 1.1.0 §2.4.1: a headless Service's name answers with its endpoints' addresses.
         if (noEndpoints !== null) reasons.push(noEndpoints);
         reasons.push(...notReady);
+        if (negative && noEndpoints === null && family !== null) {
+          const wrongFamily = endpointsWithoutFamily(info, slices, family);
+          if (wrongFamily !== null) reasons.push(wrongFamily);
+        }
+      } else if (negative) {
+        // §2.3.1: a ClusterIP Service's A/AAAA are its cluster IPs, whatever its endpoints; the endpoints matter
+        // only under `ignore empty_service`, which publishes nothing for a Service with no published endpoint.
+        if (store.buildOptions.ignoreEmptyService === true && publishedLabels(info, slices).length === 0) {
+          if (noEndpoints !== null) reasons.push(noEndpoints);
+          reasons.push(...notReady);
+        } else if (family !== null) {
+          const wrongFamily = clusterIpsWithoutFamily(info, family);
+          if (wrongFamily !== null) reasons.push(wrongFamily);
+        }
       }
       if (negative && qtype === RRType.SRV) reasons.push(...unnamedPorts(info, slices, null));
       return reasons;
@@ -127,6 +141,12 @@ function serviceName(parsed: ServiceQname, qtype: number, negative: boolean, ctx
       if (matching.length > 0) return matching.map(strip);
       if (noEndpoints !== null) return [noEndpoints];
       const known = publishedLabels(info, slices);
+      if (known.includes(label)) {
+        // The endpoint exists: a negative answer is a type it has no record of (an IPv4 endpoint asked AAAA).
+        if (family === null) return [];
+        const wrongFamily = endpointsWithoutFamily(info, slices, family, label);
+        return wrongFamily === null ? [] : [wrongFamily];
+      }
       return [
         {
           code: 'no-endpoints',
@@ -181,6 +201,69 @@ function endpointsMissing(info: ServiceInfo, slices: EndpointSliceInfo[], noEndp
     };
   }
   return null;
+}
+
+type Family = 'IPv4' | 'IPv6';
+
+/** The address family an address question asks for (A: IPv4, AAAA: IPv6), or null for other types. */
+function familyOf(qtype: number): Family | null {
+  if (qtype === RRType.A) return 'IPv4';
+  if (qtype === RRType.AAAA) return 'IPv6';
+  return null;
+}
+
+const isFamily = (ip: string, family: Family): boolean => ip.includes(':') === (family === 'IPv6');
+const typeOf = (family: Family): string => (family === 'IPv6' ? 'AAAA' : 'A');
+
+/** Up to five addresses, then a count: a large headless Service has thousands. */
+function someAddresses(ips: readonly string[]): string {
+  const shown = ips.slice(0, 5).join(', ');
+  return ips.length > 5 ? `${shown} and ${ips.length - 5} more` : shown;
+}
+
+/** A ClusterIP Service asked A or AAAA: its records are its cluster IPs (spec 1.1.0 §2.3.1), one per family. */
+function clusterIpsWithoutFamily(info: ServiceInfo, family: Family): Reason | null {
+  if (info.clusterIPs.some((ip) => isFamily(ip, family))) return null;
+  const families = [...new Set(info.clusterIPs.map((ip) => (ip.includes(':') ? 'IPv6' : 'IPv4')))];
+  const has =
+    info.clusterIPs.length === 0
+      ? 'it has no cluster IP at all (spec.clusterIP is empty)'
+      : `its spec.clusterIPs are ${info.clusterIPs.join(', ')} (ipFamilies ${families.join(', ')})`;
+  return {
+    code: 'no-address-of-type',
+    message: `Service ${info.namespace}/${info.name} has no ${family} cluster IP, so no ${typeOf(family)} record: ${has}; a ClusterIP Service's A/AAAA records are its cluster IPs, not its endpoints (spec 1.1.0 §2.3.1)`,
+    object: serviceRef(info),
+  };
+}
+
+/**
+ * A headless Service (or one endpoint name, `label`) asked A or AAAA: its records are its endpoints' addresses
+ * (spec 1.1.0 §2.4.1). Null when some endpoint has that family: a not-ready one is then the reason.
+ */
+function endpointsWithoutFamily(info: ServiceInfo, slices: EndpointSliceInfo[], family: Family, label?: string): Reason | null {
+  const ips: string[] = [];
+  const holding: EndpointSliceInfo[] = [];
+  for (const slice of slices) {
+    for (const endpoint of slice.endpoints) {
+      for (const a of endpoint.addresses) {
+        const ip = canonicalIp(a) ?? a;
+        if (label !== undefined && endpointLabel(endpoint.hostname, ip) !== label) continue;
+        if (isFamily(ip, family)) return null;
+        ips.push(ip);
+        if (!holding.includes(slice)) holding.push(slice);
+      }
+    }
+  }
+  if (holding.length === 0) return null;
+  const service = `Service ${info.namespace}/${info.name}`;
+  const whose = label === undefined ? `headless ${service}` : `endpoint ${label} of ${service}`;
+  const where = holding.map((s) => `${s.name} (addressType ${s.addressType})`).join(', ');
+  const rule = label === undefined ? "a headless Service's A/AAAA records are its endpoints' addresses" : "an endpoint name's A/AAAA records are its addresses";
+  return {
+    code: 'no-address-of-type',
+    message: `${whose} has no ${family} address, so no ${typeOf(family)} record: its ${label === undefined ? 'endpoints' : 'addresses'} are ${someAddresses(ips)} in EndpointSlice ${where}; ${rule} (spec 1.1.0 §2.4.1)`,
+    object: label === undefined ? serviceRef(info) : sliceRef(holding[0]),
+  };
 }
 
 function conditionOf(endpoint: EndpointInfo): string {

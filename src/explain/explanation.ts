@@ -8,6 +8,7 @@ export const REASON_CODES = [
   'no-such-service',
   'endpoint-not-ready',
   'no-endpoints',
+  'no-address-of-type',
   'port-unnamed',
   'externalname-capture',
   'pod-records-disabled',

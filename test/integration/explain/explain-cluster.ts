@@ -34,6 +34,7 @@ export const EXPLAIN_CLUSTER: unknown[] = [
   svc('empty', 'default', { clusterIP: 'None', ports: [{ name: 'http', port: 80 }] }),
   slice('empty-xyz', 'default', 'empty', [], [{ name: 'http', port: 80 }]),
   svc('raw', 'default', { clusterIP: '10.96.1.3', ports: [{ port: 8080 }] }),
+  svc('v6only', 'default', { clusterIP: 'fd00:10:96::7', clusterIPs: ['fd00:10:96::7'], ipFamilies: ['IPv6'], ports: [{ name: 'http', port: 80 }] }),
   svc('bare', 'default', { clusterIP: 'None' }),
   slice('bare-1', 'default', 'bare', [{ addresses: ['10.244.0.5'], conditions: { ready: true } }], [{ port: 8080, protocol: 'TCP' }]),
   svc('db', 'default', { type: 'ExternalName', externalName: 'db.example.org' }),

@@ -57,6 +57,39 @@ describe('explain: reason codes', () => {
     expect(reason(empty, 'no-endpoints')).toMatchObject({ object: { kind: 'EndpointSlice', namespace: 'default', name: 'empty-xyz' } });
   });
 
+  it('no-address-of-type: AAAA of an IPv4-only ClusterIP Service with no EndpointSlice names its cluster IPs, not its endpoints', async () => {
+    const e = await dns.explain('web.default.svc.cluster.local', 'AAAA');
+    expect(e.rcode).toBe('NOERROR');
+    expect(e.nodata).toBe(true);
+    expect(codes(e)).toEqual(['no-address-of-type']);
+    expect(reason(e, 'no-address-of-type')!.object).toEqual({ kind: 'Service', namespace: 'default', name: 'web' });
+    expect(reason(e, 'no-address-of-type')!.message).toMatch(/has no IPv6 cluster IP, so no AAAA record: its spec\.clusterIPs are 10\.96\.1\.1 \(ipFamilies IPv4\)/);
+  });
+
+  it('no-address-of-type: A of an IPv6-only ClusterIP Service', async () => {
+    const e = await dns.explain('v6only.default.svc.cluster.local', 'A');
+    expect(e.nodata).toBe(true);
+    expect(codes(e)).toEqual(['no-address-of-type']);
+    expect(reason(e, 'no-address-of-type')!.message).toMatch(/has no IPv4 cluster IP, so no A record: its spec\.clusterIPs are fd00:10:96::7 \(ipFamilies IPv6\)/);
+    // The family it has answers, with no reason.
+    expect((await dns.explain('v6only.default.svc.cluster.local', 'AAAA')).reasons).toEqual([]);
+  });
+
+  it('no-address-of-type, not no-endpoints: AAAA of a headless Service and of an endpoint name whose endpoints are IPv4 only', async () => {
+    const service = await dns.explain('bare.default.svc.cluster.local', 'AAAA');
+    expect(service.nodata).toBe(true);
+    expect(codes(service)).toEqual(['no-address-of-type']);
+    expect(reason(service, 'no-address-of-type')).toMatchObject({ object: { kind: 'Service', namespace: 'default', name: 'bare' } });
+    expect(reason(service, 'no-address-of-type')!.message).toMatch(/headless Service default\/bare has no IPv6 address, so no AAAA record: its endpoints are 10\.244\.0\.5 in EndpointSlice bare-1 \(addressType IPv4\)/);
+    const endpoint = await dns.explain('api-0.api.default.svc.cluster.local', 'AAAA');
+    expect(endpoint.nodata).toBe(true);
+    expect(codes(endpoint)).toEqual(['no-address-of-type']);
+    expect(reason(endpoint, 'no-address-of-type')).toMatchObject({ object: { kind: 'EndpointSlice', namespace: 'default', name: 'api-abc' } });
+    expect(reason(endpoint, 'no-address-of-type')!.message).toMatch(/endpoint api-0 of Service default\/api has no IPv6 address/);
+    // With no endpoints at all, no-endpoints stays the reason.
+    expect(codes(await dns.explain('lonely.default.svc.cluster.local', 'AAAA'))).toEqual(['no-endpoints']);
+  });
+
   it('port-unnamed: SRV of a Service whose ports have no name, and of a headless Service whose slice ports have none', async () => {
     const clusterIp = await dns.explain('_http._tcp.raw.default.svc.cluster.local', 'SRV');
     expect(clusterIp.rcode).toBe('NXDOMAIN');
