@@ -185,8 +185,9 @@ export class KubernetesApiSource extends EventEmitter<KubernetesApiSourceEvents>
     if (refused) this.reportRefusal(reflector, error, status, phase);
     if (this.outageStartedAt !== undefined) return;
     this.outageStartedAt = Date.now();
+    // An outage is an expected condition, not a bug: log the message (as the 401/403 lines do), not a stack.
     if (!refused) this.log.warn(
-      { err: error, server: this.server, resource: reflector.target.description },
+      { err: plainMessage(error), server: this.server, resource: reflector.target.description },
       this.isSynced
         ? 'Kubernetes API unreachable; serving the last known data and retrying with backoff'
         : 'Kubernetes API unreachable; cluster names answer SERVFAIL until the first sync',
@@ -254,4 +255,13 @@ function closedError(): Error & { code: string } {
   err.name = 'ClusterDnsError';
   err.code = KUBE_CLOSED_ERROR_CODE;
   return err;
+}
+
+/**
+ * An error as one line: its message, with its code when the message leaves it out (a TLS failure such as
+ * "self-signed certificate" carries DEPTH_ZERO_SELF_SIGNED_CERT only in `code`; ECONNREFUSED is in both).
+ */
+function plainMessage(error: Error): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return typeof code === 'string' && !error.message.includes(code) ? `${error.message} (${code})` : error.message;
 }

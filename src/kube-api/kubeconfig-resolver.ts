@@ -121,6 +121,10 @@ function loadFiles(KubeConfigImpl: KubeConfigClass, files: string[]): KubeConfig
     try {
       one.loadFromFile(file);
     } catch (err) {
+      const nul = nulByteAt(file, err);
+      if (nul !== null) {
+        throw kubeConfigError(`${file}:${nul.line}:${nul.column}: not a valid kubeconfig: a NUL byte, which YAML text cannot hold (YAML 1.2 §5.1)`, err);
+      }
       throw kubeConfigError(`${file}: not a valid kubeconfig: ${(err as Error).message}`, err);
     }
     for (const c of one.getClusters()) if (!clusters.some((x) => x.name === c.name)) clusters.push(c);
@@ -131,6 +135,25 @@ function loadFiles(KubeConfigImpl: KubeConfigClass, files: string[]): KubeConfig
   const kc = new KubeConfigImpl();
   kc.loadFromOptions({ clusters, users, contexts, currentContext });
   return kc;
+}
+
+/**
+ * Where the NUL byte js-yaml refused is (1-based line and column), or null for any other error. js-yaml rejects
+ * a NUL before it counts lines, so its own "(1:N)" position and excerpt are wrong; the file is searched instead.
+ */
+function nulByteAt(file: string, err: unknown): { line: number; column: number } | null {
+  if ((err as { reason?: unknown } | null)?.reason !== 'null byte is not allowed in input') return null;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+  const at = text.indexOf('\0');
+  if (at < 0) return null;
+  const before = text.slice(0, at);
+  const lineStart = before.lastIndexOf('\n') + 1;
+  return { line: before.split('\n').length, column: at - lineStart + 1 };
 }
 
 /** The same configuration client-node's loadFromCluster() builds, from explicit inputs. */

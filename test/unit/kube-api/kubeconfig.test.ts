@@ -201,4 +201,20 @@ describe('resolveKubeConfig', () => {
     await writeFile(g, 'clusters: [\n  - {{{');
     expectKubeError(() => resolveKubeConfig({ kubeconfig: g, env: {} }), /not a valid kubeconfig/);
   });
+
+  it('names the real line and column of a NUL byte, without js-yaml\'s wrong "(1:N)" position and excerpt', async () => {
+    const f = join(dir, 'nul.yaml');
+    const lines = kubeconfigYaml({ contexts: [{ name: 'x', server: 'https://127.0.0.1:1' }] }).split('\n');
+    lines[3] = `${lines[3]}\0`; // line 4, just after its last character
+    await writeFile(f, lines.join('\n'));
+    const column = lines[3].length;
+    let message = '';
+    try {
+      resolveKubeConfig({ kubeconfig: f, env: {} });
+    } catch (err) {
+      message = (err as Error).message;
+      expect((err as { code?: string }).code).toBe(KUBE_CONFIG_ERROR_CODE);
+    }
+    expect(message).toBe(`${f}:4:${column}: not a valid kubeconfig: a NUL byte, which YAML text cannot hold (YAML 1.2 §5.1)`);
+  });
 });
