@@ -16,7 +16,9 @@
 // count starting over at 1 when the previous hit is more than `prefetchWindowMs` old; once it has
 // `prefetchHits` and at most `prefetchPercent` of its lifetime (rounded up to whole seconds) is left, it is
 // refreshed in the background, and the new entry inherits the count, so a popular name is refreshed life after
-// life and never expires (entries filled together do not all miss together).
+// life and never expires. Each entry's point in that last PERCENTAGE is drawn at random from its second half:
+// entries filled in the same second (a cold start, a burst of misses) would otherwise be refreshed in one wave,
+// every life, as thousands of upstream exchanges within a fraction of a second, stalling the answers around them.
 // Serve-stale (RFC 8767): an expired entry is kept for `serveStaleMs` more, to be served with TTL 30 when
 // every upstream fails (RFC 8767 4: 30 s is the recommended stale TTL).
 import { LRUCache } from 'lru-cache';
@@ -57,6 +59,8 @@ export interface ResponseCacheOptions {
   serveStaleMs?: number;
   /** Milliseconds on a monotonic clock; tests inject their own. */
   now?: () => number;
+  /** Uniform in [0, 1): where in the second half of the prefetch window an entry is refreshed; tests inject their own. */
+  random?: () => number;
   stats?: CacheStats;
 }
 
@@ -88,6 +92,8 @@ export class CacheEntry {
   lastHitAt = -Infinity;
   /** Set while a prefetch of this entry is under way, so one popular entry triggers one refresh. */
   prefetching = false;
+  /** Prefetched once at most this much of its life is left, ms (ResponseCache.prefetchPoint). */
+  prefetchLeftMs = 0;
   /** Seconds of countdown the compiled result reflects; -1 before the first compile. */
   compiledElapsed = -1;
   result: CachedAnswer | null = null;
@@ -130,6 +136,7 @@ export class ResponseCache {
   private readonly minDenialTtl: number;
   private readonly serveStaleMs: number;
   private readonly now: () => number;
+  private readonly random: () => number;
   /** Called when a popular entry is close to expiry; the forwarder refreshes it and stores the result. */
   onPrefetch: ((entry: CacheEntry) => void) | null = null;
 
@@ -147,6 +154,7 @@ export class ResponseCache {
     this.minDenialTtl = options.minDenialTtl ?? 0;
     this.serveStaleMs = options.serveStaleMs ?? 0;
     this.now = options.now ?? (() => performance.now());
+    this.random = options.random ?? Math.random;
     this.stats = options.stats ?? createCacheStats();
   }
 
@@ -174,7 +182,7 @@ export class ResponseCache {
     else this.stats.denialHits++;
     const elapsed = Math.floor((now - entry.storedAt) / 1000);
     if (elapsed !== entry.compiledElapsed) countDown(entry, elapsed);
-    if (this.prefetchHits > 0 && this.shouldPrefetch(entry, now, elapsed)) {
+    if (this.prefetchHits > 0 && this.shouldPrefetch(entry, now)) {
       entry.prefetching = true;
       this.stats.prefetches++;
       this.onPrefetch?.(entry);
@@ -184,13 +192,21 @@ export class ResponseCache {
 
   /**
    * CoreDNS shouldPrefetch: counts the hit (starting over when the last one is older than the window), then
-   * whether the entry has enough hits and its whole seconds left are at most ceil(PERCENTAGE of its life).
+   * whether the entry has enough hits and is inside its prefetch window (prefetchPoint).
    */
-  private shouldPrefetch(entry: CacheEntry, now: number, elapsed: number): boolean {
+  private shouldPrefetch(entry: CacheEntry, now: number): boolean {
     entry.hits = now - entry.lastHitAt > this.prefetchWindowMs ? 1 : entry.hits + 1;
     entry.lastHitAt = now;
     if (entry.hits < this.prefetchHits || entry.prefetching || this.onPrefetch === null) return false;
-    return entry.ttl - elapsed <= Math.ceil((this.prefetchPercent / 100) * entry.ttl);
+    return entry.expiresAt - now <= entry.prefetchLeftMs;
+  }
+
+  /**
+   * How much of its life is left when an entry is prefetched, ms: CoreDNS's ceil(PERCENTAGE of its life) in whole
+   * seconds, times a random factor in (0.5, 1], so that entries stored together are refreshed apart.
+   */
+  private prefetchPoint(ttl: number): number {
+    return Math.ceil((this.prefetchPercent / 100) * ttl) * 1000 * (1 - this.random() / 2);
   }
 
   /** An expired entry still inside the serve-stale window, compiled with TTL 30 (counted); else null. */
@@ -228,6 +244,7 @@ export class ResponseCache {
     if (previous !== undefined) this.entries.delete(previous);
     const now = this.now();
     const entry = new CacheEntry(question, decision.kind, now, decision.ttl, reply.rcode, reply.extraFlags, decision.sections, decision.floorTtl);
+    entry.prefetchLeftMs = this.prefetchPoint(entry.ttl);
     if (refreshes !== undefined) {
       entry.hits = refreshes.hits;
       entry.lastHitAt = now;

@@ -122,3 +122,47 @@ describe('ResponseCache eviction', () => {
     expect(cache.has('a.example', RRType.A, RRClass.IN, false)).toBe(true);
   });
 });
+
+describe('ResponseCache prefetch points', () => {
+  it('refreshes entries stored in the same instant at points spread over the second half of the prefetch window, not in one wave', () => {
+    const time = clock();
+    // A fixed sequence standing in for Math.random: 200 points across [0, 1).
+    let draw = 0;
+    const cache = new ResponseCache({ now: time.now, maxTtl: 30, prefetchHits: 1, random: () => ((draw++ * 0.618034) % 1) });
+    const prefetched: string[] = [];
+    cache.onPrefetch = (entry) => prefetched.push(entry.question.qname);
+    const names = Array.from({ length: 200 }, (_, i) => `n${i}.example`);
+    for (const name of names) cache.store(question(name), reply([A(name, 300)]));
+    // 30 s lives, 10 %: CoreDNS prefetches once 3 s are left; here each entry between 3 s and 1.5 s left.
+    const askAll = (ms: number) => {
+      time.set(ms);
+      for (const name of names) cache.lookup(name, RRType.A, RRClass.IN, false);
+    };
+    askAll(26_999);
+    expect(prefetched).toEqual([]); // no entry before its window
+    const waves: number[] = [];
+    for (let at = 27_000; at <= 28_500; at += 250) {
+      const before = prefetched.length;
+      askAll(at);
+      waves.push(prefetched.length - before);
+    }
+    expect(new Set(prefetched).size).toBe(200); // every entry once, by 1.5 s left
+    // Spread over the window's second half: no quarter-second step takes more than about a sixth of them.
+    expect(Math.max(...waves)).toBeLessThanOrEqual(40);
+    expect(waves.filter((n) => n > 0).length).toBeGreaterThanOrEqual(6);
+  });
+
+  it('with the random source at 0 prefetches exactly as CoreDNS does: once at most ceil(PERCENTAGE of the life) is left', () => {
+    const time = clock();
+    const cache = new ResponseCache({ now: time.now, maxTtl: 10, prefetchHits: 1, random: () => 0 });
+    const prefetched: string[] = [];
+    cache.onPrefetch = (entry) => prefetched.push(entry.question.qname);
+    cache.store(question('a.example'), reply([A('a.example', 300)]));
+    time.set(8_999);
+    cache.lookup('a.example', RRType.A, RRClass.IN, false);
+    expect(prefetched).toEqual([]);
+    time.set(9_000); // 1 s left = ceil(10 % of 10 s)
+    cache.lookup('a.example', RRType.A, RRClass.IN, false);
+    expect(prefetched).toEqual(['a.example']);
+  });
+});
