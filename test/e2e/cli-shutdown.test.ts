@@ -1,7 +1,7 @@
 // SIGTERM as Kubernetes sends it: /ready turns 503 ("shutting down") at once while /health stays 200 and
 // queries keep being answered for the lameduck period; then TCP connections are drained and the process exits
 // 0. A second SIGTERM exits at once. The same for a --workers primary. Every wait is on a log line or an exit.
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,7 +81,9 @@ describe('clusterdns serve: SIGTERM', () => {
       // An anchor puts the file outside block-yaml.ts's subset: the general YAML parser, ≈ 0.4 s a megabyte.
       const big = toYaml(toKubernetesList(generateCluster({ services: 12000, seed: 5 }))).replace(/^apiVersion: /, 'apiVersion: &v ');
       expect(big.length).toBeGreaterThan(10_000_000);
-      writeFileSync(manifest, big);
+      // Renamed into place whole: a reload of a half-written file would log a result of its own.
+      writeFileSync(join(dir, 'next.yaml'), big);
+      renameSync(join(dir, 'next.yaml'), manifest);
       await cli.waitForLog((entry) => entry.msg === 'manifest changed; parsing' && Number(entry.bytes) === big.length, 30_000);
       const signalledAt = performance.now();
       cli.process.kill('SIGTERM');
