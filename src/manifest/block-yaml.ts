@@ -48,9 +48,9 @@ function isIndicator(c: number): boolean {
   }
 }
 
-/** Where the parser gave up, when it did: the 1-based line it was reading (unset for a reason of the whole text). */
+/** Where the parser gave up, when it did: the offset where the line it was reading starts (unset for a reason of the whole text). */
 export interface GaveUp {
-  line?: number;
+  lineStart?: number;
 }
 
 /**
@@ -66,7 +66,7 @@ export function parseBlockYaml(text: string, onRootItem?: RootItemHandler, gaveU
   } catch (err) {
     // A RangeError is the stack running out on absurdly deep nesting: the full parser then reports it.
     if (err === GIVE_UP || err instanceof RangeError) {
-      if (gaveUp !== undefined && err === GIVE_UP) gaveUp.line = parser.line;
+      if (gaveUp !== undefined && err === GIVE_UP) gaveUp.lineStart = parser.currentLineStart;
       return undefined;
     }
     throw err;
@@ -90,9 +90,9 @@ class BlockYamlParser {
     this.scanLine();
   }
 
-  /** The 1-based number of the line being read. */
-  get line(): number {
-    return this.lineNo;
+  /** The offset where the line being read starts (past the text's end once every line is read). */
+  get currentLineStart(): number {
+    return this.lineStart;
   }
 
   documents(): BlockYamlDocument[] {

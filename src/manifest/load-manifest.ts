@@ -110,13 +110,12 @@ const CUT_SHORT_YAML_BYTES = 1 << 20;
  * as every YAML printer's output does, and the fast path stopped on that last line. Undefined otherwise.
  */
 function cutShortYamlEnd(text: string, file: string, gaveUp: GaveUp): ClusterDnsError | undefined {
-  if (text.length < CUT_SHORT_YAML_BYTES || text.endsWith('\n') || gaveUp.line === undefined) return undefined;
-  const end = endOf(text, file);
-  if (gaveUp.line < end.line!) return undefined;
+  if (text.length < CUT_SHORT_YAML_BYTES || text.endsWith('\n') || gaveUp.lineStart === undefined) return undefined;
+  if (text.includes('\n', gaveUp.lineStart)) return undefined; // it stopped before the last line
   return new ClusterDnsError(
     ErrorCodes.MANIFEST_PARSE,
     'invalid YAML/JSON: the file ends inside a line that does not parse (cut short, or still being written?)',
-    { location: end },
+    { location: endOf(text, file) },
   );
 }
 
@@ -160,7 +159,7 @@ function trimYamlItems<S extends ObjectSink>(text: string, file: string, trim: T
       if (!isList || (list.items as unknown[]).length > 0) {
         // Items of a non-List, or kinds mixed. A List's `kind` comes after its items: one cut inside it
         // (`kind: Li`) ends the text.
-        if (!isList && d === docs.length - 1) gaveUp.line = endOf(text, file).line;
+        if (!isList && d === docs.length - 1) gaveUp.lineStart = text.lastIndexOf('\n') + 1;
         return undefined;
       }
       continue;
