@@ -212,7 +212,8 @@ function familyOf(qtype: number): Family | null {
   return null;
 }
 
-const isFamily = (ip: string, family: Family): boolean => ip.includes(':') === (family === 'IPv6');
+const familyOfIp = (ip: string): Family => (ip.includes(':') ? 'IPv6' : 'IPv4');
+const isFamily = (ip: string, family: Family): boolean => familyOfIp(ip) === family;
 const typeOf = (family: Family): string => (family === 'IPv6' ? 'AAAA' : 'A');
 
 /** Up to five addresses, then a count: a large headless Service has thousands. */
@@ -224,7 +225,7 @@ function someAddresses(ips: readonly string[]): string {
 /** A ClusterIP Service asked A or AAAA: its records are its cluster IPs (spec 1.1.0 §2.3.1), one per family. */
 function clusterIpsWithoutFamily(info: ServiceInfo, family: Family): Reason | null {
   if (info.clusterIPs.some((ip) => isFamily(ip, family))) return null;
-  const families = [...new Set(info.clusterIPs.map((ip) => (ip.includes(':') ? 'IPv6' : 'IPv4')))];
+  const families = [...new Set(info.clusterIPs.map(familyOfIp))];
   const has =
     info.clusterIPs.length === 0
       ? 'it has no cluster IP at all (spec.clusterIP is empty)'
