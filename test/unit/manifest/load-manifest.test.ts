@@ -181,6 +181,14 @@ function thrown(fn: () => unknown): ClusterDnsError {
   throw new Error('expected a ClusterDnsError');
 }
 
+/** A MANIFEST_PARSE error saying `message`, placed at the end of `text`: its last line, past its last character. */
+function expectParseErrorAtEnd(err: ClusterDnsError, text: string, file: string, message: string): void {
+  expect(err.code, text.slice(-60)).toBe(ErrorCodes.MANIFEST_PARSE);
+  expect(err.message).toContain(message);
+  const lines = text.split('\n');
+  expect(err.location).toEqual({ file, line: lines.length, column: lines.at(-1)!.length + 1 });
+}
+
 describe('parseManifest errors', () => {
   it('YAML syntax error → MANIFEST_PARSE at the right line', () => {
     const text = `apiVersion: v1
@@ -393,11 +401,8 @@ describe('the fast paths (YAML one item at a time, JSON from the bytes) against 
     const whole = JSON.stringify(list, null, 4);
     for (const cut of [whole.length - 2, Math.floor(whole.length / 2), whole.indexOf('"name"') + 3]) {
       const text = whole.slice(0, cut);
-      const lines = text.split('\n');
       for (const err of [thrown(() => parseManifest(text, 'c.json')), thrown(() => parseManifestBytes(Buffer.from(text), 'c.json', undefined, () => []))]) {
-        expect(err.code).toBe(ErrorCodes.MANIFEST_PARSE);
-        expect(err.message).toContain('the file ends inside its JSON value');
-        expect(err.location).toEqual({ file: 'c.json', line: lines.length, column: lines.at(-1)!.length + 1 });
+        expectParseErrorAtEnd(err, text, 'c.json', 'the file ends inside its JSON value');
       }
     }
     expect(parseManifest('{kind: List, # {"a\n items: [{kind: Namespace, metadata: {name: x}}]}\n', 'c.yaml').objects.map((o) => o.name)).toEqual(['x']);
@@ -414,13 +419,7 @@ describe('the fast paths (YAML one item at a time, JSON from the bytes) against 
       'apiVersion: v1\nitems:\n- &a {kind: Namespace, metadata: {name: x}}\n', // an anchor: the general path
       JSON.stringify(withoutKind),
     ];
-    for (const text of texts) {
-      const err = thrown(() => parseManifest(text, 'c.yaml'));
-      expect(err.code, text.slice(-60)).toBe(ErrorCodes.MANIFEST_PARSE);
-      expect(err.message).toContain('a list with `items` but no `kind`');
-      const lines = text.split('\n');
-      expect(err.location).toEqual({ file: 'c.yaml', line: lines.length, column: lines.at(-1)!.length + 1 });
-    }
+    for (const text of texts) expectParseErrorAtEnd(thrown(() => parseManifest(text, 'c.yaml')), text, 'c.yaml', 'a list with `items` but no `kind`');
     expect(parseManifest(whole, 'c.yaml').objects.length).toBeGreaterThan(0);
   });
 
@@ -435,11 +434,7 @@ describe('the fast paths (YAML one item at a time, JSON from the bytes) against 
       whole.slice(0, whole.indexOf('\nkind: List') + '\nkind: Li'.length), // the List's own kind cut
     ];
     for (const text of texts) {
-      const err = thrown(() => parseManifest(text, 'c.yaml'));
-      expect(err.code, text.slice(-40)).toBe(ErrorCodes.MANIFEST_PARSE);
-      expect(err.message).toContain('the file ends inside a line that does not parse (cut short, or still being written?)');
-      const lines = text.split('\n');
-      expect(err.location).toEqual({ file: 'c.yaml', line: lines.length, column: lines.at(-1)!.length + 1 });
+      expectParseErrorAtEnd(thrown(() => parseManifest(text, 'c.yaml')), text, 'c.yaml', 'the file ends inside a line that does not parse (cut short, or still being written?)');
     }
     expect(thrown(() => parseManifestFully(texts[0], 'c.yaml')).message).toContain('Implicit map keys need to be followed by map values');
     expect(parseManifest(whole.trimEnd(), 'c.yaml').objects.length).toBe(parseManifest(whole, 'c.yaml').objects.length);
