@@ -248,6 +248,7 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
     noEndpoints: options.noEndpoints,
     logger: logger.child({ component: 'store' }),
     beforeSynced: options.onInitialLoad,
+    publishOnFirstAsk: true,
   });
   const kubernetes = new KubernetesHandler({
     index,

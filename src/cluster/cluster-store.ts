@@ -14,6 +14,8 @@
 // Service), never O(cluster): one slice of a headless Service with 10,000 endpoints re-publishes that slice's
 // records. SRV weights (⌊100 / n⌋, spec 1.1.0 §2.4.2) depend on the Service's total count n, so they come
 // from Service-wide counts kept here; past 100 entries the service name's SRV weights are all 1.
+// With publishOnFirstAsk the Services and Pods of the first full state wait in deferred-owners.ts until one of
+// their names is asked (docs/architecture.md "Owners published when first asked").
 import type { Logger } from 'pino';
 import type { ResourceRecord } from '../wire/types.js';
 import { normalizeName } from '../wire/name.js';
@@ -48,6 +50,7 @@ import type { ClusterCounts, ClusterSink } from './cluster-sink.js';
 import { describeObject, diffObjects } from './object-diff.js';
 import { KeySets } from './key-sets.js';
 import { ServiceEndpoints } from './service-endpoints.js';
+import { DeferredOwners } from './deferred-owners.js';
 
 /** The part of the record index the store writes to (src/records/record-index.ts RecordIndex fits it). */
 export interface RecordSink {
@@ -55,6 +58,17 @@ export interface RecordSink {
   /** Withdraw everything `owner` published; a no-op for an owner that published nothing. */
   deleteOwner(owner: string): void;
   batch(fn: () => void): void;
+}
+
+/** What publishing owners when first asked needs of the index besides (RecordIndex fits it). */
+export interface OnDemandRecordSink extends RecordSink {
+  hasOwner(owner: string): boolean;
+  /** Changes that report nothing and move no serial: publishing what the index already stood for. */
+  quietly(fn: () => void): void;
+  /** Called with each name before the index reads it; undefined removes it. */
+  setReadHook(hook: ((name: string) => void) | undefined): void;
+  /** Whether the index holds `name`, without the read hook. */
+  holds(name: string): boolean;
 }
 
 export interface ClusterStoreOptions {
@@ -75,6 +89,11 @@ export interface ClusterStoreOptions {
    */
   sliceOwnersAbove?: number;
   logger?: Logger;
+  /**
+   * The Services and Pods of the first full state are published when one of their names is first asked,
+   * not before readiness (deferred-owners.ts). Needs an index with the OnDemandRecordSink methods.
+   */
+  publishOnFirstAsk?: boolean;
   /**
    * Called once, when the first full state is in and before the store reports synced: whatever it does
    * (the CLI's post-load GC pause) happens while /ready still answers 503 and cluster names SERVFAIL, so
@@ -158,6 +177,10 @@ export class ClusterStore implements ClusterSink {
   private readonly failing = new Set<string>();
   private isSynced = false;
   private beforeSynced: (() => void) | undefined;
+  /** Owners of the first full state not published yet (publishOnFirstAsk), with the index that asks for them. */
+  private readonly deferred: DeferredOwners | undefined;
+  private readonly onDemand: OnDemandRecordSink | undefined;
+  private readHookOn = false;
 
   constructor(options: ClusterStoreOptions) {
     this.index = options.index;
@@ -172,6 +195,17 @@ export class ClusterStore implements ClusterSink {
       noEndpoints: options.noEndpoints ?? false,
       ...(options.reverseZones === undefined ? {} : { reverseZones: options.reverseZones.map(normalizeName) }),
     };
+    if (options.publishOnFirstAsk === true) {
+      if (!isOnDemand(options.index)) throw new Error('publishOnFirstAsk needs an index that can publish on first ask');
+      const onDemand = options.index;
+      this.onDemand = onDemand;
+      this.deferred = new DeferredOwners(this.options.zones, {
+        publishService: (k) => this.publishDeferred(() => this.publishService(k, 'all')),
+        publishPod: (k) => this.publishDeferred(() => this.publishPod(k)),
+        podsWithIp: (ip) => this.podsByIpIndex.list(ip),
+        holds: (name) => onDemand.holds(name),
+      });
+    }
     this.index.batch(() => this.publish(ZONE_OWNER, () => buildZoneRecords(this.options, this.dnsService())));
   }
 
@@ -186,6 +220,7 @@ export class ClusterStore implements ClusterSink {
     this.beforeSynced = undefined;
     hook?.();
     this.isSynced = true;
+    this.updateReadHook();
   }
 
   get counts(): ClusterCounts {
@@ -282,8 +317,8 @@ export class ClusterStore implements ClusterSink {
     const work = dirty.services.size + dirty.pods.size + dirty.namespaces.size + (dirty.zone ? 1 : 0);
     if (work === 0) return 0;
     this.index.batch(() => {
-      for (const [k, slices] of dirty.services) this.publishService(k, slices);
-      for (const k of dirty.pods) this.publishPod(k);
+      for (const [k, slices] of dirty.services) if (!this.deferService(k)) this.publishService(k, slices);
+      for (const k of dirty.pods) if (!this.deferPod(k)) this.publishPod(k);
       for (const ns of dirty.namespaces) this.publishNamespace(ns);
       if (dirty.zone) this.publish(ZONE_OWNER, () => buildZoneRecords(this.options, this.dnsService()));
     });
@@ -391,6 +426,64 @@ export class ClusterStore implements ClusterSink {
 
   private dnsService(): ServiceInfo | undefined {
     return this.services.get(key(DNS_SERVICE.namespace, DNS_SERVICE.name));
+  }
+
+  // ------------------------------------------------------------------------------------ first-ask publishing
+
+  /**
+   * Before the first full state is synced, a Service not yet in the index is deferred instead of published,
+   * with the addresses its PTRs would have (its cluster IPs, its slices' endpoints). False: publish it now,
+   * as every change after sync is (from the store's current state, so a deferred owner needs nothing more).
+   */
+  private deferService(k: string): boolean {
+    if (this.deferred === undefined) return false;
+    if (this.isSynced) {
+      if (this.deferred.takeService(k)) this.updateReadHook();
+      return false;
+    }
+    const [namespace, name] = splitKey(k);
+    if (this.endpoints.has(k) || this.onDemand!.hasOwner(serviceOwner(namespace, name))) return false;
+    const service = this.services.get(k);
+    if (service === undefined) {
+      this.deferred.takeService(k);
+      return true;
+    }
+    const ips: string[] = [...service.clusterIPs];
+    for (const slice of this.slicesByService.list(k)) {
+      for (const endpoint of this.slices.get(slice)?.endpoints ?? []) for (const ip of endpoint.addresses) ips.push(ip);
+    }
+    this.deferred.deferService(k, ips);
+    this.updateReadHook();
+    return true;
+  }
+
+  private deferPod(k: string): boolean {
+    if (this.deferred === undefined) return false;
+    if (this.isSynced || this.options.pods !== 'verified') {
+      if (this.deferred.takePod(k)) this.updateReadHook();
+      return false;
+    }
+    const [namespace, name] = splitKey(k);
+    if (this.onDemand!.hasOwner(podOwner(namespace, name))) return false;
+    if (this.pods.has(k)) this.deferred.deferPod(k);
+    else this.deferred.takePod(k);
+    this.updateReadHook();
+    return true;
+  }
+
+  /** Publish an owner that was deferred: quietly, since every answer already stood for its records. */
+  private publishDeferred(publish: () => void): void {
+    this.onDemand!.quietly(publish);
+    this.updateReadHook();
+  }
+
+  /** The read hook is installed while owners are deferred, and removed once none are left after sync. */
+  private updateReadHook(): void {
+    const wanted = this.deferred !== undefined && (this.deferred.size > 0 || !this.isSynced);
+    if (wanted === this.readHookOn) return;
+    this.readHookOn = wanted;
+    const deferred = this.deferred!;
+    this.onDemand!.setReadHook(wanted ? (name) => deferred.publishFor(name) : undefined);
   }
 
   // ------------------------------------------------------------------------------------------ publishing
@@ -541,6 +634,11 @@ export class ClusterStore implements ClusterSink {
     this.failing.add(id);
     this.logger?.warn({ object: id, err: err instanceof Error ? err.message : String(err) }, 'skipping a cluster object that cannot be used');
   }
+}
+
+function isOnDemand(index: RecordSink): index is OnDemandRecordSink {
+  const candidate = index as Partial<OnDemandRecordSink>;
+  return typeof candidate.hasOwner === 'function' && typeof candidate.quietly === 'function' && typeof candidate.setReadHook === 'function' && typeof candidate.holds === 'function';
 }
 
 const isStringArray = (value: unknown): boolean => Array.isArray(value) && value.every((v) => typeof v === 'string');

@@ -34,6 +34,11 @@ export class KeySets {
     return held instanceof Set ? held.has(value) : held === value;
   }
 
+  /** Every key that holds a value. */
+  keys(): IterableIterator<string> {
+    return this.map.keys();
+  }
+
   /** The values at `key` as an array (a copy: callers may change the map while they walk it). */
   list(key: string): string[] {
     const held = this.map.get(key);

@@ -6,7 +6,7 @@ import type { EndpointSliceInfo } from '../cluster/objects.js';
 import { parseQname, endpointLabel } from '../cluster/qname.js';
 import { DNS_SERVICE } from '../cluster/record-builder.js';
 import { canonicalIp } from '../cluster/trim.js';
-import { reverseNameToIp } from './reverse-name.js';
+import { reverseNameToIp } from '../cluster/reverse-name.js';
 import { RRType, type ResourceRecord, type SrvData } from '../wire/types.js';
 import type { RecordSource } from './explanation.js';
 import { Rules } from './spec-rules.js';

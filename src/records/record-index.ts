@@ -37,6 +37,12 @@ export interface RecordIndexOptions {
 
 export type ChangeListener = (changedNames: ReadonlySet<string>) => void;
 
+/**
+ * Called with a name before the index reads it (ClusterStore's publish-on-first-ask: docs/architecture.md
+ * "Owners published when first asked"). It may publish owners, quietly, before the read goes on.
+ */
+export type ReadHook = (name: string) => void;
+
 
 /**
  * Every record at one name, all types together, in their stored form (stored-record.ts: an A record is a
@@ -102,6 +108,7 @@ export class RecordIndex {
   private readonly listeners = new Set<ChangeListener>();
   private batchDepth = 0;
   private pendingChanges = new Set<string>();
+  private beforeRead: ReadHook | undefined;
 
   constructor(options: RecordIndexOptions) {
     this.zones = [...new Set(options.zones.map(normalizeName))];
@@ -166,6 +173,37 @@ export class RecordIndex {
     this.flushIfOutsideBatch();
   }
 
+  /** True when `owner` has published anything (and not withdrawn it). */
+  hasOwner(owner: string): boolean {
+    return this.owners.has(owner);
+  }
+
+  /**
+   * Run owner changes that publish what the index already stood for without holding it: no change is
+   * reported and no serial moves, since no answer changes (an owner published when first asked). Inside a
+   * batch the changes are the batch's.
+   */
+  quietly(fn: () => void): void {
+    if (this.batchDepth > 0) return fn();
+    this.batchDepth++;
+    try {
+      fn();
+    } finally {
+      this.batchDepth--;
+      this.pendingChanges.clear();
+    }
+  }
+
+  /** Install (or with undefined remove) the hook called with each name before it is read. */
+  setReadHook(hook: ReadHook | undefined): void {
+    this.beforeRead = hook;
+  }
+
+  /** exists() without the read hook: what the index holds now. */
+  holds(name: string): boolean {
+    return this.data.has(name) || this.existence.has(name);
+  }
+
   /** Run several owner changes as one change: one serial bump per zone, one notification. Nests. */
   batch(fn: () => void): void {
     this.batchDepth++;
@@ -215,12 +253,14 @@ export class RecordIndex {
 
   /** True when `name` exists for some type (or as an empty non-terminal). */
   exists(name: string): boolean {
-    return this.data.has(name) || this.existence.has(name);
+    this.beforeRead?.(name);
+    return this.holds(name);
   }
 
   /** The RRset of `type` at `name` (empty when none). */
   rrset(name: string, type: number): ResourceRecord[] {
     const out: ResourceRecord[] = [];
+    this.beforeRead?.(name);
     const entries = this.data.get(name);
     if (entries !== undefined) {
       for (const stored of each(entries)) if (typeOf(stored) === type) out.push(expandRecord(name, stored, this.ttl));
@@ -242,6 +282,7 @@ export class RecordIndex {
     let zone = firstZone;
     for (let depth = 0; depth <= MAX_CNAME_CHAIN; depth++) {
       visited.add(name);
+      this.beforeRead?.(name);
       const entries = this.data.get(name);
       if (entries !== undefined) {
         if (qtype === RRType.ANY) {
@@ -274,7 +315,7 @@ export class RecordIndex {
         }
       }
       const soa = this.soaRecords(zone);
-      if (this.exists(name)) return { kind: 'nodata', zone, answer, authority: soa };
+      if (this.holds(name)) return { kind: 'nodata', zone, answer, authority: soa };
       return { kind: 'nxdomain', zone, answer, authority: soa };
     }
     return this.positive(zone, answer);
@@ -296,6 +337,7 @@ export class RecordIndex {
       seen ??= new Set();
       if (seen.has(target)) continue;
       seen.add(target);
+      this.beforeRead?.(target);
       const entries = this.data.get(target);
       if (entries === undefined) continue;
       for (const stored of each(entries)) if (typeOf(stored) === RRType.A) additional.push(expandRecord(target, stored, this.ttl));

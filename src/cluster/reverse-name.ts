@@ -1,6 +1,6 @@
 // The IP a reverse name stands for (RFC 1035 §3.5 in-addr.arpa, RFC 3596 §2.5 ip6.arpa), the inverse of
 // records/ip-names.ts ipToReverseName; null for a name that is not a whole address.
-import { canonicalIp } from '../cluster/trim.js';
+import { canonicalIp } from './trim.js';
 
 export function reverseNameToIp(name: string): string | null {
   const lower = name.toLowerCase();

@@ -1,0 +1,163 @@
+// Services and Pods of the initial load whose records are not in the record index yet: they are published
+// when a name they would answer is first asked (docs/architecture.md "Owners published when first asked").
+// Building every record of a 100,000-Service snapshot before the first answer took most of the start; a
+// DNS server asked for a few thousand of those names needs only those (as CoreDNS answers from its informer
+// objects, with no record index at all).
+//
+// Exactness rests on one rule: before the index reads a name (RecordIndex's read hook), every deferred owner
+// that would publish at that name, or below it, is published. What an owner publishes follows from the name:
+//   <anything>.<svc>.<ns>.svc.<zone>   the Service <ns>/<svc>          (record-builder.ts, qname.ts)
+//   <dashed-ip>.<ns>.pod.<zone>        the Pods with that IP
+//   <reverse of an IP>                 the Services with that cluster IP or endpoint address
+//   a shorter reverse name             the Services with an address under it, until one makes it exist
+// Names above these (`<ns>.svc.<zone>`, `svc.<zone>`, the apexes) exist through the Namespace and zone owners,
+// which are always published at once.
+import { canonicalIp } from './trim.js';
+import { KeySets } from './key-sets.js';
+import { parseDashedIp } from '../records/ip-names.js';
+import { reverseNameToIp } from './reverse-name.js';
+
+/** What publishing a deferred owner needs of the store and the index. */
+export interface DeferredOwnerHost {
+  /** Publish the Service `ns/name` now (it has left the deferred set). */
+  publishService(key: string): void;
+  /** Publish the Pod `ns/name` now (it has left the deferred set). */
+  publishPod(key: string): void;
+  /** Keys of the Pods with this canonical IP. */
+  podsWithIp(ip: string): Iterable<string>;
+  /** True when the index holds `name` (records, or existence), without calling the read hook again. */
+  holds(name: string): boolean;
+}
+
+const IN_ADDR = '.in-addr.arpa';
+const IP6 = '.ip6.arpa';
+/** Reverse names known to have no deferred Service address under them; cleared past this many. */
+const MAX_EMPTY_PREFIXES = 10_000;
+
+export class DeferredOwners {
+  private readonly services = new Set<string>();
+  private readonly pods = new Set<string>();
+  /** Address → keys of deferred Services that have it (cluster IP or endpoint); may name ones published since. */
+  private readonly serviceIps = new KeySets();
+  private readonly emptyPrefixes = new Set<string>();
+  private readonly svcSuffixes: string[];
+  private readonly podSuffixes: string[];
+
+  constructor(
+    zones: readonly string[],
+    private readonly host: DeferredOwnerHost,
+  ) {
+    this.svcSuffixes = zones.map((zone) => (zone === '' ? '.svc' : `.svc.${zone}`));
+    this.podSuffixes = zones.map((zone) => (zone === '' ? '.pod' : `.pod.${zone}`));
+  }
+
+  get size(): number {
+    return this.services.size + this.pods.size;
+  }
+
+  hasService(key: string): boolean {
+    return this.services.has(key);
+  }
+
+  hasPod(key: string): boolean {
+    return this.pods.has(key);
+  }
+
+  /** Defer the Service `key`, whose records will carry PTRs for `ips`. */
+  deferService(key: string, ips: Iterable<string>): void {
+    this.services.add(key);
+    for (const ip of ips) this.serviceIps.add(ip, key);
+    this.emptyPrefixes.clear();
+  }
+
+  deferPod(key: string): void {
+    this.pods.add(key);
+  }
+
+  /** Forget a deferred Service (it is gone, or about to be published); true when it was deferred. */
+  takeService(key: string): boolean {
+    return this.services.delete(key);
+  }
+
+  takePod(key: string): boolean {
+    return this.pods.delete(key);
+  }
+
+  /** Publish every deferred owner that would publish at `name` (lowercase, no trailing dot) or below it. */
+  publishFor(name: string): void {
+    for (const suffix of this.svcSuffixes) if (name.endsWith(suffix)) this.publishServiceFor(name, name.length - suffix.length);
+    if (this.pods.size > 0) for (const suffix of this.podSuffixes) if (name.endsWith(suffix)) this.publishPodsFor(name, name.length - suffix.length);
+    if (this.services.size > 0 && (name.endsWith(IN_ADDR) || name.endsWith(IP6))) this.publishReverseFor(name);
+  }
+
+  /** `name` ends at `end` in `.svc.<zone>`: its last two labels before that are the namespace and the Service. */
+  private publishServiceFor(name: string, end: number): void {
+    const nsDot = name.lastIndexOf('.', end - 1);
+    if (nsDot <= 0) return; // `<ns>.svc.<zone>` or shorter: the Namespace owner's
+    const serviceDot = name.lastIndexOf('.', nsDot - 1);
+    this.publishService(`${name.slice(nsDot + 1, end)}/${name.slice(serviceDot + 1, nsDot)}`);
+  }
+
+  /** `name` ends at `end` in `.pod.<zone>`: `<dashed-ip>.<ns>` before it names the Pods with that IP. */
+  private publishPodsFor(name: string, end: number): void {
+    const dot = name.indexOf('.');
+    if (dot <= 0 || name.indexOf('.', dot + 1) !== end) return;
+    const dashed = parseDashedIp(name.slice(0, dot));
+    const ip = dashed === null ? null : canonicalIp(dashed);
+    if (ip === null) return;
+    for (const key of this.host.podsWithIp(ip)) if (this.pods.delete(key)) this.host.publishPod(key);
+  }
+
+  private publishReverseFor(name: string): void {
+    const ip = reverseNameToIp(name);
+    if (ip !== null) {
+      for (const key of this.serviceIps.list(ip)) this.publishService(key);
+      return;
+    }
+    // A shorter reverse name exists when an address under it has a PTR (RFC 8020). Publish the Services
+    // with an address under it one at a time, until one makes the name exist.
+    if (this.emptyPrefixes.has(name) || this.host.holds(name)) return;
+    const under = addressPrefixOf(name);
+    if (under === null) return;
+    for (const ip of this.serviceIps.keys()) {
+      if (!under(ip)) continue;
+      for (const key of this.serviceIps.list(ip)) {
+        this.publishService(key);
+        if (this.host.holds(name)) return;
+      }
+    }
+    if (this.emptyPrefixes.size >= MAX_EMPTY_PREFIXES) this.emptyPrefixes.clear();
+    this.emptyPrefixes.add(name);
+  }
+
+  private publishService(key: string): void {
+    if (this.services.delete(key)) this.host.publishService(key);
+  }
+}
+
+/**
+ * For a reverse name shorter than a whole address (`96.10.in-addr.arpa`, a few nibbles of `ip6.arpa`), a test
+ * of whether an address (canonical text) lies under it; null when no address can (labels that are not octets
+ * or nibbles as PTR owner names write them).
+ */
+function addressPrefixOf(name: string): ((ip: string) => boolean) | null {
+  if (name.endsWith(IN_ADDR)) {
+    const labels = name.slice(0, -IN_ADDR.length).split('.');
+    if (labels.length >= 4 || !labels.every((l) => /^(?:0|[1-9]\d{0,2})$/.test(l) && Number(l) <= 255)) return null;
+    const prefix = `${labels.reverse().join('.')}.`;
+    return (ip) => ip.startsWith(prefix);
+  }
+  const labels = name.slice(0, -IP6.length).split('.');
+  if (labels.length >= 32 || !labels.every((l) => /^[0-9a-f]$/.test(l))) return null;
+  const prefix = labels.reverse().join('');
+  return (ip) => ip.includes(':') && nibblesOf(ip).startsWith(prefix);
+}
+
+/** The 32 hex digits of an IPv6 address in canonical text form. */
+function nibblesOf(ip: string): string {
+  const [head, tail = ''] = ip.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = ip.includes('::') ? (tail === '' ? [] : tail.split(':')) : [];
+  const groups = ip.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left;
+  return groups.map((g) => g.padStart(4, '0')).join('');
+}
