@@ -126,6 +126,19 @@ async function serve(rawArgv: string[]): Promise<void> {
       fail(`${(err as Error).message} [${(err as ClusterDnsError).code}]`, 1);
     }
   }
+  // Flags are checked (exit 2) before credentials are looked for (exit 1), whatever their order.
+  let autopath: AutopathSettings | undefined;
+  try {
+    autopath = autopathFromFlags(options.autopath, options.autopathNamespace);
+  } catch (err) {
+    fail(`${(err as Error).message} [${(err as ClusterDnsError).code}]`, 2);
+  }
+  let forward: ForwardSettings | undefined;
+  try {
+    forward = forwardFromFlags(options);
+  } catch (err) {
+    fail(`${(err as Error).message} [${(err as ClusterDnsError).code ?? ErrorCodes.CONFIG_INVALID_VALUE}]`, 2);
+  }
   let kubernetes;
   if (options.noKubernetes) {
     if (options.manifests.length > 0 || options.kubeconfig || options.context || options.namespaces.length > 0 || options.labels) {
@@ -144,18 +157,6 @@ async function serve(rawArgv: string[]): Promise<void> {
   } else if (options.kubeconfig || options.context || options.namespaces.length > 0 || options.labels) {
     fail('--kubeconfig, --context, --namespaces and --labels select the Kubernetes API source; drop --manifest', 2);
   }
-  let autopath: AutopathSettings | undefined;
-  try {
-    autopath = autopathFromFlags(options.autopath, options.autopathNamespace);
-  } catch (err) {
-    fail(`${(err as Error).message} [${(err as ClusterDnsError).code}]`, 2);
-  }
-  let forward: ForwardSettings | undefined;
-  try {
-    forward = forwardFromFlags(options);
-  } catch (err) {
-    fail(`${(err as Error).message} [${(err as ClusterDnsError).code ?? ErrorCodes.CONFIG_INVALID_VALUE}]`, 2);
-  }
   // --workers N > 1: this process becomes the primary of N node:cluster workers (src/workers/primary.ts).
   const start = options.workers > 1 ? await multiCore(options, logger) : startClusterDnsServer;
   let dns;
@@ -173,6 +174,7 @@ async function serve(rawArgv: string[]): Promise<void> {
       metrics: options.metrics,
       zoneDirectory: options.zoneDirectory,
       forward,
+      fallthrough: kubernetesFallthrough(options.noKubernetes, forward !== undefined || options.zoneDirectory !== undefined),
       lameduckMs: options.lameduckMs,
       logQueries: options.logQueries,
       loadbalance: options.loadbalance,
@@ -217,6 +219,17 @@ async function serve(rawArgv: string[]): Promise<void> {
 }
 
 /** `--autopath @kubernetes` (as the Corefile's `autopath @kubernetes`) or `--autopath FILE` (a resolv.conf). */
+/**
+ * Which NXDOMAINs of the cluster and reverse zones go on to the zone files and the forwarder, as the Corefile
+ * kubeadm writes says (`kubernetes cluster.local in-addr.arpa ip6.arpa { fallthrough in-addr.arpa ip6.arpa }`):
+ * a PTR for an address outside the cluster (`dig -x 8.8.8.8`, a zone of `--zones`) is not the cluster's to
+ * deny. With --no-kubernetes nothing is the cluster's. Nothing when there is nowhere to go on to.
+ */
+export function kubernetesFallthrough(noKubernetes: boolean, answersOutside: boolean): string[] | undefined {
+  if (!answersOutside) return undefined;
+  return noKubernetes ? [] : ['in-addr.arpa', 'ip6.arpa'];
+}
+
 function autopathFromFlags(source: string | undefined, namespace: string | undefined): AutopathSettings | undefined {
   if (source === undefined) return undefined;
   if (source === '@kubernetes') return { hostSearch: hostSearchDomains(), ...(namespace === undefined ? {} : { defaultNamespace: namespace }) };

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dig } from '../helpers/dig.js';
 import { runCli, startCli, type RunningCli } from '../helpers/spawn-cli.js';
 import { TestUpstream, a } from '../helpers/upstream/test-upstream.js';
+import { RRClass, RRType } from '../../src/wire/types.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const EXAMPLE = join(root, 'examples/cluster.yaml');
@@ -62,6 +63,18 @@ describe('clusterdns serve --zones --upstream (cluster, zone files and forwardin
       'database-service.default.svc.cluster.local. 5 IN CNAME my.database.example.com.',
       'my.database.example.com. 600 IN A 192.0.2.50',
     ]);
+  });
+
+  it('passes a PTR question for an address outside the cluster on to the zone files and the forwarder, as kubeadm’s Corefile does', async () => {
+    upstream.answer('8.8.8.8.in-addr.arpa', { name: '8.8.8.8.in-addr.arpa', type: RRType.PTR, class: RRClass.IN, ttl: 600, data: 'dns.google' });
+    const outside = await dig(cli.port, '-x', '8.8.8.8');
+    expect(outside.status).toBe('NOERROR');
+    expect(outside.answer).toEqual(['8.8.8.8.in-addr.arpa. 600 IN PTR dns.google.']);
+    expect(upstream.count('8.8.8.8.in-addr.arpa')).toBe(1);
+    // The cluster's own reverse names stay the cluster's, authoritatively.
+    const own = await dig(cli.port, '-x', '10.96.0.20');
+    expect(own.flags).toContain('aa');
+    expect(own.answer).toEqual(['20.0.96.10.in-addr.arpa. 5 IN PTR hello.default.svc.cluster.local.']);
   });
 
   it('sends names under a stub domain to that domain’s upstream only', async () => {
@@ -154,6 +167,48 @@ describe('clusterdns serve: forwarding off, and errors at start', () => {
     const { code, stderr } = await runCli(['serve', '--listen', `127.0.0.1:${port}`, '--manifest', EXAMPLE, '--upstream', `127.0.0.1:${port}`, '--workers', '2'], 20_000);
     expect(code).toBe(1);
     expect(stderr).toContain(`forwarding loop detected: a probe sent to upstream 127.0.0.1:${port}`);
+  });
+
+  it('answers a PTR from a reverse zone of --zones, which the cluster’s in-addr.arpa does not hide', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clusterdns-rzones-'));
+    writeFileSync(
+      join(dir, '2.0.192.in-addr.arpa.db'),
+      '$ORIGIN 2.0.192.in-addr.arpa.\n$TTL 300\n@ IN SOA ns.example.internal. hostmaster.example.internal. 1 7200 1800 86400 60\n@ IN NS ns.example.internal.\n99 IN PTR host99.example.internal.\n',
+    );
+    const cli = await startCli(['--manifest', EXAMPLE, '--zones', dir]);
+    try {
+      const ptr = await dig(cli.port, '-x', '192.0.2.99');
+      expect(ptr.flags).toContain('aa');
+      expect(ptr.answer).toEqual(['99.2.0.192.in-addr.arpa. 300 IN PTR host99.example.internal.']);
+      expect((await dig(cli.port, '-x', '10.96.0.20')).answer).toEqual(['20.0.96.10.in-addr.arpa. 5 IN PTR hello.default.svc.cluster.local.']);
+    } finally {
+      await cli.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('with --no-kubernetes answers no cluster name itself: cluster and reverse names go to the forwarder', async () => {
+    const upstream = new TestUpstream();
+    upstream.answer('hello.default.svc.cluster.local', a('hello.default.svc.cluster.local', '192.0.2.77', 60));
+    upstream.answer('20.0.96.10.in-addr.arpa', { name: '20.0.96.10.in-addr.arpa', type: RRType.PTR, class: RRClass.IN, ttl: 60, data: 'elsewhere.example.com' });
+    await upstream.start();
+    const cli = await startCli(['--no-kubernetes', '--upstream', `127.0.0.1:${upstream.port}`]);
+    try {
+      const name = await dig(cli.port, 'hello.default.svc.cluster.local');
+      expect(name.flags).not.toContain('aa');
+      expect(name.answer).toEqual(['hello.default.svc.cluster.local. 60 IN A 192.0.2.77']);
+      expect((await dig(cli.port, '-x', '10.96.0.20')).answer).toEqual(['20.0.96.10.in-addr.arpa. 60 IN PTR elsewhere.example.com.']);
+    } finally {
+      await cli.stop();
+      await upstream.close();
+    }
+  });
+
+  it('checks the flags before it looks for Kubernetes credentials: a bad upstream is exit 2 without --manifest too', async () => {
+    const { code, stderr } = await runCli(['serve', '--upstream', '999.1.1.1']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--upstream');
+    expect(stderr).not.toContain('credentials');
   });
 
   it('rejects a bad upstream address as a bad command line (exit 2)', async () => {
