@@ -16,7 +16,7 @@ import { objectKey } from '../cluster/object-diff.js';
 import type { ClusterEvent, ClusterObject } from '../cluster/objects.js';
 import type { TrimOptions } from '../cluster/trim.js';
 import { digestInSlices, digestOf, digestOfFailure, inThreadManifestParser, type ManifestParser, type ParseOutcome } from './manifest-parser.js';
-import { parseJsonListInSlices, startsAsJsonObject } from './load-manifest.js';
+import { manifestReadError, parseJsonListInSlices, startsAsJsonObject } from './load-manifest.js';
 import { TimeSlicer, inSlices } from '../runtime/time-slicer.js';
 import { HeapProjection, checkManifestFits, fitsServingThreadParse } from '../runtime/heap-budget.js';
 
@@ -420,11 +420,7 @@ export class ManifestSource {
       const bytes = await readFile(state.path);
       return { bytes, signature };
     } catch (err) {
-      const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-      throw new ClusterDnsError(ErrorCodes.MANIFEST_READ, `cannot read the manifest (${reason})`, {
-        location: { file: state.file },
-        cause: err,
-      });
+      throw manifestReadError(err, state.file);
     }
   }
 

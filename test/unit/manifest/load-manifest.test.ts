@@ -338,7 +338,7 @@ describe('loadManifestFile', () => {
     await expect(loadManifestFile(file)).rejects.toMatchObject({
       code: ErrorCodes.MANIFEST_READ,
       location: { file },
-      message: `${file}: cannot read the manifest (ENOENT)`,
+      message: `${file}: cannot read the manifest (no such file: ENOENT)`,
     });
   });
 
@@ -441,6 +441,28 @@ describe('the fast paths (YAML one item at a time, JSON from the bytes) against 
     const small = stringify({ ...toKubernetesList(generateCluster({ services: 20, seed: 3 })), kind: 'List' }, { indentSeq: false });
     const smallCut = small.slice(0, small.lastIndexOf('\n    namespace: ') + '\n    names'.length);
     expect(thrown(() => parseManifest(smallCut, 'c.yaml')).message).toContain('Implicit map keys need to be followed by map values');
+  });
+
+  it('a YAML List saved on Windows (CRLF, a UTF-8 byte order mark) gives the objects of the same file with LF, through the fast parser: cut inside its last line past a megabyte, it is reported as cut short', () => {
+    const whole = stringify({ ...toKubernetesList(generateCluster({ services: 1500, seed: 4 })), kind: 'List' }, { indentSeq: false });
+    const windows = (text: string) => Buffer.from(`\uFEFF${text.replaceAll('\n', '\r\n')}`, 'utf8');
+    const objects = parseManifest(whole, 'c.yaml').objects;
+    expect(objects.length).toBeGreaterThan(1500);
+    expect(parseManifestBytes(windows(whole), 'c.yaml', undefined, () => []).objects).toEqual(objects);
+    expect(parseManifest(`\uFEFF${whole.replaceAll('\n', '\r\n')}`, 'c.yaml').objects).toEqual(objects);
+    // Only the fast parser says "cut short" for a cut inside a line: the general one names a YAML error.
+    const cut = whole.slice(0, whole.lastIndexOf('\n    namespace: ') + '\n    names'.length);
+    expectParseErrorAtEnd(thrown(() => parseManifestBytes(windows(cut), 'c.yaml', undefined, () => [])), cut, 'c.yaml', 'the file ends inside a line that does not parse');
+  });
+
+  it('a UTF-16 file (PowerShell’s `>`), with a byte order mark or without → MANIFEST_PARSE naming the encoding, not an empty cluster', () => {
+    const text = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n';
+    for (const bytes of [Buffer.from(`\uFEFF${text}`, 'utf16le'), Buffer.from(text, 'utf16le'), Buffer.from(`\uFEFF${text}`, 'utf16le').swap16()]) {
+      const err = thrown(() => parseManifestBytes(bytes, 'c.yaml', undefined, () => []));
+      expect(err.code).toBe(ErrorCodes.MANIFEST_PARSE);
+      expect(err.message).toContain('the manifest is UTF-16');
+      expect(err.location).toEqual({ file: 'c.yaml', line: 1, column: 1 });
+    }
   });
 
   it('a binary file → a MANIFEST_PARSE message of one printable line, the offending token cut short, not 16 KB of it', () => {
