@@ -2,7 +2,7 @@
 // `npm start`: the bundled example, offline. Two clusterdns processes:
 //   127.0.0.1:1054  a stand-in upstream serving examples/upstream/ (example.com), no cluster data;
 //   127.0.0.1:1053  the example: examples/cluster.yaml, zones/, and every other name forwarded to :1054.
-// Ctrl-C (or SIGTERM) stops both; either one exiting stops the other. The children run in their own process
+// Ctrl-C (or SIGTERM, to npm or to this script) stops both; either one exiting stops the other. The children run in their own process
 // group, so a terminal's Ctrl-C reaches them once, through this script, not twice (a second signal forces an exit).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -31,10 +31,15 @@ for (const child of children) {
     if (!children.some(running)) process.exit(exitCode);
   });
 }
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    for (const child of children) if (running(child)) child.kill(signal);
-  });
-}
+const stop = (signal) => {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) if (running(child)) child.kill(signal);
+};
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stop(signal));
+// `npm start` execs this script, so a SIGTERM to npm reaches it; should whatever started it still die without
+// passing one on (a SIGKILL), this script is re-parented: it then stops the servers rather than leave them.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) stop('SIGTERM');
+}, 500).unref();
