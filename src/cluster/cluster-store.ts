@@ -62,7 +62,6 @@ export interface RecordSink {
 
 /** What publishing owners when first asked needs of the index besides (RecordIndex fits it). */
 export interface OnDemandRecordSink extends RecordSink {
-  hasOwner(owner: string): boolean;
   /** Changes that report nothing and move no serial: publishing what the index already stood for. */
   quietly(fn: () => void): void;
   /** Called with each name before the index reads it; undefined removes it. */
@@ -181,6 +180,9 @@ export class ClusterStore implements ClusterSink {
   private readonly deferred: DeferredOwners | undefined;
   private readonly onDemand: OnDemandRecordSink | undefined;
   private readHookOn = false;
+  /** Services and Pods published before sync because a name of theirs was read: kept current, not deferred. */
+  private readonly servicesPublishedEarly = new Set<string>();
+  private readonly podsPublishedEarly = new Set<string>();
 
   constructor(options: ClusterStoreOptions) {
     this.index = options.index;
@@ -200,8 +202,8 @@ export class ClusterStore implements ClusterSink {
       const onDemand = options.index;
       this.onDemand = onDemand;
       this.deferred = new DeferredOwners(this.options.zones, {
-        publishService: (k) => this.publishDeferred(() => this.publishService(k, 'all')),
-        publishPod: (k) => this.publishDeferred(() => this.publishPod(k)),
+        publishService: (k) => this.publishDeferred(this.servicesPublishedEarly, k, () => this.publishService(k, 'all')),
+        publishPod: (k) => this.publishDeferred(this.podsPublishedEarly, k, () => this.publishPod(k)),
         podsWithIp: (ip) => this.podsByIpIndex.list(ip),
         holds: (name) => onDemand.holds(name),
       });
@@ -220,6 +222,8 @@ export class ClusterStore implements ClusterSink {
     this.beforeSynced = undefined;
     hook?.();
     this.isSynced = true;
+    this.servicesPublishedEarly.clear();
+    this.podsPublishedEarly.clear();
     this.updateReadHook();
   }
 
@@ -441,18 +445,14 @@ export class ClusterStore implements ClusterSink {
       if (this.deferred.takeService(k)) this.updateReadHook();
       return false;
     }
-    const [namespace, name] = splitKey(k);
-    if (this.endpoints.has(k) || this.onDemand!.hasOwner(serviceOwner(namespace, name))) return false;
+    if (this.servicesPublishedEarly.has(k)) return false;
     const service = this.services.get(k);
     if (service === undefined) {
       this.deferred.takeService(k);
       return true;
     }
-    const ips: string[] = [...service.clusterIPs];
-    for (const slice of this.slicesByService.list(k)) {
-      for (const endpoint of this.slices.get(slice)?.endpoints ?? []) for (const ip of endpoint.addresses) ips.push(ip);
-    }
-    this.deferred.deferService(k, ips);
+    const slices = this.slicesByService.get(k);
+    this.deferred.deferService(k, service, slices === undefined ? [] : typeof slices === 'string' ? [this.slices.get(slices)] : [...slices].map((sk) => this.slices.get(sk)));
     this.updateReadHook();
     return true;
   }
@@ -463,8 +463,7 @@ export class ClusterStore implements ClusterSink {
       if (this.deferred.takePod(k)) this.updateReadHook();
       return false;
     }
-    const [namespace, name] = splitKey(k);
-    if (this.onDemand!.hasOwner(podOwner(namespace, name))) return false;
+    if (this.podsPublishedEarly.has(k)) return false;
     if (this.pods.has(k)) this.deferred.deferPod(k);
     else this.deferred.takePod(k);
     this.updateReadHook();
@@ -472,7 +471,8 @@ export class ClusterStore implements ClusterSink {
   }
 
   /** Publish an owner that was deferred: quietly, since every answer already stood for its records. */
-  private publishDeferred(publish: () => void): void {
+  private publishDeferred(early: Set<string>, k: string, publish: () => void): void {
+    if (!this.isSynced) early.add(k);
     this.onDemand!.quietly(publish);
     this.updateReadHook();
   }
@@ -638,7 +638,7 @@ export class ClusterStore implements ClusterSink {
 
 function isOnDemand(index: RecordSink): index is OnDemandRecordSink {
   const candidate = index as Partial<OnDemandRecordSink>;
-  return typeof candidate.hasOwner === 'function' && typeof candidate.quietly === 'function' && typeof candidate.setReadHook === 'function' && typeof candidate.holds === 'function';
+  return typeof candidate.quietly === 'function' && typeof candidate.setReadHook === 'function' && typeof candidate.holds === 'function';
 }
 
 const isStringArray = (value: unknown): boolean => Array.isArray(value) && value.every((v) => typeof v === 'string');

@@ -12,6 +12,7 @@
 //   a shorter reverse name             the Services with an address under it, until one makes it exist
 // Names above these (`<ns>.svc.<zone>`, `svc.<zone>`, the apexes) exist through the Namespace and zone owners,
 // which are always published at once.
+import type { EndpointInfo, EndpointSliceInfo, ServiceInfo } from './objects.js';
 import { canonicalIp } from './trim.js';
 import { KeySets } from './key-sets.js';
 import { parseDashedIp } from '../records/ip-names.js';
@@ -29,6 +30,7 @@ export interface DeferredOwnerHost {
   holds(name: string): boolean;
 }
 
+const NONE: readonly EndpointInfo[] = [];
 const IN_ADDR = '.in-addr.arpa';
 const IP6 = '.ip6.arpa';
 /** Reverse names known to have no deferred Service address under them; cleared past this many. */
@@ -63,11 +65,14 @@ export class DeferredOwners {
     return this.pods.has(key);
   }
 
-  /** Defer the Service `key`, whose records will carry PTRs for `ips`. */
-  deferService(key: string, ips: Iterable<string>): void {
+  /** Defer the Service `key`, whose PTRs will be for its cluster IPs and its slices' endpoint addresses. */
+  deferService(key: string, service: ServiceInfo, slices: Iterable<EndpointSliceInfo | undefined>): void {
     this.services.add(key);
-    for (const ip of ips) this.serviceIps.add(ip, key);
-    this.emptyPrefixes.clear();
+    for (const ip of service.clusterIPs) this.serviceIps.add(ip, key);
+    for (const slice of slices) {
+      for (const endpoint of slice?.endpoints ?? NONE) for (const ip of endpoint.addresses) this.serviceIps.add(ip, key);
+    }
+    if (this.emptyPrefixes.size > 0) this.emptyPrefixes.clear();
   }
 
   deferPod(key: string): void {
@@ -85,7 +90,7 @@ export class DeferredOwners {
 
   /** Publish every deferred owner that would publish at `name` (lowercase, no trailing dot) or below it. */
   publishFor(name: string): void {
-    for (const suffix of this.svcSuffixes) if (name.endsWith(suffix)) this.publishServiceFor(name, name.length - suffix.length);
+    if (this.services.size > 0) for (const suffix of this.svcSuffixes) if (name.endsWith(suffix)) this.publishServiceFor(name, name.length - suffix.length);
     if (this.pods.size > 0) for (const suffix of this.podSuffixes) if (name.endsWith(suffix)) this.publishPodsFor(name, name.length - suffix.length);
     if (this.services.size > 0 && (name.endsWith(IN_ADDR) || name.endsWith(IP6))) this.publishReverseFor(name);
   }

@@ -173,11 +173,6 @@ export class RecordIndex {
     this.flushIfOutsideBatch();
   }
 
-  /** True when `owner` has published anything (and not withdrawn it). */
-  hasOwner(owner: string): boolean {
-    return this.owners.has(owner);
-  }
-
   /**
    * Run owner changes that publish what the index already stood for without holding it: no change is
    * reported and no serial moves, since no answer changes (an owner published when first asked). Inside a
