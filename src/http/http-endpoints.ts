@@ -5,7 +5,7 @@ import type { Registry } from 'prom-client';
 import { SLIM_TIME_BUCKETS, createHistogram } from '../server/bucket-histogram.js';
 import { formatAddress, parseListen, type ListenAddress } from '../config/serve-options.js';
 import { startHealthSelfCheck, type HealthSelfCheck } from './health-self-check.js';
-import { createMetrics, type BuildInfo, type MetricsSources } from './metrics.js';
+import type { BuildInfo, MetricsSources } from './metrics.js';
 import type { ExplainRoute } from './explain-route.js';
 import { ProbeServer } from './probe-server.js';
 
@@ -48,6 +48,8 @@ export async function startHttpEndpoints(options: HttpEndpointsOptions): Promise
   const health = options.addresses.health !== undefined;
   let scrape: (() => Promise<{ contentType: string; body: string }>) | undefined;
   if (options.addresses.metrics !== undefined) {
+    // prom-client (with its default metrics and OpenTelemetry's API) takes ≈ 0.1 s to load: only with /metrics.
+    const { createMetrics } = await import('./metrics.js');
     const metrics = createMetrics({ ...options.metrics, ...(health ? { health: healthSource(() => selfCheck) } : {}) }, options.build);
     options.extendMetrics?.(metrics.registry);
     scrape = async () => {
