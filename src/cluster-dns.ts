@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { ClusterDnsError, ErrorCodes } from './errors.js';
 import { ClusterStore } from './cluster/cluster-store.js';
+import { TimeSlicer } from './runtime/time-slicer.js';
 import type { PodsMode } from './cluster/objects.js';
 import type { TrimOptions } from './cluster/trim.js';
 import { REVERSE_ZONES } from './cluster/record-builder.js';
@@ -228,6 +229,11 @@ export function resolveServingOptions(options: ClusterDnsServerOptions): {
   };
 }
 
+async function indexDeferredAddresses(store: ClusterStore, stopped: () => boolean): Promise<void> {
+  const slicer = new TimeSlicer(2);
+  while (!stopped() && !store.indexDeferredAddresses(() => !slicer.due)) await slicer.pause();
+}
+
 export async function startClusterDnsServer(options: ServerInternalOptions = {}): Promise<ClusterDnsServer> {
   const logger = options.logger ?? silentLogger();
   // Validated before any socket opens: a bad option leaves nothing to clean up.
@@ -390,6 +396,12 @@ export async function startClusterDnsServer(options: ServerInternalOptions = {})
     throw err;
   }
   const dataSource = source;
+  // The addresses of the Services deferred by the first load, for reverse names: indexed once synced, in slices
+  // of a couple of milliseconds between queries, so that neither the start nor an answer waits on them.
+  void dataSource.whenSynced().then(
+    () => indexDeferredAddresses(store, () => closing !== undefined),
+    () => {},
+  );
   return {
     address,
     server: formatAddress(address),

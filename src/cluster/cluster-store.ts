@@ -205,6 +205,7 @@ export class ClusterStore implements ClusterSink {
         publishService: (k) => this.publishDeferred(this.servicesPublishedEarly, k, () => this.publishService(k, 'all')),
         publishPod: (k) => this.publishDeferred(this.podsPublishedEarly, k, () => this.publishPod(k)),
         podsWithIp: (ip) => this.podsByIpIndex.list(ip),
+        addressesOf: (k) => this.addressesOf(k),
         holds: (name) => onDemand.holds(name),
       });
     }
@@ -451,8 +452,7 @@ export class ClusterStore implements ClusterSink {
       this.deferred.takeService(k);
       return true;
     }
-    const slices = this.slicesByService.get(k);
-    this.deferred.deferService(k, service, slices === undefined ? [] : typeof slices === 'string' ? [this.slices.get(slices)] : [...slices].map((sk) => this.slices.get(sk)));
+    this.deferred.deferService(k);
     this.updateReadHook();
     return true;
   }
@@ -468,6 +468,23 @@ export class ClusterStore implements ClusterSink {
     else this.deferred.takePod(k);
     this.updateReadHook();
     return true;
+  }
+
+  /**
+   * Index the addresses of the deferred Services (for reverse names) while `more()` says so; true when done or
+   * when nothing is deferred. The server runs it in time slices once synced.
+   */
+  indexDeferredAddresses(more: () => boolean): boolean {
+    return this.deferred?.indexAddresses(more) ?? true;
+  }
+
+  /** A Service's cluster IPs and its slices' endpoint addresses: what its PTRs can be for. */
+  private *addressesOf(k: string): Iterable<string> {
+    const service = this.services.get(k);
+    if (service !== undefined) yield* service.clusterIPs;
+    for (const slice of this.slicesByService.list(k)) {
+      for (const endpoint of this.slices.get(slice)?.endpoints ?? []) yield* endpoint.addresses;
+    }
   }
 
   /** Publish an owner that was deferred: quietly, since every answer already stood for its records. */

@@ -12,7 +12,6 @@
 //   a shorter reverse name             the Services with an address under it, until one makes it exist
 // Names above these (`<ns>.svc.<zone>`, `svc.<zone>`, the apexes) exist through the Namespace and zone owners,
 // which are always published at once.
-import type { EndpointInfo, EndpointSliceInfo, ServiceInfo } from './objects.js';
 import { canonicalIp } from './trim.js';
 import { KeySets } from './key-sets.js';
 import { parseDashedIp } from '../records/ip-names.js';
@@ -26,11 +25,14 @@ export interface DeferredOwnerHost {
   publishPod(key: string): void;
   /** Keys of the Pods with this canonical IP. */
   podsWithIp(ip: string): Iterable<string>;
+  /** The addresses the Service `ns/name` has PTRs for when published: its cluster IPs, its slices' endpoints. */
+  addressesOf(key: string): Iterable<string>;
   /** True when the index holds `name` (records, or existence), without calling the read hook again. */
   holds(name: string): boolean;
 }
 
-const NONE: readonly EndpointInfo[] = [];
+/** Services indexed between two asks whether to go on. */
+const INDEX_STEP = 64;
 const IN_ADDR = '.in-addr.arpa';
 const IP6 = '.ip6.arpa';
 /** Reverse names known to have no deferred Service address under them; cleared past this many. */
@@ -39,8 +41,14 @@ const MAX_EMPTY_PREFIXES = 10_000;
 export class DeferredOwners {
   private readonly services = new Set<string>();
   private readonly pods = new Set<string>();
-  /** Address → keys of deferred Services that have it (cluster IP or endpoint); may name ones published since. */
+  /**
+   * Address → keys of deferred Services that have it (cluster IP or endpoint); may name ones published since.
+   * Built after sync a few Services at a time (indexAddresses), off the start; a reverse name asked before it
+   * is complete completes it first.
+   */
   private readonly serviceIps = new KeySets();
+  private indexCursor: Iterator<string> | undefined;
+  private addressesIndexed = true;
   private readonly emptyPrefixes = new Set<string>();
   private readonly svcSuffixes: string[];
   private readonly podSuffixes: string[];
@@ -65,14 +73,34 @@ export class DeferredOwners {
     return this.pods.has(key);
   }
 
-  /** Defer the Service `key`, whose PTRs will be for its cluster IPs and its slices' endpoint addresses. */
-  deferService(key: string, service: ServiceInfo, slices: Iterable<EndpointSliceInfo | undefined>): void {
+  /** Defer the Service `key` (again, when it changed before sync: its addresses are indexed afresh). */
+  deferService(key: string): void {
     this.services.add(key);
-    for (const ip of service.clusterIPs) this.serviceIps.add(ip, key);
-    for (const slice of slices) {
-      for (const endpoint of slice?.endpoints ?? NONE) for (const ip of endpoint.addresses) this.serviceIps.add(ip, key);
-    }
+    this.addressesIndexed = false;
+    this.indexCursor = undefined;
     if (this.emptyPrefixes.size > 0) this.emptyPrefixes.clear();
+  }
+
+  /**
+   * Index the addresses of deferred Services while `more()` says so (asked every few Services); true once every
+   * one is indexed. Before sync a Service may be deferred again with other addresses; after sync the set only
+   * shrinks, so what is indexed stays a superset of what the deferred Services have.
+   */
+  indexAddresses(more: () => boolean): boolean {
+    if (this.addressesIndexed) return true;
+    this.indexCursor ??= this.services.values();
+    for (;;) {
+      for (let i = 0; i < INDEX_STEP; i++) {
+        const next = this.indexCursor.next();
+        if (next.done === true) {
+          this.indexCursor = undefined;
+          this.addressesIndexed = true;
+          return true;
+        }
+        for (const ip of this.host.addressesOf(next.value)) this.serviceIps.add(ip, next.value);
+      }
+      if (!more()) return false;
+    }
   }
 
   deferPod(key: string): void {
@@ -114,6 +142,7 @@ export class DeferredOwners {
   }
 
   private publishReverseFor(name: string): void {
+    this.indexAddresses(() => true);
     const ip = reverseNameToIp(name);
     if (ip !== null) {
       for (const key of this.serviceIps.list(ip)) this.publishService(key);

@@ -185,6 +185,20 @@ describe('Services and Pods published when first asked', () => {
     expect(lazy.names.has(name)).toBe(true);
   });
 
+  it('answers reverse names as the eager index while the deferred Services’ addresses are only partly indexed', () => {
+    const objects: ClusterObject[] = [{ kind: 'Namespace', name: 'default' }];
+    for (let i = 0; i < 150; i++) {
+      objects.push({ kind: 'Service', namespace: 'default', name: `s${i}`, type: 'ClusterIP', headless: false, clusterIPs: [`10.96.${Math.floor(i / 100)}.${i % 100}`], ports: [], publishNotReadyAddresses: false });
+    }
+    const eager = serve(false, objects);
+    const lazy = serve(true, objects);
+    expect(lazy.store.indexDeferredAddresses(() => false)).toBe(false); // one step: the first 64 Services
+    for (const name of ['49.1.96.10.in-addr.arpa', '1.96.10.in-addr.arpa', '99.0.96.10.in-addr.arpa', '2.96.10.in-addr.arpa', '96.10.in-addr.arpa']) {
+      for (const qtype of [RRType.PTR, RRType.A]) expect(`${name} ${qtype}\n${answerOf(lazy.index, name, qtype)}`).toBe(`${name} ${qtype}\n${answerOf(eager.index, name, qtype)}`);
+    }
+    expect(lazy.store.indexDeferredAddresses(() => false)).toBe(true); // the reverse names completed it
+  });
+
   for (const seed of [1, 2, 3, 4, 5, 6]) {
     it(`answers every name and type as the eager index, asked in a random order (seed ${seed})`, () => {
       const random = seededRandom(seed);
