@@ -1,8 +1,8 @@
 // Services and Pods of the initial load whose records are not in the record index yet: they are published
 // when a name they would answer is first asked (docs/architecture.md "Owners published when first asked").
-// Building every record of a 100,000-Service snapshot before the first answer took most of the start; a
-// DNS server asked for a few thousand of those names needs only those (as CoreDNS answers from its informer
-// objects, with no record index at all).
+// Building every record of a large snapshot before the first answer was most of the start and of the heap
+// (docs/benchmarks.md, stop 17); a server asked for a few thousand of those names needs only those (as
+// CoreDNS answers from its informer objects, with no record index at all).
 //
 // Exactness rests on one rule: before the index reads a name (RecordIndex's read hook), every deferred owner
 // that would publish at that name, or below it, is published. What an owner publishes follows from the name:

@@ -48,7 +48,8 @@ export async function startHttpEndpoints(options: HttpEndpointsOptions): Promise
   const health = options.addresses.health !== undefined;
   let scrape: (() => Promise<{ contentType: string; body: string }>) | undefined;
   if (options.addresses.metrics !== undefined) {
-    // prom-client (with its default metrics and OpenTelemetry's API) takes ≈ 0.1 s to load: only with /metrics.
+    // prom-client, with its default metrics and OpenTelemetry's API, is a noticeable part of the start: loaded
+    // only with /metrics.
     const { createMetrics } = await import('./metrics.js');
     const metrics = createMetrics({ ...options.metrics, ...(health ? { health: healthSource(() => selfCheck) } : {}) }, options.build);
     options.extendMetrics?.(metrics.registry);

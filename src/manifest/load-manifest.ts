@@ -104,8 +104,8 @@ function withoutUtf8Bom(buffer: Buffer, file: string): Buffer {
 
 /**
  * CRLF and lone CR line breaks as LF (YAML 1.2 5.4: all three are line breaks; JSON: white space), so that a
- * file saved on Windows takes the fast paths, which read LF only, rather than the general parser, which
- * took minutes and gigabytes on a 20,000-Service file. Line numbers are unchanged.
+ * file saved on Windows takes the fast paths, which read LF only, rather than the general parser, which is
+ * slower by orders of magnitude on a big file (docs/reliability.md). Line numbers are unchanged.
  */
 function withLfLineBreaks(text: string): string {
   return text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;

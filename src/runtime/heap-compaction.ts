@@ -7,8 +7,8 @@
 // One full GC once the data is in releases it, for one pause (figures: docs/benchmarks.md "Memory and
 // startup"). It runs once per process, when the first full load is done. It moves objects off the pages V8
 // finds most fragmented, not off every page: since the Services and Pods of the first load are published
-// when first asked (docs/architecture.md), the heap it walks at 100k Services is a third of what it was, and
-// compacting every page cost 0.3 s of the start to save 9 MiB of RSS (docs/benchmarks.md, stop 17).
+// when first asked (docs/architecture.md), the heap is small enough that compacting every page costs more
+// start-up time than the memory it saves is worth (docs/benchmarks.md "Issue 13", stop 17).
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import type { Logger } from 'pino';
