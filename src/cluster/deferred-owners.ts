@@ -16,6 +16,7 @@ import { canonicalIp } from './trim.js';
 import { KeySets } from './key-sets.js';
 import { parseDashedIp } from '../records/ip-names.js';
 import { reverseNameToIp } from './reverse-name.js';
+import { parseIPv6 } from '../wire/ip-address.js';
 
 /** What publishing a deferred owner needs of the store and the index. */
 export interface DeferredOwnerHost {
@@ -63,14 +64,6 @@ export class DeferredOwners {
 
   get size(): number {
     return this.services.size + this.pods.size;
-  }
-
-  hasService(key: string): boolean {
-    return this.services.has(key);
-  }
-
-  hasPod(key: string): boolean {
-    return this.pods.has(key);
   }
 
   /** Defer the Service `key` (again, when it changed before sync: its addresses are indexed afresh). */
@@ -184,14 +177,8 @@ function addressPrefixOf(name: string): ((ip: string) => boolean) | null {
   const labels = name.slice(0, -IP6.length).split('.');
   if (labels.length >= 32 || !labels.every((l) => /^[0-9a-f]$/.test(l))) return null;
   const prefix = labels.reverse().join('');
-  return (ip) => ip.includes(':') && nibblesOf(ip).startsWith(prefix);
-}
-
-/** The 32 hex digits of an IPv6 address in canonical text form. */
-function nibblesOf(ip: string): string {
-  const [head, tail = ''] = ip.split('::');
-  const left = head === '' ? [] : head.split(':');
-  const right = ip.includes('::') ? (tail === '' ? [] : tail.split(':')) : [];
-  const groups = ip.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left;
-  return groups.map((g) => g.padStart(4, '0')).join('');
+  return (ip) => {
+    const bytes = ip.includes(':') ? parseIPv6(ip) : null;
+    return bytes !== null && Buffer.from(bytes).toString('hex').startsWith(prefix);
+  };
 }
