@@ -218,18 +218,18 @@ async function serve(rawArgv: string[]): Promise<void> {
   });
 }
 
-/** `--autopath @kubernetes` (as the Corefile's `autopath @kubernetes`) or `--autopath FILE` (a resolv.conf). */
 /**
  * Which NXDOMAINs of the cluster and reverse zones go on to the zone files and the forwarder, as the Corefile
  * kubeadm writes says (`kubernetes cluster.local in-addr.arpa ip6.arpa { fallthrough in-addr.arpa ip6.arpa }`):
  * a PTR for an address outside the cluster (`dig -x 8.8.8.8`, a zone of `--zones`) is not the cluster's to
  * deny. With --no-kubernetes nothing is the cluster's. Nothing when there is nowhere to go on to.
  */
-export function kubernetesFallthrough(noKubernetes: boolean, answersOutside: boolean): string[] | undefined {
+function kubernetesFallthrough(noKubernetes: boolean, answersOutside: boolean): string[] | undefined {
   if (!answersOutside) return undefined;
   return noKubernetes ? [] : ['in-addr.arpa', 'ip6.arpa'];
 }
 
+/** `--autopath @kubernetes` (as the Corefile's `autopath @kubernetes`) or `--autopath FILE` (a resolv.conf). */
 function autopathFromFlags(source: string | undefined, namespace: string | undefined): AutopathSettings | undefined {
   if (source === undefined) return undefined;
   if (source === '@kubernetes') return { hostSearch: hostSearchDomains(), ...(namespace === undefined ? {} : { defaultNamespace: namespace }) };

@@ -436,8 +436,8 @@ export class ClusterStore implements ClusterSink {
   // ------------------------------------------------------------------------------------ first-ask publishing
 
   /**
-   * Before the first full state is synced, a Service not yet in the index is deferred instead of published,
-   * with the addresses its PTRs would have (its cluster IPs, its slices' endpoints). False: publish it now,
+   * Before the first full state is synced, a Service not yet in the index is deferred instead of published
+   * (its addresses, for reverse names, are indexed after sync: indexDeferredAddresses). False: publish it now,
    * as every change after sync is (from the store's current state, so a deferred owner needs nothing more).
    */
   private deferService(k: string): boolean {
